@@ -1,0 +1,125 @@
+//! `mdash check`: every problem, one line each, `path:line:col: severity: message`.
+
+use std::collections::HashMap;
+
+use crate::model::{Problem, Severity, Snapshot, Status};
+use crate::rules::status;
+
+pub fn problems(snap: &Snapshot) -> Vec<Problem> {
+    let mut out = snap.problems.clone();
+    let known: HashMap<&str, ()> = snap.milestones.iter().map(|m| (m.milestone.id.as_str(), ())).collect();
+    let mut texts: HashMap<String, String> = HashMap::new();
+    let mut text_of = |src: &str| -> String {
+        texts
+            .entry(src.to_string())
+            .or_insert_with(|| std::fs::read_to_string(snap.root.join(src)).unwrap_or_default())
+            .clone()
+    };
+    for v in &snap.milestones {
+        let m = &v.milestone;
+        let text = text_of(&m.source);
+        if let Some(raw) = &m.raw_status
+            && status::normalize(raw) == Status::Unknown
+        {
+            let (l, c) = locate(&text, &["status"], None);
+            out.push(
+                Problem::warning(
+                    &m.source,
+                    format!("unknown status \"{raw}\" (known: {})", status::KNOWN),
+                )
+                .at(l, c),
+            );
+        }
+        for r in &m.requires {
+            let (l, c) = locate(&text, &["requires", "depends_on", "dependencies"], Some(r));
+            if r == &m.id {
+                out.push(Problem::error(&m.source, format!("\"{r}\" requires itself")).at(l, c));
+            } else if !known.contains_key(r.as_str()) {
+                out.push(
+                    Problem::error(
+                        &m.source,
+                        format!("requires unknown milestone \"{r}\"; expected the id of a milestone in this workspace"),
+                    )
+                    .at(l, c),
+                );
+            }
+        }
+        for b in v.blockers.iter().filter(|b| b.kind == crate::model::BlockerKind::DependencyCycle) {
+            let (l, c) = locate(&text, &["requires", "depends_on", "dependencies"], None);
+            out.push(Problem::error(&m.source, format!("dependency cycle: {}", b.detail)).at(l, c));
+        }
+        let sum: f64 = m.weights.iter().sum();
+        if (sum - 100.0).abs() > 1e-6 {
+            let (l, c) = locate(&text, &["phase_weights", "weight"], None);
+            out.push(
+                Problem::warning(
+                    &m.source,
+                    format!("phase weights sum to {sum}; expected 100 (design 15, spec 25, task 20, execute 40 by default)"),
+                )
+                .at(l, c),
+            );
+        }
+    }
+    out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    out.dedup();
+    out
+}
+
+/// The line and column of the first `key:` (any of `keys`), or with
+/// `value`, of the first occurrence of that value at or after the key.
+pub fn locate(text: &str, keys: &[&str], value: Option<&str>) -> (Option<usize>, Option<usize>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let key_line = lines.iter().position(|l| {
+        let t = l.trim_start().trim_start_matches("- ").trim_start_matches('"');
+        keys.iter().any(|k| t.starts_with(&format!("{k}:")) || t.starts_with(&format!("{k}\":")))
+    });
+    let Some(k) = key_line else { return (None, None) };
+    match value {
+        None => {
+            let col = lines[k].len() - lines[k].trim_start().len() + 1;
+            (Some(k + 1), Some(col))
+        }
+        Some(v) => lines
+            .iter()
+            .enumerate()
+            .skip(k)
+            .find_map(|(i, l)| l.find(v).map(|c| (Some(i + 1), Some(c + 1))))
+            .unwrap_or((Some(k + 1), Some(1))),
+    }
+}
+
+pub fn run(snap: &Snapshot) -> i32 {
+    let list = problems(snap);
+    let mut errors = 0;
+    for p in &list {
+        let sev = match p.severity {
+            Severity::Error => {
+                errors += 1;
+                "error"
+            }
+            Severity::Warning => "warning",
+        };
+        println!("{}:{}:{}: {sev}: {}", p.path, p.line.unwrap_or(1), p.column.unwrap_or(1), p.message);
+    }
+    let warnings = list.len() - errors;
+    eprintln!(
+        "{} milestones checked: {errors} error{}, {warnings} warning{}",
+        snap.milestones.len(),
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    );
+    i32::from(errors > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_keys_and_values() {
+        let t = "id: a\nstatus: doin\ndependencies:\n  requires: [x, ghost]\n";
+        assert_eq!(locate(t, &["status"], None), (Some(2), Some(1)));
+        assert_eq!(locate(t, &["requires"], Some("ghost")), (Some(4), Some(17)));
+        assert_eq!(locate(t, &["nothing"], None), (None, None));
+    }
+}

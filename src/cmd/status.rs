@@ -1,0 +1,240 @@
+//! `mdash status`: the workspace as a table, or as JSON (SPEC §7).
+
+use serde::Serialize;
+use serde_json::Value as J;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::model::{MilestoneView, PhaseBar, Snapshot};
+use crate::time;
+
+pub fn run(snap: &Snapshot, json: bool) -> i32 {
+    let out = if json {
+        let mut s = serde_json::to_string_pretty(&to_json(snap)).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        table(snap)
+    };
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush());
+    0
+}
+
+/// Integral numbers print without a fraction (`40`, not `40.0`).
+fn num(x: f64) -> J {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        J::from(x as i64)
+    } else {
+        J::from(x)
+    }
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+#[derive(Serialize)]
+struct Doc {
+    schema: u32,
+    root: String,
+    now: String,
+    milestones: Vec<J>,
+    blockers: Vec<J>,
+    errors: Vec<J>,
+}
+
+pub fn to_json(snap: &Snapshot) -> J {
+    let mut blockers: Vec<J> = Vec::new();
+    let mut all: Vec<&crate::model::Blocker> = snap.blockers().collect();
+    all.sort_by(|a, b| (&a.id, a.kind.name(), &a.detail).cmp(&(&b.id, b.kind.name(), &b.detail)));
+    for b in all {
+        blockers.push(serde_json::json!({"id": b.id, "kind": b.kind.name(), "detail": b.detail, "source": b.source}));
+    }
+    let doc = Doc {
+        schema: 1,
+        root: snap.root.display().to_string(),
+        now: time::format(snap.now),
+        milestones: snap.milestones.iter().map(milestone).collect(),
+        blockers,
+        errors: snap
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({"path": p.path, "line": p.line, "column": p.column, "message": p.message}))
+            .collect(),
+    };
+    serde_json::to_value(doc).unwrap_or(J::Null)
+}
+
+fn milestone(v: &MilestoneView) -> J {
+    let m = &v.milestone;
+    let phases: Vec<J> = v
+        .phases
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "name": p.phase.name(), "weight": num(p.weight),
+                "fraction": round(p.fraction, 3), "status": p.status,
+            })
+        })
+        .collect();
+    let last_event = v
+        .last_event
+        .as_ref()
+        .map(|e| serde_json::json!({"timestamp": e.timestamp, "event": e.name}));
+    let blockers: Vec<J> = v
+        .blockers
+        .iter()
+        .map(|b| serde_json::json!({"kind": b.kind.name(), "detail": b.detail, "source": b.source}))
+        .collect();
+    serde_json::json!({
+        "id": m.id,
+        "title": m.title,
+        "stage": m.stage,
+        "status": v.status.name(),
+        "raw_status": m.raw_status,
+        "source": m.source,
+        "progress": num(round(v.progress, 1)),
+        "declared_progress": m.declared_progress.map(|d| num(round(d, 1))),
+        "phases": phases,
+        "tasks": {"total": v.tasks.total, "completed": v.tasks.completed,
+                  "in_progress": v.tasks.in_progress, "failed": v.tasks.failed},
+        "requires": m.requires,
+        "enables": m.enables,
+        "worktree": J::Null,
+        "run": J::Null,
+        "last_event": last_event,
+        "blockers": blockers,
+    })
+}
+
+/// A phase bar in text: segment widths proportional to the weights, each
+/// filled to its phase's fraction; without phases, one bar of the progress.
+pub fn text_bar(phases: &[PhaseBar], progress: f64, width: usize) -> String {
+    if phases.is_empty() {
+        let filled = ((progress / 100.0) * width as f64).round() as usize;
+        return "█".repeat(filled.min(width)) + &"░".repeat(width - filled.min(width));
+    }
+    let cells = segment_widths(phases, width);
+    let mut s = String::new();
+    for (p, w) in phases.iter().zip(cells) {
+        let filled = ((p.fraction * w as f64).round() as usize).min(w);
+        s.push_str(&"█".repeat(filled));
+        s.push_str(&"░".repeat(w - filled));
+    }
+    s
+}
+
+/// Splits `width` cells among the phases by weight (largest remainder), so
+/// the segments always add up to `width`.
+pub fn segment_widths(phases: &[PhaseBar], width: usize) -> Vec<usize> {
+    let total: f64 = phases.iter().map(|p| p.weight).sum();
+    if total <= 0.0 || phases.is_empty() {
+        let each = width / phases.len().max(1);
+        return phases.iter().map(|_| each).collect();
+    }
+    let exact: Vec<f64> = phases.iter().map(|p| p.weight / total * width as f64).collect();
+    let mut cells: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+    let mut rest = width.saturating_sub(cells.iter().sum());
+    let mut order: Vec<usize> = (0..phases.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+    for i in order.into_iter().cycle().take(phases.len() * 2) {
+        if rest == 0 {
+            break;
+        }
+        cells[i] += 1;
+        rest -= 1;
+    }
+    cells
+}
+
+/// Cuts `s` to `width` columns, with `…` when cut, padded to `width`.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return format!("{s}{}", " ".repeat(width - s.width()));
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    w += 1;
+    out + &" ".repeat(width.saturating_sub(w))
+}
+
+fn table(snap: &Snapshot) -> String {
+    let mut out = String::new();
+    let line = |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
+        format!(
+            "{} {} {} {} {} {} {}\n",
+            fit(id, 14),
+            fit(title, 22),
+            fit(stage, 3),
+            fit(status, 11),
+            fit(bar, 16),
+            format!("{pct:>5}"),
+            format!("{blk:>3}")
+        )
+    };
+    out.push_str(&line("ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK"));
+    for v in &snap.milestones {
+        out.push_str(&line(
+            &v.milestone.id,
+            &v.milestone.title,
+            v.milestone.stage.as_deref().unwrap_or("-"),
+            v.status.name(),
+            &text_bar(&v.phases, v.progress, 16),
+            &format!("{:.0}", v.progress),
+            &if v.blockers.is_empty() { String::new() } else { v.blockers.len().to_string() },
+        ));
+    }
+    let total = snap.milestones.len();
+    let overall = if total == 0 { 0.0 } else { snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64 };
+    out.push_str(&format!(
+        "\n{total} milestones, overall {overall:.0}%, {} blockers",
+        snap.blockers().count()
+    ));
+    if !snap.problems.is_empty() {
+        out.push_str(&format!(", {} file problems (run `mdash check`)", snap.problems.len()));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Phase;
+
+    fn bars(fr: [f64; 4]) -> Vec<PhaseBar> {
+        Phase::ALL
+            .iter()
+            .map(|&p| PhaseBar { phase: p, weight: p.default_weight(), fraction: fr[p.index()], status: String::new() })
+            .collect()
+    }
+
+    #[test]
+    fn segments_follow_weights_and_fill_the_width() {
+        for w in [1, 4, 7, 16, 33, 100] {
+            assert_eq!(segment_widths(&bars([0.0; 4]), w).iter().sum::<usize>(), w, "width {w}");
+        }
+        assert_eq!(segment_widths(&bars([0.0; 4]), 20), [3, 5, 4, 8]);
+        assert_eq!(text_bar(&bars([1.0, 0.5, 0.0, 0.0]), 0.0, 20), "██████░░░░░░░░░░░░░░");
+        assert_eq!(text_bar(&[], 50.0, 10), "█████░░░░░");
+    }
+
+    #[test]
+    fn fit_cuts_wide_text() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+    }
+}

@@ -1,0 +1,88 @@
+//! mdash's own settings, from `.milestones/config/mdash.yaml`.
+//!
+//! Read tolerantly: a wrong value is reported and its default kept.
+
+use std::path::Path;
+
+use crate::model::Problem;
+use crate::read::doc;
+use crate::read::file::Fence;
+use crate::rules::Settings;
+use crate::yaml::{self, Value};
+
+pub const FILE: &str = ".milestones/config/mdash.yaml";
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub max_file_bytes: u64,
+    pub rules: Settings,
+    pub base_branch: Option<String>,
+    pub git_refresh_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            rules: Settings::default(),
+            base_branch: None,
+            git_refresh_secs: 10,
+        }
+    }
+}
+
+/// Loads the workspace's config; problems are returned beside the result.
+pub fn load(root: &Path) -> (Config, Vec<Problem>) {
+    let path = root.join(FILE);
+    let mut cfg = Config::default();
+    if !path.exists() {
+        return (cfg, Vec::new());
+    }
+    let fence = Fence::new(root, DEFAULT_MAX_FILE_BYTES);
+    let text = match fence.read_text(&path) {
+        Ok(t) => t,
+        Err(p) => return (cfg, vec![p]),
+    };
+    let v = match yaml::parse(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            return (cfg, vec![Problem::error(FILE, format!("invalid YAML: {}", e.message)).at(e.line, e.column)]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut num = |path: &[&str], min: f64| -> Option<f64> {
+        let raw = doc::get(&v, path)?;
+        match doc::number(raw).filter(|n| *n >= min) {
+            Some(n) => Some(n),
+            None => {
+                problems.push(Problem::warning(
+                    FILE,
+                    format!(
+                        "{} is {:?}; expected a number of at least {min}, the default is used",
+                        path.join("."),
+                        doc::display(raw).unwrap_or_default()
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    if let Some(n) = num(&["limits", "max_file_bytes"], 1.0) {
+        cfg.max_file_bytes = n as u64;
+    }
+    if let Some(n) = num(&["blockers", "long_task_minutes"], 0.0) {
+        cfg.rules.long_task_minutes = n as i64;
+    }
+    if let Some(n) = num(&["git", "refresh_secs"], 1.0) {
+        cfg.git_refresh_secs = n as u64;
+    }
+    cfg.base_branch = doc::text_at(&v, &["git", "base_branch"]);
+    (cfg, problems)
+}
+
+/// The document as read, for `mdash config`.
+pub fn raw(root: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(root.join(FILE)).ok()?;
+    yaml::parse(&text).ok()
+}

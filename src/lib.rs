@@ -1,0 +1,15 @@
+//! mdash: a live terminal dashboard for AI agents working on milestones.
+//!
+//! `read` turns the files agents write into the plain data of `model`;
+//! `rules` computes statuses, progress and blockers from it; `cmd` holds the
+//! command-line subcommands built on both.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod model;
+pub mod read;
+pub mod rules;
+pub mod time;
+pub mod write;
+pub mod yaml;

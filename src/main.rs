@@ -1,0 +1,31 @@
+use clap::Parser;
+use milestone_dash::cli::{Cli, Command};
+use milestone_dash::cmd;
+
+fn main() -> color_eyre::Result<()> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Status { path, json, now }) => match cmd::workspace(path.as_deref()) {
+            Ok(root) => {
+                let snap = milestone_dash::read::workspace::load(&root, now.unwrap_or_else(chrono::Utc::now));
+                cmd::status::run(&snap, json)
+            }
+            Err(code) => code,
+        },
+        Some(Command::Check { path }) => match cmd::workspace(path.as_deref()) {
+            Ok(root) => cmd::check::run(&milestone_dash::read::workspace::load(&root, chrono::Utc::now())),
+            Err(code) => code,
+        },
+        Some(Command::Init { path }) => cmd::init::init(path.as_deref().unwrap_or(std::path::Path::new("."))),
+        Some(Command::New { id, title, requires, stage, dir }) => match cmd::workspace(dir.as_deref()) {
+            Ok(root) => cmd::init::new(&root, &id, &title, &requires, stage.as_deref()),
+            Err(code) => code,
+        },
+        None => {
+            eprintln!("mdash: the dashboard is not built yet; try `mdash status`");
+            cmd::EXIT_USAGE
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,365 @@
+//! Plain data: what the readers produce and what the rules compute.
+//!
+//! Nothing here reads files or looks at the clock.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The four KIRO phases, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Design,
+    Spec,
+    Task,
+    Execute,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [Phase::Design, Phase::Spec, Phase::Task, Phase::Execute];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Design => "design",
+            Phase::Spec => "spec",
+            Phase::Task => "task",
+            Phase::Execute => "execute",
+        }
+    }
+
+    pub fn default_weight(self) -> f64 {
+        match self {
+            Phase::Design => 15.0,
+            Phase::Spec => 25.0,
+            Phase::Task => 20.0,
+            Phase::Execute => 40.0,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_name(s: &str) -> Option<Phase> {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// What a file says about one phase.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseState {
+    /// Lower-cased, with `-` and spaces read as `_`.
+    pub status: Option<String>,
+    /// An explicit 0–100 figure, already clamped.
+    pub progress: Option<f64>,
+    pub blocked_reason: Option<String>,
+}
+
+/// The phases a milestone or a task lists; `None` for phases it omits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseMap(pub [Option<PhaseState>; 4]);
+
+impl PhaseMap {
+    pub fn get(&self, p: Phase) -> Option<&PhaseState> {
+        self.0[p.index()].as_ref()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub title: Option<String>,
+    pub raw_status: Option<String>,
+    pub weight: f64,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    /// Per-task phases, only when enabled and naming at least one phase.
+    pub phases: Option<PhaseMap>,
+}
+
+/// Task counters given as numbers instead of a task list (bundles, legacy).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
+    pub total: Option<u64>,
+    pub completed: Option<u64>,
+    pub in_progress: Option<u64>,
+}
+
+/// A sequentially executed milestone (`.milestone_bundles/<name>/`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bundle {
+    pub failed_task: Option<String>,
+    pub current_task: Option<String>,
+    pub current_index: Option<u64>,
+    /// The tasks it names, with their bundle status when `.task_bundles` has one.
+    pub tasks: Vec<BundleTask>,
+    /// The first lines of `failure_context.md` worth showing.
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BundleTask {
+    pub id: String,
+    pub status: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+/// Where a milestone file sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Active,
+    Completed,
+    Quickstart,
+    Legacy,
+    StateStore,
+    Bundle,
+}
+
+/// One milestone as its file describes it, before any rule runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    pub id: String,
+    pub title: String,
+    pub raw_status: Option<String>,
+    pub stage: Option<String>,
+    pub requires: Vec<String>,
+    pub enables: Vec<String>,
+    pub weights: [f64; 4],
+    /// Milestone-level phases, when the file has them.
+    pub phases: Option<PhaseMap>,
+    pub tasks: Vec<Task>,
+    pub counters: Counters,
+    pub bundle: Option<Bundle>,
+    pub declared_progress: Option<f64>,
+    pub recorded_blockers: Vec<String>,
+    pub description: Option<String>,
+    pub origin: Origin,
+    /// Path relative to the workspace root, `/`-separated.
+    pub source: String,
+    /// Workspace-relative worktree directory whose copy this is, if any.
+    pub worktree_dir: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Planned,
+    InProgress,
+    Paused,
+    Blocked,
+    Completed,
+    Failed,
+    Cancelled,
+    Unknown,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Planned,
+        Status::InProgress,
+        Status::Paused,
+        Status::Blocked,
+        Status::Completed,
+        Status::Failed,
+        Status::Cancelled,
+        Status::Unknown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Planned => "planned",
+            Status::InProgress => "in_progress",
+            Status::Paused => "paused",
+            Status::Blocked => "blocked",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockerKind {
+    UnmetDependency,
+    DependencyCycle,
+    Recorded,
+    BlockedPhase,
+    AwaitingApproval,
+    FailedTask,
+    LongRunningTask,
+    LogBlocker,
+    GitConflict,
+    RunFailed,
+}
+
+impl BlockerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockerKind::UnmetDependency => "unmet_dependency",
+            BlockerKind::DependencyCycle => "dependency_cycle",
+            BlockerKind::Recorded => "recorded",
+            BlockerKind::BlockedPhase => "blocked_phase",
+            BlockerKind::AwaitingApproval => "awaiting_approval",
+            BlockerKind::FailedTask => "failed_task",
+            BlockerKind::LongRunningTask => "long_running_task",
+            BlockerKind::LogBlocker => "log_blocker",
+            BlockerKind::GitConflict => "git_conflict",
+            BlockerKind::RunFailed => "run_failed",
+        }
+    }
+
+    /// Higher is more urgent; the dashboard sorts by it.
+    pub fn severity(self) -> u8 {
+        match self {
+            BlockerKind::GitConflict | BlockerKind::RunFailed | BlockerKind::FailedTask => 3,
+            BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
+            BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
+            BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockerSource {
+    Computed,
+    Recorded,
+    Log,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocker {
+    pub id: String,
+    pub kind: BlockerKind,
+    pub detail: String,
+    pub source: BlockerSource,
+    /// When it arose, if known (log events, task start, phase timestamps).
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// One valid line of an event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub timestamp: Option<String>,
+    pub time: Option<DateTime<Utc>>,
+    pub name: String,
+    pub milestone_id: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A problem found in one file. Paths are workspace-relative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.into(),
+            line: None,
+            column: None,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(path, message)
+        }
+    }
+
+    pub fn at(mut self, line: Option<usize>, column: Option<usize>) -> Problem {
+        self.line = line;
+        self.column = column;
+        self
+    }
+}
+
+/// A saved execution session (`.milestones/sessions/<id>.yaml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: String,
+    pub milestone_id: Option<String>,
+    pub status: Option<String>,
+    pub at: Option<String>,
+    pub git_branch: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskCounts {
+    pub total: u64,
+    pub completed: u64,
+    pub in_progress: u64,
+    pub failed: u64,
+}
+
+/// One phase bar segment as shown and reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseBar {
+    pub phase: Phase,
+    pub weight: f64,
+    pub fraction: f64,
+    pub status: String,
+}
+
+/// A milestone with everything the rules computed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneView {
+    pub milestone: Milestone,
+    pub status: Status,
+    pub progress: f64,
+    pub phases: Vec<PhaseBar>,
+    pub tasks: TaskCounts,
+    pub blockers: Vec<Blocker>,
+    pub last_event: Option<Event>,
+    pub sessions: Vec<Session>,
+}
+
+impl MilestoneView {
+    /// The declared figure differs from the computed one by more than 10 points.
+    pub fn declared_is_stale(&self) -> bool {
+        self.milestone
+            .declared_progress
+            .is_some_and(|d| (d - self.progress).abs() > 10.0)
+    }
+}
+
+/// The whole workspace as read at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub root: std::path::PathBuf,
+    pub now: DateTime<Utc>,
+    pub milestones: Vec<MilestoneView>,
+    pub problems: Vec<Problem>,
+    /// The milestone a `current.txt` pointer names.
+    pub current: Option<String>,
+}
+
+impl Snapshot {
+    pub fn blockers(&self) -> impl Iterator<Item = &Blocker> {
+        self.milestones.iter().flat_map(|m| m.blockers.iter())
+    }
+}

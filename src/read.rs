@@ -1,0 +1,13 @@
+//! Files to model: tolerant, no watching, no rules.
+//!
+//! `workspace` finds the root and walks the tree; `file` reads one file
+//! safely; `doc` extracts typed fields from loosely typed YAML; `milestone`,
+//! `bundle`, `session` and `log` read one kind of file each.
+
+pub mod bundle;
+pub mod doc;
+pub mod file;
+pub mod log;
+pub mod milestone;
+pub mod session;
+pub mod workspace;

@@ -1,0 +1,167 @@
+//! Reading one file safely: confined to the workspace, bounded in size,
+//! UTF-8 checked, BOM and CRLF accepted.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::model::Problem;
+
+/// Where reads are allowed: the workspace root and its worktrees, as
+/// canonical paths.
+#[derive(Debug, Clone)]
+pub struct Fence {
+    pub root: PathBuf,
+    allowed: Vec<PathBuf>,
+    pub max_bytes: u64,
+}
+
+impl Fence {
+    pub fn new(root: &Path, max_bytes: u64) -> Fence {
+        let canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Fence {
+            root: canon.clone(),
+            allowed: vec![canon],
+            max_bytes,
+        }
+    }
+
+    /// Allows reads under another directory (a worktree outside the root).
+    pub fn allow(&mut self, dir: &Path) {
+        if let Ok(c) = fs::canonicalize(dir)
+            && !self.allowed.iter().any(|a| c.starts_with(a))
+        {
+            self.allowed.push(c);
+        }
+    }
+
+    /// The path relative to the workspace root, `/`-separated.
+    pub fn rel(&self, path: &Path) -> String {
+        let p = path.strip_prefix(&self.root).unwrap_or(path);
+        p.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Resolves symlinks and refuses what leaves the fence or loops.
+    pub fn check(&self, path: &Path) -> Result<PathBuf, Problem> {
+        let rel = self.rel(path);
+        let meta = fs::symlink_metadata(path)
+            .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        if !meta.file_type().is_symlink() {
+            return Ok(path.to_path_buf());
+        }
+        let target = fs::canonicalize(path).map_err(|e| {
+            let why = if e.raw_os_error() == Some(40) {
+                "symlink loops".to_string()
+            } else {
+                format!("broken symlink ({e})")
+            };
+            Problem::error(&rel, format!("{why}; expected a link to a file inside the workspace"))
+        })?;
+        if self.allowed.iter().any(|a| target.starts_with(a)) {
+            Ok(target)
+        } else {
+            Err(Problem::error(
+                &rel,
+                format!(
+                    "symlink points outside the workspace to \"{}\"; not read",
+                    target.display()
+                ),
+            ))
+        }
+    }
+
+    /// Reads a text file: at most `max_bytes`, valid UTF-8, BOM stripped,
+    /// CRLF turned into LF.
+    pub fn read_text(&self, path: &Path) -> Result<String, Problem> {
+        let rel = self.rel(path);
+        let real = self.check(path)?;
+        let meta = fs::metadata(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        if meta.is_dir() {
+            return Err(Problem::error(&rel, "is a directory; expected a file"));
+        }
+        if meta.len() > self.max_bytes {
+            return Err(Problem::error(
+                &rel,
+                format!(
+                    "file is {} bytes, over the limit of {} (limits.max_file_bytes); not parsed",
+                    meta.len(),
+                    self.max_bytes
+                ),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        fs::File::open(&real)
+            .and_then(|f| f.take(self.max_bytes + 1).read_to_end(&mut bytes))
+            .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(Problem::error(
+                &rel,
+                format!("file grew over the limit of {} bytes while read; not parsed", self.max_bytes),
+            ));
+        }
+        decode(&bytes).map_err(|(line, col, msg)| Problem::error(&rel, msg).at(Some(line), Some(col)))
+    }
+}
+
+/// UTF-8 text with BOM stripped and CRLF normalized, or the position of the
+/// first invalid byte.
+pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(if s.contains('\r') { s.replace("\r\n", "\n") } else { s.to_string() }),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let col = good.len() - good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+            let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+            Err((line, col, format!("not UTF-8 (byte 0x{bad:02x}); expected UTF-8 text")))
+        }
+    }
+}
+
+/// The entries of a directory, sorted by name; a missing directory is empty.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
+    match fs::read_dir(dir) {
+        Ok(rd) => {
+            let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            v.sort();
+            Ok(v)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn ext(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+pub fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+pub fn name(path: &Path) -> String {
+    path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_strips_bom_and_crlf() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n").as_deref(), Ok("a: 1\nb: 2\n"));
+    }
+
+    #[test]
+    fn decode_names_the_bad_byte() {
+        let err = decode(b"a: 1\nb: \xff\n").expect_err("invalid");
+        assert_eq!((err.0, err.1), (2, 4));
+        assert!(err.2.contains("0xff"), "{}", err.2);
+    }
+}

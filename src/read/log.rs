@@ -1,0 +1,227 @@
+//! JSONL event logs (SPEC §5): both line shapes, bad lines counted and
+//! skipped, read from the tail.
+
+use std::fs;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use crate::model::{Event, Problem};
+use crate::read::file::Fence;
+
+/// How much of a log is read when it is opened.
+pub const TAIL_BYTES: u64 = 64 * 1024;
+/// How far back to look when the tail holds no complete valid event.
+pub const SCAN_BACK_BYTES: u64 = 1024 * 1024;
+/// A pretty-printed object longer than this many lines is given up on.
+const MAX_OBJECT_LINES: usize = 2000;
+
+/// What one read of a log produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogRead {
+    pub events: Vec<Event>,
+    pub invalid: usize,
+    /// The first bad line: its number when known (the read started at the
+    /// beginning of the file), its column and the parser's message.
+    pub first_invalid: Option<(Option<usize>, Option<usize>, String)>,
+    /// Bytes of the file consumed: complete lines only.
+    pub consumed_to: u64,
+}
+
+impl LogRead {
+    /// The problem to report for this log, if any line was bad.
+    pub fn problem(&self, rel: &str) -> Option<Problem> {
+        let (line, col, msg) = self.first_invalid.as_ref()?;
+        let plural = if self.invalid == 1 { "line" } else { "lines" };
+        Some(
+            Problem::warning(
+                rel,
+                format!(
+                    "{} invalid {plural} skipped (first: {msg}); expected one JSON object per line",
+                    self.invalid
+                ),
+            )
+            .at(*line, *col),
+        )
+    }
+}
+
+/// One line: `Ok(None)` for a blank line or a valid object that is not an
+/// event (no `event`, `event_type` or `type`).
+pub fn parse_line(line: &str) -> Result<Option<Event>, (usize, String)> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let v: serde_json::Value = serde_json::from_str(line).map_err(|e| (e.column(), json_message(&e)))?;
+    let Some(obj) = v.as_object() else {
+        return Err((1, "expected a JSON object".to_string()));
+    };
+    let s = |k: &str| match obj.get(k) {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let Some(name) = s("event").or_else(|| s("event_type")).or_else(|| s("type")) else {
+        return Ok(None);
+    };
+    let timestamp = s("timestamp");
+    Ok(Some(Event {
+        time: timestamp.as_deref().and_then(crate::time::parse),
+        timestamp,
+        name,
+        milestone_id: s("milestone_id"),
+        details: obj.get("details").or_else(|| obj.get("data")).filter(|d| !d.is_null()).cloned(),
+    }))
+}
+
+/// serde_json's message without its " at line 1 column N" suffix.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
+/// Parses a run of complete lines. `first_line` is the number of the first
+/// line when the text starts at the beginning of the file.
+pub fn parse_text(text: &str, first_line: Option<usize>) -> LogRead {
+    let mut out = LogRead::default();
+    let mut pending: Option<(usize, String, i64)> = None;
+    let note = |out: &mut LogRead, idx: usize, col: Option<usize>, msg: String| {
+        out.invalid += 1;
+        if out.first_invalid.is_none() {
+            let line = first_line.map(|f| f + idx);
+            let msg = match line {
+                Some(l) => format!("line {l}: {msg}"),
+                None => msg,
+            };
+            out.first_invalid = Some((line, col, msg));
+        }
+    };
+    for (idx, line) in text.lines().enumerate() {
+        if let Some((start, mut buf, depth)) = pending.take() {
+            buf.push('\n');
+            buf.push_str(line);
+            let depth = depth + brace_delta(line);
+            if depth <= 0 || idx - start > MAX_OBJECT_LINES {
+                match parse_line(&buf.replace('\n', " ")) {
+                    Ok(ev) => out.events.extend(ev),
+                    Err((_, msg)) => note(&mut out, start, None, format!("multi-line object: {msg}")),
+                }
+            } else {
+                pending = Some((start, buf, depth));
+            }
+            continue;
+        }
+        if line.trim() == "{" {
+            // A pretty-printed object appended to a "JSONL" file.
+            pending = Some((idx, line.to_string(), 1));
+            continue;
+        }
+        match parse_line(line) {
+            Ok(ev) => out.events.extend(ev),
+            Err((col, msg)) => note(&mut out, idx, Some(col), msg),
+        }
+    }
+    if let Some((start, _, _)) = pending {
+        note(&mut out, start, None, "unterminated object".to_string());
+    }
+    out
+}
+
+/// Net `{`/`[` minus `}`/`]` outside strings.
+fn brace_delta(line: &str) -> i64 {
+    let (mut d, mut in_str, mut esc) = (0, false, false);
+    for c in line.chars() {
+        match (in_str, esc, c) {
+            (true, true, _) => esc = false,
+            (true, false, '\\') => esc = true,
+            (true, false, '"') => in_str = false,
+            (false, _, '"') => in_str = true,
+            (false, _, '{' | '[') => d += 1,
+            (false, _, '}' | ']') => d -= 1,
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Reads the tail of a log: the last `TAIL_BYTES`, or further back (up to
+/// `SCAN_BACK_BYTES`) when that window holds no valid event. A final line
+/// without its newline is still being written and is left for later.
+pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
+    let rel = fence.rel(path);
+    let real = fence.check(path)?;
+    let mut f = fs::File::open(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+    let len = f.metadata().map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?.len();
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Problem::error(&rel, "is a directory; expected a JSONL file"));
+    }
+    let mut window = TAIL_BYTES.min(len);
+    loop {
+        let read = read_window(&mut f, len, window).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        if !read.events.is_empty() || window >= len || window >= SCAN_BACK_BYTES {
+            return Ok(read);
+        }
+        window = SCAN_BACK_BYTES.min(len);
+    }
+}
+
+fn read_window(f: &mut fs::File, len: u64, window: u64) -> std::io::Result<LogRead> {
+    let start = len - window;
+    f.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::with_capacity(window as usize);
+    f.take(window).read_to_end(&mut bytes)?;
+    let mut from = 0;
+    if start > 0 {
+        // The window begins mid-line: skip to the first full line.
+        from = bytes.iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| i + 1);
+    }
+    let to = bytes.iter().rposition(|b| *b == b'\n').map_or(from, |i| i + 1).max(from);
+    let text = String::from_utf8_lossy(&bytes[from..to]);
+    let mut read = parse_text(&text, (start == 0).then_some(1));
+    read.consumed_to = start + to as u64;
+    Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_line_shapes() {
+        let a = parse_line(r#"{"timestamp":"2025-08-11T10:14:30Z","event":"milestone_activated","milestone_id":"m-001","details":"x"}"#)
+            .expect("ok")
+            .expect("event");
+        assert_eq!((a.name.as_str(), a.milestone_id.as_deref()), ("milestone_activated", Some("m-001")));
+        assert!(a.time.is_some());
+        let b = parse_line(r#"{"event_type":"task_started","data":{"task_id":"t"}}"#).expect("ok").expect("event");
+        assert_eq!(b.name, "task_started");
+        assert!(b.details.is_some());
+        assert_eq!(parse_line(r#"{"backend":"file"}"#), Ok(None));
+        assert!(parse_line(r#"{"a":,}"#).is_err());
+        assert!(parse_line("[1]").is_err());
+    }
+
+    #[test]
+    fn bad_lines_are_counted_with_their_number() {
+        let r = parse_text("{\"event\":\"a\"}\n{\"event\":,}\n\n{\"event\":\"b\"}\nnope\n", Some(1));
+        assert_eq!(r.events.len(), 2);
+        assert_eq!(r.invalid, 2);
+        assert_eq!(r.first_invalid.as_ref().and_then(|f| f.0), Some(2));
+    }
+
+    #[test]
+    fn pretty_printed_objects_are_decoded() {
+        let r = parse_text("{\n  \"event\": \"x\",\n  \"n\": {\"a\": 1}\n}\n{\n  \"event\": ,\n}\n", Some(1));
+        assert_eq!(r.events.len(), 1);
+        assert_eq!(r.invalid, 1);
+    }
+
+    #[test]
+    fn unbalanced_quotes_do_not_swallow_following_lines() {
+        let r = parse_text("{\"event\":\"e\",\"data\":{\"b\":[\"a\"b\"]}}\n{\"event\":\"ok\"}\n", Some(1));
+        assert_eq!((r.events.len(), r.invalid), (1, 1));
+    }
+}

@@ -1,0 +1,67 @@
+//! Pure functions from what files say to what the dashboard shows:
+//! statuses, progress, the dependency graph and blockers (SPEC §2–4).
+
+pub mod blockers;
+pub mod deps;
+pub mod progress;
+pub mod status;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Event, Milestone, MilestoneView, Origin, Session, Status};
+
+/// Settings the rules depend on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub long_task_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { long_task_minutes: 60 }
+    }
+}
+
+/// Computes every view. `events` holds each milestone's events, oldest first.
+pub fn evaluate(
+    milestones: Vec<Milestone>,
+    mut events: HashMap<String, Vec<Event>>,
+    mut sessions: HashMap<String, Vec<Session>>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<MilestoneView> {
+    let statuses: Vec<Status> = milestones.iter().map(status::of_milestone).collect();
+    let completed: HashSet<&str> = milestones
+        .iter()
+        .zip(&statuses)
+        .filter(|(m, s)| **s == Status::Completed || m.origin == Origin::Completed)
+        .map(|(m, _)| m.id.as_str())
+        .collect();
+    let cycles = deps::cycles(milestones.iter().map(|m| (m.id.as_str(), m.requires.as_slice())));
+    let ctx = blockers::Context {
+        completed: &completed,
+        cycles: &cycles,
+        settings,
+        now,
+    };
+    let views: Vec<MilestoneView> = milestones
+        .iter()
+        .zip(&statuses)
+        .map(|(m, &status)| {
+            let evs = events.remove(&m.id).unwrap_or_default();
+            MilestoneView {
+                status,
+                progress: progress::milestone(m, status),
+                phases: progress::phase_bars(m),
+                tasks: progress::task_counts(m),
+                blockers: blockers::compute(m, status, &evs, &ctx),
+                last_event: evs.last().cloned(),
+                sessions: sessions.remove(&m.id).unwrap_or_default(),
+                milestone: m.clone(),
+            }
+        })
+        .collect();
+    views
+}

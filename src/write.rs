@@ -1,0 +1,84 @@
+//! Writes to files that agents also write: atomic, and never clobbering a
+//! change made by someone else in the meantime.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let unique = format!(
+        ".{name}.mdash-{}-{}.tmp",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    path.with_file_name(unique)
+}
+
+fn write_temp(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let tmp = temp_beside(path);
+    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    let res = f.write_all(bytes).and_then(|_| f.sync_all());
+    if let Err(e) = res {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(tmp)
+}
+
+/// Creates `path` with `bytes` in one step; fails with `AlreadyExists` when
+/// the file exists, even if it appeared a moment ago.
+pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = write_temp(path, bytes)?;
+    let res = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    res
+}
+
+/// Replaces `path` atomically, but only while it still holds `expected`.
+/// Returns `Ok(false)` when the file changed since it was read: the caller
+/// re-reads, re-applies its edit and tries again.
+pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> std::io::Result<bool> {
+    let tmp = write_temp(path, bytes)?;
+    // The window between this check and the rename is a few microseconds;
+    // the caller's retry loop and the final re-read close the rest.
+    let current = fs::read(path)?;
+    if current != expected {
+        let _ = fs::remove_file(&tmp);
+        return Ok(false);
+    }
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_new_refuses_an_existing_file() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("a.yaml");
+        create_new(&p, b"one").expect("first");
+        let err = create_new(&p, b"two").expect_err("second");
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).expect("read"), b"one");
+        assert_eq!(fs::read_dir(d.path()).expect("ls").count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn replace_only_when_unchanged() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("a.yaml");
+        fs::write(&p, "v1").expect("write");
+        assert!(replace_if_unchanged(&p, b"v1", b"v2").expect("replace"));
+        assert!(!replace_if_unchanged(&p, b"v1", b"v3").expect("stale"));
+        assert_eq!(fs::read(&p).expect("read"), b"v2");
+        assert_eq!(fs::read_dir(d.path()).expect("ls").count(), 1, "no temp file left");
+    }
+}
