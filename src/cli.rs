@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "mdash", version, about = "A live terminal dashboard for AI agents working on milestones", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "mdash",
+    version,
+    about = "A live terminal dashboard for AI agents working on milestones",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Workspace to open (default: the current directory, searched upwards).
     pub path: Option<PathBuf>,
@@ -63,5 +68,8 @@ fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 
 /// `^[A-Za-z0-9_-]{1,50}$`.
 pub fn valid_id(id: &str) -> bool {
-    (1..=50).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=50).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -47,7 +47,13 @@ pub fn load(root: &Path) -> (Config, Vec<Problem>) {
     let v = match yaml::parse(&text) {
         Ok(v) => v,
         Err(e) => {
-            return (cfg, vec![Problem::error(FILE, format!("invalid YAML: {}", e.message)).at(e.line, e.column)]);
+            return (
+                cfg,
+                vec![
+                    Problem::error(FILE, format!("invalid YAML: {}", e.message))
+                        .at(e.line, e.column),
+                ],
+            );
         }
     };
     let mut problems = Vec::new();

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod model;
+pub mod par;
 pub mod read;
 pub mod rules;
 pub mod time;

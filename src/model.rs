@@ -308,7 +308,7 @@ pub struct Session {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TaskCounts {
     pub total: u64,
     pub completed: u64,

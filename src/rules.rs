@@ -20,7 +20,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { long_task_minutes: 60 }
+        Settings {
+            long_task_minutes: 60,
+        }
     }
 }
 
@@ -39,29 +41,39 @@ pub fn evaluate(
         .filter(|(m, s)| **s == Status::Completed || m.origin == Origin::Completed)
         .map(|(m, _)| m.id.as_str())
         .collect();
-    let cycles = deps::cycles(milestones.iter().map(|m| (m.id.as_str(), m.requires.as_slice())));
+    let cycles = deps::cycles(
+        milestones
+            .iter()
+            .map(|m| (m.id.as_str(), m.requires.as_slice())),
+    );
     let ctx = blockers::Context {
         completed: &completed,
         cycles: &cycles,
         settings,
         now,
     };
-    let views: Vec<MilestoneView> = milestones
+    let blockers: Vec<_> = milestones
         .iter()
         .zip(&statuses)
         .map(|(m, &status)| {
             let evs = events.remove(&m.id).unwrap_or_default();
-            MilestoneView {
-                status,
-                progress: progress::milestone(m, status),
-                phases: progress::phase_bars(m),
-                tasks: progress::task_counts(m),
-                blockers: blockers::compute(m, status, &evs, &ctx),
-                last_event: evs.last().cloned(),
-                sessions: sessions.remove(&m.id).unwrap_or_default(),
-                milestone: m.clone(),
-            }
+            let b = blockers::compute(m, status, &evs, &ctx);
+            (b, evs.last().cloned())
         })
         .collect();
-    views
+    milestones
+        .into_iter()
+        .zip(statuses)
+        .zip(blockers)
+        .map(|((m, status), (blockers, last_event))| MilestoneView {
+            status,
+            progress: progress::milestone(&m, status),
+            phases: progress::phase_bars(&m),
+            tasks: progress::task_counts(&m),
+            blockers,
+            last_event,
+            sessions: sessions.remove(&m.id).unwrap_or_default(),
+            milestone: m,
+        })
+        .collect()
 }

@@ -8,7 +8,11 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(t.and_utc());
         }
@@ -48,8 +52,14 @@ mod tests {
         assert_eq!(z.as_deref(), Some("2025-08-12T04:02:37Z"));
         let off = parse("2025-07-21T10:02:13+10:00").map(format);
         assert_eq!(off.as_deref(), Some("2025-07-21T00:02:13Z"));
-        assert_eq!(parse("2025-07-16").map(format).as_deref(), Some("2025-07-16T00:00:00Z"));
-        assert_eq!(parse("2025-07-16 08:00:00").map(format).as_deref(), Some("2025-07-16T08:00:00Z"));
+        assert_eq!(
+            parse("2025-07-16").map(format).as_deref(),
+            Some("2025-07-16T00:00:00Z")
+        );
+        assert_eq!(
+            parse("2025-07-16 08:00:00").map(format).as_deref(),
+            Some("2025-07-16T08:00:00Z")
+        );
         assert_eq!(parse("2026-08-30 05:18 AEST"), None);
         assert_eq!(parse("soon"), None);
     }

@@ -6,7 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn temp_beside(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let unique = format!(
         ".{name}.mdash-{}-{}.tmp",
         std::process::id(),
@@ -19,7 +22,10 @@ fn temp_beside(path: &Path) -> PathBuf {
 
 fn write_temp(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let tmp = temp_beside(path);
-    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
     let res = f.write_all(bytes).and_then(|_| f.sync_all());
     if let Err(e) = res {
         let _ = fs::remove_file(&tmp);
@@ -68,7 +74,11 @@ mod tests {
         let err = create_new(&p, b"two").expect_err("second");
         assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&p).expect("read"), b"one");
-        assert_eq!(fs::read_dir(d.path()).expect("ls").count(), 1, "no temp file left");
+        assert_eq!(
+            fs::read_dir(d.path()).expect("ls").count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]
@@ -79,6 +89,10 @@ mod tests {
         assert!(replace_if_unchanged(&p, b"v1", b"v2").expect("replace"));
         assert!(!replace_if_unchanged(&p, b"v1", b"v3").expect("stale"));
         assert_eq!(fs::read(&p).expect("read"), b"v2");
-        assert_eq!(fs::read_dir(d.path()).expect("ls").count(), 1, "no temp file left");
+        assert_eq!(
+            fs::read_dir(d.path()).expect("ls").count(),
+            1,
+            "no temp file left"
+        );
     }
 }

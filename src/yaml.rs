@@ -34,6 +34,13 @@ pub fn parse(text: &str) -> Result<Value, SyntaxError> {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
+            let message = if message.contains("repetition limit") {
+                format!("{message}: aliases expand too far (a YAML bomb?)")
+            } else if message.contains("recursion limit") {
+                format!("{message}: nested too deeply")
+            } else {
+                message
+            };
             SyntaxError {
                 line: loc.as_ref().map(|l| l.line()),
                 column: loc.as_ref().map(|l| l.column()),

@@ -7,7 +7,11 @@ use crate::rules::status;
 
 pub fn problems(snap: &Snapshot) -> Vec<Problem> {
     let mut out = snap.problems.clone();
-    let known: HashMap<&str, ()> = snap.milestones.iter().map(|m| (m.milestone.id.as_str(), ())).collect();
+    let known: HashMap<&str, ()> = snap
+        .milestones
+        .iter()
+        .map(|m| (m.milestone.id.as_str(), ()))
+        .collect();
     let mut texts: HashMap<String, String> = HashMap::new();
     let mut text_of = |src: &str| -> String {
         texts
@@ -25,7 +29,7 @@ pub fn problems(snap: &Snapshot) -> Vec<Problem> {
             out.push(
                 Problem::warning(
                     &m.source,
-                    format!("unknown status \"{raw}\" (known: {})", status::KNOWN),
+                    format!("unknown status \"{raw}\"; expected one of {} or a synonym listed in the README", status::NORMAL),
                 )
                 .at(l, c),
             );
@@ -44,7 +48,11 @@ pub fn problems(snap: &Snapshot) -> Vec<Problem> {
                 );
             }
         }
-        for b in v.blockers.iter().filter(|b| b.kind == crate::model::BlockerKind::DependencyCycle) {
+        for b in v
+            .blockers
+            .iter()
+            .filter(|b| b.kind == crate::model::BlockerKind::DependencyCycle)
+        {
             let (l, c) = locate(&text, &["requires", "depends_on", "dependencies"], None);
             out.push(Problem::error(&m.source, format!("dependency cycle: {}", b.detail)).at(l, c));
         }
@@ -70,10 +78,16 @@ pub fn problems(snap: &Snapshot) -> Vec<Problem> {
 pub fn locate(text: &str, keys: &[&str], value: Option<&str>) -> (Option<usize>, Option<usize>) {
     let lines: Vec<&str> = text.lines().collect();
     let key_line = lines.iter().position(|l| {
-        let t = l.trim_start().trim_start_matches("- ").trim_start_matches('"');
-        keys.iter().any(|k| t.starts_with(&format!("{k}:")) || t.starts_with(&format!("{k}\":")))
+        let t = l
+            .trim_start()
+            .trim_start_matches("- ")
+            .trim_start_matches('"');
+        keys.iter()
+            .any(|k| t.starts_with(&format!("{k}:")) || t.starts_with(&format!("{k}\":")))
     });
-    let Some(k) = key_line else { return (None, None) };
+    let Some(k) = key_line else {
+        return (None, None);
+    };
     match value {
         None => {
             let col = lines[k].len() - lines[k].trim_start().len() + 1;
@@ -99,7 +113,13 @@ pub fn run(snap: &Snapshot) -> i32 {
             }
             Severity::Warning => "warning",
         };
-        println!("{}:{}:{}: {sev}: {}", p.path, p.line.unwrap_or(1), p.column.unwrap_or(1), p.message);
+        println!(
+            "{}:{}:{}: {sev}: {}",
+            p.path,
+            p.line.unwrap_or(1),
+            p.column.unwrap_or(1),
+            p.message
+        );
     }
     let warnings = list.len() - errors;
     eprintln!(

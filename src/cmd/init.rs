@@ -30,7 +30,13 @@ pub fn init(path: &Path) -> i32 {
 }
 
 /// The canonical milestone document for `mdash new`.
-pub fn document(id: &str, title: &str, requires: &[String], stage: Option<&str>, now: &str) -> String {
+pub fn document(
+    id: &str,
+    title: &str,
+    requires: &[String],
+    stage: Option<&str>,
+    now: &str,
+) -> String {
     let mut m = Mapping::new();
     let s = yaml::string;
     m.insert(s("id"), s(id));
@@ -41,13 +47,19 @@ pub fn document(id: &str, title: &str, requires: &[String], stage: Option<&str>,
     }
     m.insert(s("created_at"), s(now));
     let mut deps = Mapping::new();
-    deps.insert(s("requires"), Value::Sequence(requires.iter().map(|r| s(r)).collect()));
+    deps.insert(
+        s("requires"),
+        Value::Sequence(requires.iter().map(|r| s(r)).collect()),
+    );
     deps.insert(s("enables"), Value::Sequence(Vec::new()));
     m.insert(s("dependencies"), Value::Mapping(deps));
     let mut phases = Mapping::new();
     for p in crate::model::Phase::ALL {
         let mut ph = Mapping::new();
-        ph.insert(s("weight"), Value::Number((p.default_weight() as u64).into()));
+        ph.insert(
+            s("weight"),
+            Value::Number((p.default_weight() as u64).into()),
+        );
         ph.insert(s("status"), s("pending"));
         phases.insert(s(p.name()), Value::Mapping(ph));
     }
@@ -68,12 +80,17 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
         return super::EXIT_USAGE;
     }
     if let Some(bad) = requires.iter().find(|r| !valid_id(r)) {
-        eprintln!("mdash: invalid required id \"{bad}\": expected 1 to 50 letters, digits, '-' or '_'");
+        eprintln!(
+            "mdash: invalid required id \"{bad}\": expected 1 to 50 letters, digits, '-' or '_'"
+        );
         return super::EXIT_USAGE;
     }
     let snap = crate::read::workspace::load(root, chrono::Utc::now());
     if let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) {
-        eprintln!("mdash: a milestone \"{id}\" already exists in {}", m.milestone.source);
+        eprintln!(
+            "mdash: a milestone \"{id}\" already exists in {}",
+            m.milestone.source
+        );
         return 1;
     }
     let dir = root.join(".milestones").join("active");
@@ -82,11 +99,22 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
         return 1;
     }
     let path = dir.join(format!("{id}.yaml"));
-    let stage = stage.map(str::to_string).filter(|s| stage_from_id(id).as_deref() != Some(s.as_str()));
-    let text = document(id, title, requires, stage.as_deref(), &crate::time::format(chrono::Utc::now()));
+    let stage = stage
+        .map(str::to_string)
+        .filter(|s| stage_from_id(id).as_deref() != Some(s.as_str()));
+    let text = document(
+        id,
+        title,
+        requires,
+        stage.as_deref(),
+        &crate::time::format(chrono::Utc::now()),
+    );
     match crate::write::create_new(&path, text.as_bytes()) {
         Ok(()) => {
-            println!("created {}", path.strip_prefix(root).unwrap_or(&path).display());
+            println!(
+                "created {}",
+                path.strip_prefix(root).unwrap_or(&path).display()
+            );
             0
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

@@ -18,7 +18,9 @@ pub fn run(snap: &Snapshot, json: bool) -> i32 {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
-    let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush());
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush());
     0
 }
 
@@ -36,78 +38,137 @@ fn round(x: f64, places: i32) -> f64 {
     (x * f).round() / f
 }
 
+/// SPEC §7, serialized straight from the snapshot (no intermediate tree:
+/// ten thousand milestones stay cheap).
 #[derive(Serialize)]
-struct Doc {
+struct Doc<'a> {
     schema: u32,
     root: String,
     now: String,
-    milestones: Vec<J>,
-    blockers: Vec<J>,
-    errors: Vec<J>,
+    milestones: Vec<MilestoneOut<'a>>,
+    blockers: Vec<BlockerOut<'a>>,
+    errors: Vec<ErrorOut<'a>>,
 }
 
-pub fn to_json(snap: &Snapshot) -> J {
-    let mut blockers: Vec<J> = Vec::new();
+#[derive(Serialize)]
+struct MilestoneOut<'a> {
+    id: &'a str,
+    title: &'a str,
+    stage: Option<&'a str>,
+    status: &'static str,
+    raw_status: Option<&'a str>,
+    source: &'a str,
+    progress: J,
+    declared_progress: Option<J>,
+    phases: Vec<PhaseOut>,
+    tasks: &'a crate::model::TaskCounts,
+    requires: &'a [String],
+    enables: &'a [String],
+    worktree: Option<J>,
+    run: Option<J>,
+    last_event: Option<EventOut<'a>>,
+    blockers: Vec<BlockerOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct PhaseOut {
+    name: &'static str,
+    weight: J,
+    fraction: f64,
+    status: String,
+}
+
+#[derive(Serialize)]
+struct EventOut<'a> {
+    timestamp: Option<&'a str>,
+    event: &'a str,
+}
+
+#[derive(Serialize)]
+struct BlockerOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    kind: &'static str,
+    detail: &'a str,
+    source: crate::model::BlockerSource,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    path: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+}
+
+fn blocker(b: &crate::model::Blocker, with_id: bool) -> BlockerOut<'_> {
+    BlockerOut {
+        id: with_id.then_some(b.id.as_str()),
+        kind: b.kind.name(),
+        detail: &b.detail,
+        source: b.source,
+    }
+}
+
+fn document(snap: &Snapshot) -> Doc<'_> {
     let mut all: Vec<&crate::model::Blocker> = snap.blockers().collect();
     all.sort_by(|a, b| (&a.id, a.kind.name(), &a.detail).cmp(&(&b.id, b.kind.name(), &b.detail)));
-    for b in all {
-        blockers.push(serde_json::json!({"id": b.id, "kind": b.kind.name(), "detail": b.detail, "source": b.source}));
-    }
-    let doc = Doc {
+    Doc {
         schema: 1,
         root: snap.root.display().to_string(),
         now: time::format(snap.now),
         milestones: snap.milestones.iter().map(milestone).collect(),
-        blockers,
+        blockers: all.into_iter().map(|b| blocker(b, true)).collect(),
         errors: snap
             .problems
             .iter()
-            .map(|p| serde_json::json!({"path": p.path, "line": p.line, "column": p.column, "message": p.message}))
+            .map(|p| ErrorOut {
+                path: &p.path,
+                line: p.line,
+                column: p.column,
+                message: &p.message,
+            })
             .collect(),
-    };
-    serde_json::to_value(doc).unwrap_or(J::Null)
+    }
 }
 
-fn milestone(v: &MilestoneView) -> J {
+/// The document as a JSON value (tests and tools).
+pub fn to_json(snap: &Snapshot) -> J {
+    serde_json::to_value(document(snap)).unwrap_or(J::Null)
+}
+
+fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
     let m = &v.milestone;
-    let phases: Vec<J> = v
-        .phases
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "name": p.phase.name(), "weight": num(p.weight),
-                "fraction": round(p.fraction, 3), "status": p.status,
+    MilestoneOut {
+        id: &m.id,
+        title: &m.title,
+        stage: m.stage.as_deref(),
+        status: v.status.name(),
+        raw_status: m.raw_status.as_deref(),
+        source: &m.source,
+        progress: num(round(v.progress, 1)),
+        declared_progress: m.declared_progress.map(|d| num(round(d, 1))),
+        phases: v
+            .phases
+            .iter()
+            .map(|p| PhaseOut {
+                name: p.phase.name(),
+                weight: num(p.weight),
+                fraction: round(p.fraction, 3),
+                status: p.status.clone(),
             })
-        })
-        .collect();
-    let last_event = v
-        .last_event
-        .as_ref()
-        .map(|e| serde_json::json!({"timestamp": e.timestamp, "event": e.name}));
-    let blockers: Vec<J> = v
-        .blockers
-        .iter()
-        .map(|b| serde_json::json!({"kind": b.kind.name(), "detail": b.detail, "source": b.source}))
-        .collect();
-    serde_json::json!({
-        "id": m.id,
-        "title": m.title,
-        "stage": m.stage,
-        "status": v.status.name(),
-        "raw_status": m.raw_status,
-        "source": m.source,
-        "progress": num(round(v.progress, 1)),
-        "declared_progress": m.declared_progress.map(|d| num(round(d, 1))),
-        "phases": phases,
-        "tasks": {"total": v.tasks.total, "completed": v.tasks.completed,
-                  "in_progress": v.tasks.in_progress, "failed": v.tasks.failed},
-        "requires": m.requires,
-        "enables": m.enables,
-        "worktree": J::Null,
-        "run": J::Null,
-        "last_event": last_event,
-        "blockers": blockers,
-    })
+            .collect(),
+        tasks: &v.tasks,
+        requires: &m.requires,
+        enables: &m.enables,
+        worktree: None,
+        run: None,
+        last_event: v.last_event.as_ref().map(|e| EventOut {
+            timestamp: e.timestamp.as_deref(),
+            event: &e.name,
+        }),
+        blockers: v.blockers.iter().map(|b| blocker(b, false)).collect(),
+    }
 }
 
 /// A phase bar in text: segment widths proportional to the weights, each
@@ -135,7 +196,10 @@ pub fn segment_widths(phases: &[PhaseBar], width: usize) -> Vec<usize> {
         let each = width / phases.len().max(1);
         return phases.iter().map(|_| each).collect();
     }
-    let exact: Vec<f64> = phases.iter().map(|p| p.weight / total * width as f64).collect();
+    let exact: Vec<f64> = phases
+        .iter()
+        .map(|p| p.weight / total * width as f64)
+        .collect();
     let mut cells: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
     let mut rest = width.saturating_sub(cells.iter().sum());
     let mut order: Vec<usize> = (0..phases.len()).collect();
@@ -148,6 +212,14 @@ pub fn segment_widths(phases: &[PhaseBar], width: usize) -> Vec<usize> {
         rest -= 1;
     }
     cells
+}
+
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Cuts `s` to `width` columns, with `…` when cut, padded to `width`.
@@ -172,18 +244,17 @@ pub fn fit(s: &str, width: usize) -> String {
 
 fn table(snap: &Snapshot) -> String {
     let mut out = String::new();
-    let line = |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
-        format!(
-            "{} {} {} {} {} {} {}\n",
-            fit(id, 14),
-            fit(title, 22),
-            fit(stage, 3),
-            fit(status, 11),
-            fit(bar, 16),
-            format!("{pct:>5}"),
-            format!("{blk:>3}")
-        )
-    };
+    let line =
+        |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
+            format!(
+                "{} {} {} {} {} {pct:>5} {blk:>3}\n",
+                fit(id, 14),
+                fit(title, 22),
+                fit(stage, 3),
+                fit(status, 11),
+                fit(bar, 16)
+            )
+        };
     out.push_str(&line("ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK"));
     for v in &snap.milestones {
         out.push_str(&line(
@@ -193,17 +264,30 @@ fn table(snap: &Snapshot) -> String {
             v.status.name(),
             &text_bar(&v.phases, v.progress, 16),
             &format!("{:.0}", v.progress),
-            &if v.blockers.is_empty() { String::new() } else { v.blockers.len().to_string() },
+            &if v.blockers.is_empty() {
+                String::new()
+            } else {
+                v.blockers.len().to_string()
+            },
         ));
     }
     let total = snap.milestones.len();
-    let overall = if total == 0 { 0.0 } else { snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64 };
+    let overall = if total == 0 {
+        0.0
+    } else {
+        snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64
+    };
+    let blockers = snap.blockers().count();
     out.push_str(&format!(
-        "\n{total} milestones, overall {overall:.0}%, {} blockers",
-        snap.blockers().count()
+        "\n{}, overall {overall:.0}%, {}",
+        plural(total, "milestone"),
+        plural(blockers, "blocker")
     ));
     if !snap.problems.is_empty() {
-        out.push_str(&format!(", {} file problems (run `mdash check`)", snap.problems.len()));
+        out.push_str(&format!(
+            ", {} (run `mdash check`)",
+            plural(snap.problems.len(), "file problem")
+        ));
     }
     out.push('\n');
     out
@@ -217,17 +301,29 @@ mod tests {
     fn bars(fr: [f64; 4]) -> Vec<PhaseBar> {
         Phase::ALL
             .iter()
-            .map(|&p| PhaseBar { phase: p, weight: p.default_weight(), fraction: fr[p.index()], status: String::new() })
+            .map(|&p| PhaseBar {
+                phase: p,
+                weight: p.default_weight(),
+                fraction: fr[p.index()],
+                status: String::new(),
+            })
             .collect()
     }
 
     #[test]
     fn segments_follow_weights_and_fill_the_width() {
         for w in [1, 4, 7, 16, 33, 100] {
-            assert_eq!(segment_widths(&bars([0.0; 4]), w).iter().sum::<usize>(), w, "width {w}");
+            assert_eq!(
+                segment_widths(&bars([0.0; 4]), w).iter().sum::<usize>(),
+                w,
+                "width {w}"
+            );
         }
         assert_eq!(segment_widths(&bars([0.0; 4]), 20), [3, 5, 4, 8]);
-        assert_eq!(text_bar(&bars([1.0, 0.5, 0.0, 0.0]), 0.0, 20), "██████░░░░░░░░░░░░░░");
+        assert_eq!(
+            text_bar(&bars([1.0, 0.5, 0.0, 0.0]), 0.0, 20),
+            "██████░░░░░░░░░░░░░░"
+        );
         assert_eq!(text_bar(&[], 50.0, 10), "█████░░░░░");
     }
 

@@ -13,17 +13,29 @@ use crate::yaml::Value;
 pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTask>) -> Milestone {
     let mut m = milestone::read(v, Origin::Bundle, source, dir);
     let completed_ids: Vec<String> = doc::get(v, &["completed_tasks"])
-        .map(|c| if c.is_sequence() { doc::id_list(c) } else { Vec::new() })
+        .map(|c| {
+            if c.is_sequence() {
+                doc::id_list(c)
+            } else {
+                Vec::new()
+            }
+        })
         .unwrap_or_default();
-    let sequence = doc::get(v, &["task_sequence"]).map(doc::id_list).unwrap_or_default();
+    let sequence = doc::get(v, &["task_sequence"])
+        .map(doc::id_list)
+        .unwrap_or_default();
     let failed_task = doc::text_at(v, &["failed_task"]);
     let current_task = doc::text_at(v, &["current_task"]);
     let total = doc::get(v, &["total_tasks"])
         .and_then(doc::count)
         .or_else(|| (!sequence.is_empty()).then_some(sequence.len() as u64));
-    let completed = doc::get(v, &["completed_tasks"]).and_then(doc::count).unwrap_or(0);
-    let running = m.raw_status.as_deref().map(status::normalize) == Some(crate::model::Status::InProgress);
-    let in_progress = u64::from(running && failed_task.is_none() && total.is_none_or(|t| completed < t));
+    let completed = doc::get(v, &["completed_tasks"])
+        .and_then(doc::count)
+        .unwrap_or(0);
+    let running =
+        m.raw_status.as_deref().map(status::normalize) == Some(crate::model::Status::InProgress);
+    let in_progress =
+        u64::from(running && failed_task.is_none() && total.is_none_or(|t| completed < t));
     m.counters = Counters {
         total,
         completed: Some(completed),
@@ -80,7 +92,13 @@ pub fn task(v: &Value, dir: &str) -> BundleTask {
 
 /// The lines of `failure_context.md` a user wants first.
 pub fn failure_summary(md: &str) -> Option<String> {
-    let wanted = ["failed task", "task position", "failure type", "exit code", "failure time"];
+    let wanted = [
+        "failed task",
+        "task position",
+        "failure type",
+        "exit code",
+        "failure time",
+    ];
     let mut seen = std::collections::HashSet::new();
     let parts: Vec<String> = md
         .lines()
@@ -110,9 +128,21 @@ mod tests {
             "milestone_name: M4\nstatus: failed\ntotal_tasks: 6\ncurrent_task_index: 2\ncompleted_tasks: [\"TASK-019\"]\nfailed_task: TASK-020\n",
         )
         .expect("yaml");
-        let m = read(&v, "M4", ".milestone_bundles/M4/milestone_status.yaml", &HashMap::new());
+        let m = read(
+            &v,
+            "M4",
+            ".milestone_bundles/M4/milestone_status.yaml",
+            &HashMap::new(),
+        );
         assert_eq!(m.id, "M4");
-        assert_eq!((m.counters.total, m.counters.completed, m.counters.in_progress), (Some(6), Some(1), Some(0)));
+        assert_eq!(
+            (
+                m.counters.total,
+                m.counters.completed,
+                m.counters.in_progress
+            ),
+            (Some(6), Some(1), Some(0))
+        );
         let b = m.bundle.expect("bundle");
         assert_eq!(b.failed_task.as_deref(), Some("TASK-020"));
         assert_eq!(b.tasks.len(), 2);

@@ -58,7 +58,10 @@ impl Fence {
             } else {
                 format!("broken symlink ({e})")
             };
-            Problem::error(&rel, format!("{why}; expected a link to a file inside the workspace"))
+            Problem::error(
+                &rel,
+                format!("{why}; expected a link to a file inside the workspace"),
+            )
         })?;
         if self.allowed.iter().any(|a| target.starts_with(a)) {
             Ok(target)
@@ -78,7 +81,8 @@ impl Fence {
     pub fn read_text(&self, path: &Path) -> Result<String, Problem> {
         let rel = self.rel(path);
         let real = self.check(path)?;
-        let meta = fs::metadata(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        let meta =
+            fs::metadata(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
         if meta.is_dir() {
             return Err(Problem::error(&rel, "is a directory; expected a file"));
         }
@@ -99,10 +103,14 @@ impl Fence {
         if bytes.len() as u64 > self.max_bytes {
             return Err(Problem::error(
                 &rel,
-                format!("file grew over the limit of {} bytes while read; not parsed", self.max_bytes),
+                format!(
+                    "file grew over the limit of {} bytes while read; not parsed",
+                    self.max_bytes
+                ),
             ));
         }
-        decode(&bytes).map_err(|(line, col, msg)| Problem::error(&rel, msg).at(Some(line), Some(col)))
+        decode(&bytes)
+            .map_err(|(line, col, msg)| Problem::error(&rel, msg).at(Some(line), Some(col)))
     }
 }
 
@@ -111,13 +119,21 @@ impl Fence {
 pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(if s.contains('\r') { s.replace("\r\n", "\n") } else { s.to_string() }),
+        Ok(s) => Ok(if s.contains('\r') {
+            s.replace("\r\n", "\n")
+        } else {
+            s.to_string()
+        }),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let line = good.iter().filter(|b| **b == b'\n').count() + 1;
             let col = good.len() - good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
             let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-            Err((line, col, format!("not UTF-8 (byte 0x{bad:02x}); expected UTF-8 text")))
+            Err((
+                line,
+                col,
+                format!("not UTF-8 (byte 0x{bad:02x}); expected UTF-8 text"),
+            ))
         }
     }
 }
@@ -142,11 +158,15 @@ pub fn ext(path: &Path) -> String {
 }
 
 pub fn stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 pub fn name(path: &Path) -> String {
-    path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -155,7 +175,10 @@ mod tests {
 
     #[test]
     fn decode_strips_bom_and_crlf() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n").as_deref(), Ok("a: 1\nb: 2\n"));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n").as_deref(),
+            Ok("a: 1\nb: 2\n")
+        );
     }
 
     #[test]

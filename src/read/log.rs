@@ -52,7 +52,8 @@ pub fn parse_line(line: &str) -> Result<Option<Event>, (usize, String)> {
     if line.is_empty() {
         return Ok(None);
     }
-    let v: serde_json::Value = serde_json::from_str(line).map_err(|e| (e.column(), json_message(&e)))?;
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| (e.column(), json_message(&e)))?;
     let Some(obj) = v.as_object() else {
         return Err((1, "expected a JSON object".to_string()));
     };
@@ -70,7 +71,11 @@ pub fn parse_line(line: &str) -> Result<Option<Event>, (usize, String)> {
         timestamp,
         name,
         milestone_id: s("milestone_id"),
-        details: obj.get("details").or_else(|| obj.get("data")).filter(|d| !d.is_null()).cloned(),
+        details: obj
+            .get("details")
+            .or_else(|| obj.get("data"))
+            .filter(|d| !d.is_null())
+            .cloned(),
     }))
 }
 
@@ -107,7 +112,9 @@ pub fn parse_text(text: &str, first_line: Option<usize>) -> LogRead {
             if depth <= 0 || idx - start > MAX_OBJECT_LINES {
                 match parse_line(&buf.replace('\n', " ")) {
                     Ok(ev) => out.events.extend(ev),
-                    Err((_, msg)) => note(&mut out, start, None, format!("multi-line object: {msg}")),
+                    Err((_, msg)) => {
+                        note(&mut out, start, None, format!("multi-line object: {msg}"))
+                    }
                 }
             } else {
                 pending = Some((start, buf, depth));
@@ -153,14 +160,22 @@ fn brace_delta(line: &str) -> i64 {
 pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
     let rel = fence.rel(path);
     let real = fence.check(path)?;
-    let mut f = fs::File::open(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
-    let len = f.metadata().map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?.len();
+    let mut f =
+        fs::File::open(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+    let len = f
+        .metadata()
+        .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?
+        .len();
     if f.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(Problem::error(&rel, "is a directory; expected a JSONL file"));
+        return Err(Problem::error(
+            &rel,
+            "is a directory; expected a JSONL file",
+        ));
     }
     let mut window = TAIL_BYTES.min(len);
     loop {
-        let read = read_window(&mut f, len, window).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+        let read = read_window(&mut f, len, window)
+            .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
         if !read.events.is_empty() || window >= len || window >= SCAN_BACK_BYTES {
             return Ok(read);
         }
@@ -176,9 +191,16 @@ fn read_window(f: &mut fs::File, len: u64, window: u64) -> std::io::Result<LogRe
     let mut from = 0;
     if start > 0 {
         // The window begins mid-line: skip to the first full line.
-        from = bytes.iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| i + 1);
+        from = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| i + 1);
     }
-    let to = bytes.iter().rposition(|b| *b == b'\n').map_or(from, |i| i + 1).max(from);
+    let to = bytes
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(from, |i| i + 1)
+        .max(from);
     let text = String::from_utf8_lossy(&bytes[from..to]);
     let mut read = parse_text(&text, (start == 0).then_some(1));
     read.consumed_to = start + to as u64;
@@ -194,9 +216,14 @@ mod tests {
         let a = parse_line(r#"{"timestamp":"2025-08-11T10:14:30Z","event":"milestone_activated","milestone_id":"m-001","details":"x"}"#)
             .expect("ok")
             .expect("event");
-        assert_eq!((a.name.as_str(), a.milestone_id.as_deref()), ("milestone_activated", Some("m-001")));
+        assert_eq!(
+            (a.name.as_str(), a.milestone_id.as_deref()),
+            ("milestone_activated", Some("m-001"))
+        );
         assert!(a.time.is_some());
-        let b = parse_line(r#"{"event_type":"task_started","data":{"task_id":"t"}}"#).expect("ok").expect("event");
+        let b = parse_line(r#"{"event_type":"task_started","data":{"task_id":"t"}}"#)
+            .expect("ok")
+            .expect("event");
         assert_eq!(b.name, "task_started");
         assert!(b.details.is_some());
         assert_eq!(parse_line(r#"{"backend":"file"}"#), Ok(None));
@@ -206,7 +233,10 @@ mod tests {
 
     #[test]
     fn bad_lines_are_counted_with_their_number() {
-        let r = parse_text("{\"event\":\"a\"}\n{\"event\":,}\n\n{\"event\":\"b\"}\nnope\n", Some(1));
+        let r = parse_text(
+            "{\"event\":\"a\"}\n{\"event\":,}\n\n{\"event\":\"b\"}\nnope\n",
+            Some(1),
+        );
         assert_eq!(r.events.len(), 2);
         assert_eq!(r.invalid, 2);
         assert_eq!(r.first_invalid.as_ref().and_then(|f| f.0), Some(2));
@@ -214,14 +244,20 @@ mod tests {
 
     #[test]
     fn pretty_printed_objects_are_decoded() {
-        let r = parse_text("{\n  \"event\": \"x\",\n  \"n\": {\"a\": 1}\n}\n{\n  \"event\": ,\n}\n", Some(1));
+        let r = parse_text(
+            "{\n  \"event\": \"x\",\n  \"n\": {\"a\": 1}\n}\n{\n  \"event\": ,\n}\n",
+            Some(1),
+        );
         assert_eq!(r.events.len(), 1);
         assert_eq!(r.invalid, 1);
     }
 
     #[test]
     fn unbalanced_quotes_do_not_swallow_following_lines() {
-        let r = parse_text("{\"event\":\"e\",\"data\":{\"b\":[\"a\"b\"]}}\n{\"event\":\"ok\"}\n", Some(1));
+        let r = parse_text(
+            "{\"event\":\"e\",\"data\":{\"b\":[\"a\"b\"]}}\n{\"event\":\"ok\"}\n",
+            Some(1),
+        );
         assert_eq!((r.events.len(), r.invalid), (1, 1));
     }
 }

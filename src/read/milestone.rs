@@ -46,7 +46,9 @@ pub fn classify(v: &Value, origin: Origin, source: &str, stem: &str) -> Result<R
         ));
     };
     if let Some(Value::Sequence(list)) = map.get("milestones").map(doc::untag) {
-        return Ok(Reading::Graph(list.iter().filter_map(graph_entry).collect()));
+        return Ok(Reading::Graph(
+            list.iter().filter_map(graph_entry).collect(),
+        ));
     }
     if !MILESTONE_KEYS.iter().any(|k| map.contains_key(*k)) {
         return Ok(Reading::Ignored);
@@ -122,7 +124,12 @@ fn requires(v: &Value) -> Vec<String> {
 fn enables(v: &Value) -> Vec<String> {
     first_layered(
         v,
-        &[&["dependencies", "enables"], &["dependencies", "blocks"], &["blocks"], &["enables"]],
+        &[
+            &["dependencies", "enables"],
+            &["dependencies", "blocks"],
+            &["blocks"],
+            &["enables"],
+        ],
     )
     .map(doc::id_list)
     .unwrap_or_default()
@@ -168,7 +175,11 @@ pub fn read(v: &Value, origin: Origin, source: &str, stem: &str) -> Milestone {
         recorded_blockers: layered(v, &["blockers"]).map(recorded).unwrap_or_default(),
         description: doc::first_text(
             v,
-            &[&["description"], &["metadata", "description"], &["milestone", "description"]],
+            &[
+                &["description"],
+                &["metadata", "description"],
+                &["milestone", "description"],
+            ],
         ),
         origin,
         source: source.to_string(),
@@ -199,7 +210,7 @@ fn weights(v: &Value) -> [f64; 4] {
                 &["milestone", "phases", n, "weight"],
             ],
         )
-        .map(|w| w.max(0.0))
+        .map(clamp_weight)
         .unwrap_or_else(|| p.default_weight())
     })
 }
@@ -253,6 +264,11 @@ fn phase_state(v: &Value) -> PhaseState {
     }
 }
 
+/// Weights are relative; bounding them keeps sums finite.
+pub fn clamp_weight(w: f64) -> f64 {
+    w.clamp(0.0, 1e6)
+}
+
 pub fn clamp_pct(n: f64) -> f64 {
     n.clamp(0.0, 100.0)
 }
@@ -261,10 +277,13 @@ fn milestone_phases(v: &Value) -> Option<PhaseMap> {
     let listed = [&["kiro_configuration", "phases"][..], &["phases"]]
         .iter()
         .find_map(|p| layered(v, p).and_then(phase_map));
-    let explicit: Vec<Option<PhaseMap>> = [&["progress", "phase_progress"][..], &["progress", "by_phase"]]
-        .iter()
-        .map(|p| layered(v, p).and_then(phase_map))
-        .collect();
+    let explicit: Vec<Option<PhaseMap>> = [
+        &["progress", "phase_progress"][..],
+        &["progress", "by_phase"],
+    ]
+    .iter()
+    .map(|p| layered(v, p).and_then(phase_map))
+    .collect();
     if listed.is_none() && explicit.iter().all(Option::is_none) {
         return None;
     }
@@ -326,7 +345,7 @@ fn task(v: &Value, key: Option<String>, index: usize) -> Option<Task> {
             .unwrap_or_else(|| format!("task-{}", index + 1)),
         title: doc::first_text(v, &[&["title"], &["name"]]),
         raw_status: doc::text_at(v, &["status"]),
-        weight: doc::number_at(v, &["weight"]).map_or(1.0, |w| w.max(0.0)),
+        weight: doc::number_at(v, &["weight"]).map_or(1.0, clamp_weight),
         started_at: doc::text_at(v, &["started_at"]),
         completed_at: doc::text_at(v, &["completed_at"]),
         phases,
@@ -334,7 +353,11 @@ fn task(v: &Value, key: Option<String>, index: usize) -> Option<Task> {
 }
 
 fn counters(v: &Value) -> Counters {
-    let at = |k: &str| layered(v, &[k]).or_else(|| layered(v, &["progress", k])).and_then(doc::count);
+    let at = |k: &str| {
+        layered(v, &[k])
+            .or_else(|| layered(v, &["progress", k]))
+            .and_then(doc::count)
+    };
     Counters {
         total: at("total_tasks"),
         completed: at("completed_tasks"),
@@ -389,17 +412,23 @@ mod tests {
 
     #[test]
     fn metadata_wrapper_with_template_id_falls_back_to_the_stem() {
-        let m = ms("metadata:\n  milestone_id: \"${MILESTONE_ID}\"\n  name: New\n  status: planning\n");
+        let m =
+            ms("metadata:\n  milestone_id: \"${MILESTONE_ID}\"\n  name: New\n  status: planning\n");
         assert_eq!((m.id.as_str(), m.title.as_str()), ("stem", "New"));
         assert_eq!(m.raw_status.as_deref(), Some("planning"));
     }
 
     #[test]
     fn milestone_wrapper_and_phase_list() {
-        let m = ms("milestone:\n  id: q1\n  title: T\n  phases:\n    - {name: Foundation, kiro_phase: design, status: complete}\n    - {name: Core, kiro_phase: spec}\n");
+        let m = ms(
+            "milestone:\n  id: q1\n  title: T\n  phases:\n    - {name: Foundation, kiro_phase: design, status: complete}\n    - {name: Core, kiro_phase: spec}\n",
+        );
         assert_eq!(m.id, "q1");
         let phases = m.phases.expect("phases");
-        assert_eq!(phases.get(Phase::Design).and_then(|s| s.status.as_deref()), Some("complete"));
+        assert_eq!(
+            phases.get(Phase::Design).and_then(|s| s.status.as_deref()),
+            Some("complete")
+        );
         assert!(phases.get(Phase::Spec).is_some());
         assert!(phases.get(Phase::Execute).is_none());
     }
@@ -407,7 +436,10 @@ mod tests {
     #[test]
     fn dependencies_in_every_shape() {
         let m = ms("id: a\ndependencies:\n  requires: [b, c]\n  blocks: [d]\n");
-        assert_eq!((m.requires, m.enables), (vec!["b".into(), "c".into()], vec!["d".to_string()]));
+        assert_eq!(
+            (m.requires, m.enables),
+            (vec!["b".into(), "c".into()], vec!["d".to_string()])
+        );
         let m = ms("id: a\ndependencies: [x]\n");
         assert_eq!(m.requires, ["x"]);
         let m = ms("id: a\ndepends_on: y\n");
@@ -416,10 +448,22 @@ mod tests {
 
     #[test]
     fn declared_progress_sources() {
-        assert_eq!(ms("id: a\nprogress: \"40%\"\n").declared_progress, Some(40.0));
-        assert_eq!(ms("id: a\nprogress: {overall_percentage: 58}\n").declared_progress, Some(58.0));
-        assert_eq!(ms("id: a\nprogress_percentage: 120\n").declared_progress, Some(100.0));
-        assert_eq!(ms("id: a\nprogress: {phase: spec}\n").declared_progress, None);
+        assert_eq!(
+            ms("id: a\nprogress: \"40%\"\n").declared_progress,
+            Some(40.0)
+        );
+        assert_eq!(
+            ms("id: a\nprogress: {overall_percentage: 58}\n").declared_progress,
+            Some(58.0)
+        );
+        assert_eq!(
+            ms("id: a\nprogress_percentage: 120\n").declared_progress,
+            Some(100.0)
+        );
+        assert_eq!(
+            ms("id: a\nprogress: {phase: spec}\n").declared_progress,
+            None
+        );
     }
 
     #[test]
@@ -432,7 +476,10 @@ mod tests {
     #[test]
     fn non_milestones_are_classified() {
         let v = yaml::parse("ui: {level: auto}\n").expect("yaml");
-        assert_eq!(classify(&v, Origin::Active, "c.yaml", "c"), Ok(Reading::Ignored));
+        assert_eq!(
+            classify(&v, Origin::Active, "c.yaml", "c"),
+            Ok(Reading::Ignored)
+        );
         let v = yaml::parse("milestones:\n  - {id: a, depends_on: [b]}\n").expect("yaml");
         let Ok(Reading::Graph(g)) = classify(&v, Origin::Active, "d.yaml", "d") else {
             panic!("graph expected")
@@ -454,7 +501,9 @@ mod tests {
 
     #[test]
     fn disabled_or_empty_task_phases_are_not_phases() {
-        let m = ms("id: a\ntasks:\n  - id: t\n    kiro_workflow: {enabled: false, phases: {design: {status: completed}}}\n  - id: u\n    kiro_workflow: {phases: {}}\n");
+        let m = ms(
+            "id: a\ntasks:\n  - id: t\n    kiro_workflow: {enabled: false, phases: {design: {status: completed}}}\n  - id: u\n    kiro_workflow: {phases: {}}\n",
+        );
         assert!(m.tasks.iter().all(|t| t.phases.is_none()));
     }
 }

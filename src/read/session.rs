@@ -6,19 +6,33 @@ use crate::yaml::Value;
 
 pub fn read(v: &Value, stem: &str, source: &str) -> Session {
     Session {
-        id: doc::first_text(v, &[&["session", "id"], &["session_id"], &["id"]]).unwrap_or_else(|| stem.to_string()),
+        id: doc::first_text(v, &[&["session", "id"], &["session_id"], &["id"]])
+            .unwrap_or_else(|| stem.to_string()),
         milestone_id: doc::first_text(
             v,
-            &[&["session", "milestone_id"], &["milestone_id"], &["active_milestone", "id"]],
+            &[
+                &["session", "milestone_id"],
+                &["milestone_id"],
+                &["active_milestone", "id"],
+            ],
         ),
         status: doc::first_text(v, &[&["session", "status"], &["status"]]),
         at: doc::first_text(
             v,
-            &[&["session", "resumed_at"], &["session", "saved_at"], &["session", "started_at"], &["started_at"]],
+            &[
+                &["session", "resumed_at"],
+                &["session", "saved_at"],
+                &["session", "started_at"],
+                &["started_at"],
+            ],
         ),
         git_branch: doc::first_text(
             v,
-            &[&["session", "git_branch"], &["context", "git_branch"], &["environment", "current_branch"]],
+            &[
+                &["session", "git_branch"],
+                &["context", "git_branch"],
+                &["environment", "current_branch"],
+            ],
         ),
         source: source.to_string(),
     }
@@ -31,7 +45,10 @@ mod tests {
 
     #[test]
     fn shape_a_with_empty_milestone() {
-        let v = yaml::parse("session:\n  id: s1\n  git_branch: milestone/m-001\nactive_milestone:\n  id: \"\"\n").expect("yaml");
+        let v = yaml::parse(
+            "session:\n  id: s1\n  git_branch: milestone/m-001\nactive_milestone:\n  id: \"\"\n",
+        )
+        .expect("yaml");
         let s = read(&v, "file", "x");
         assert_eq!(s.id, "s1");
         assert_eq!(s.milestone_id, None);

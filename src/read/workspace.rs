@@ -62,7 +62,8 @@ fn main_worktree_of(dir: &Path) -> Option<PathBuf> {
     // commondir is <main>/.git for a linked worktree.
     let common = repo.commondir().canonicalize().ok()?;
     let main = common.parent()?.to_path_buf();
-    (main.join(MILESTONES).is_dir() || main.join(BUNDLES).is_dir() || main.join(".git").is_dir()).then_some(main)
+    (main.join(MILESTONES).is_dir() || main.join(BUNDLES).is_dir() || main.join(".git").is_dir())
+        .then_some(main)
 }
 
 /// The ids a worktree directory name maps to (SPEC §6).
@@ -130,14 +131,22 @@ fn parse_file(fence: &Fence, path: &Path) -> Result<Value, Problem> {
     let rel = fence.rel(path);
     let text = fence.read_text(path)?;
     if text.trim().is_empty() {
-        return Err(Problem::error(&rel, "file is empty; expected a mapping of milestone fields"));
+        return Err(Problem::error(
+            &rel,
+            "file is empty; expected a mapping of milestone fields",
+        ));
     }
     if file::ext(path) == "json" {
         serde_json::from_str::<serde_json::Value>(&text)
             .map(yaml::from_json)
-            .map_err(|e| Problem::error(&rel, format!("invalid JSON: {}", log::json_message(&e))).at(Some(e.line()), Some(e.column())))
+            .map_err(|e| {
+                Problem::error(&rel, format!("invalid JSON: {}", log::json_message(&e)))
+                    .at(Some(e.line()), Some(e.column()))
+            })
     } else {
-        yaml::parse(&text).map_err(|e| Problem::error(&rel, format!("invalid YAML: {}", e.message)).at(e.line, e.column))
+        yaml::parse(&text).map_err(|e| {
+            Problem::error(&rel, format!("invalid YAML: {}", e.message)).at(e.line, e.column)
+        })
     }
 }
 
@@ -147,36 +156,61 @@ fn is_doc(path: &Path) -> bool {
 
 fn listing(fence: &Fence, dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     file::list(dir).unwrap_or_else(|e| {
-        problems.push(Problem::error(fence.rel(dir), format!("cannot list directory: {e}")));
+        problems.push(Problem::error(
+            fence.rel(dir),
+            format!("cannot list directory: {e}"),
+        ));
         Vec::new()
     })
 }
 
-/// Reads milestone documents in a directory (`active/` or `completed/`).
-fn read_dir_of_milestones(fence: &Fence, dir: &Path, origin: Origin, scan: &mut Scan) -> Vec<(Milestone, Option<Problem>)> {
+/// What one document in `active/` or `completed/` turned out to be.
+enum Found {
+    Milestone(Box<Milestone>),
+    Graph(Vec<GraphEntry>),
+    Problem(Problem),
+    Nothing,
+}
+
+fn read_document(fence: &Fence, path: &Path, origin: Origin) -> Found {
+    let rel = fence.rel(path);
+    if path.is_dir() && !path.is_symlink() {
+        return Found::Problem(Problem::error(
+            &rel,
+            "is a directory; expected a milestone file",
+        ));
+    }
+    let v = match parse_file(fence, path) {
+        Ok(v) => v,
+        Err(p) => return Found::Problem(p),
+    };
+    match milestone::classify(&v, origin, &rel, &file::stem(path)) {
+        Ok(Reading::Milestone(m)) => Found::Milestone(m),
+        Ok(Reading::Graph(g)) => Found::Graph(g),
+        Ok(Reading::Ignored) => Found::Nothing,
+        Err(msg) => Found::Problem(Problem::error(&rel, msg)),
+    }
+}
+
+/// Reads milestone documents in a directory (`active/` or `completed/`),
+/// in parallel.
+fn read_dir_of_milestones(
+    fence: &Fence,
+    dir: &Path,
+    origin: Origin,
+    scan: &mut Scan,
+) -> Vec<Milestone> {
+    let paths: Vec<PathBuf> = listing(fence, dir, &mut scan.problems)
+        .into_iter()
+        .filter(|p| is_doc(p))
+        .collect();
     let mut out = Vec::new();
-    for path in listing(fence, dir, &mut scan.problems) {
-        if !is_doc(&path) {
-            continue;
-        }
-        let rel = fence.rel(&path);
-        if path.is_dir() && !path.is_symlink() {
-            scan.problems.push(Problem::error(&rel, "is a directory; expected a milestone file"));
-            continue;
-        }
-        let stem = file::stem(&path);
-        let v = match parse_file(fence, &path) {
-            Ok(v) => v,
-            Err(p) => {
-                scan.problems.push(p);
-                continue;
-            }
-        };
-        match milestone::classify(&v, origin, &rel, &stem) {
-            Ok(Reading::Milestone(m)) => out.push((*m, None)),
-            Ok(Reading::Graph(g)) => scan.graph.extend(g),
-            Ok(Reading::Ignored) => {}
-            Err(msg) => scan.problems.push(Problem::error(&rel, msg)),
+    for found in crate::par::map(&paths, |p| read_document(fence, p, origin)) {
+        match found {
+            Found::Milestone(m) => out.push(*m),
+            Found::Graph(g) => scan.graph.extend(g),
+            Found::Problem(p) => scan.problems.push(p),
+            Found::Nothing => {}
         }
     }
     out
@@ -185,17 +219,30 @@ fn read_dir_of_milestones(fence: &Fence, dir: &Path, origin: Origin, scan: &mut 
 fn scan_root(fence: &Fence, scan: &mut Scan) {
     let root = fence.root.clone();
     let ms = root.join(MILESTONES);
-    for (m, _) in read_dir_of_milestones(fence, &ms.join("active"), Origin::Active, scan) {
-        scan.candidates.push(Candidate { rank: RANK_ROOT, milestone: m });
+    for m in read_dir_of_milestones(fence, &ms.join("active"), Origin::Active, scan) {
+        scan.candidates.push(Candidate {
+            rank: RANK_ROOT,
+            milestone: m,
+        });
     }
-    for (m, _) in read_dir_of_milestones(fence, &ms.join("completed"), Origin::Completed, scan) {
-        scan.candidates.push(Candidate { rank: RANK_COMPLETED, milestone: m });
+    for m in read_dir_of_milestones(fence, &ms.join("completed"), Origin::Completed, scan) {
+        scan.candidates.push(Candidate {
+            rank: RANK_COMPLETED,
+            milestone: m,
+        });
     }
     // Quickstart milestones: .milestones/<name>/milestone.yaml
     for dir in listing(fence, &ms, &mut scan.problems) {
         let qs = dir.join("milestone.yaml");
         if dir.is_dir() && qs.exists() {
-            read_single(fence, &qs, Origin::Quickstart, &file::name(&dir), RANK_ROOT, scan);
+            read_single(
+                fence,
+                &qs,
+                Origin::Quickstart,
+                &file::name(&dir),
+                RANK_ROOT,
+                scan,
+            );
         }
     }
     let legacy = ms.join("current.yaml");
@@ -217,7 +264,10 @@ fn read_single(fence: &Fence, path: &Path, origin: Origin, stem: &str, rank: u8,
     let rel = fence.rel(path);
     match parse_file(fence, path) {
         Ok(v) => match milestone::classify(&v, origin, &rel, stem) {
-            Ok(Reading::Milestone(m)) => scan.candidates.push(Candidate { rank, milestone: *m }),
+            Ok(Reading::Milestone(m)) => scan.candidates.push(Candidate {
+                rank,
+                milestone: *m,
+            }),
             Ok(_) => {}
             Err(msg) => scan.problems.push(Problem::error(&rel, msg)),
         },
@@ -239,11 +289,15 @@ fn read_state_store(fence: &Fence, dir: &Path, scan: &mut Scan) {
                 continue;
             }
         };
-        let id = crate::read::doc::text_at(&v, &["milestone_id"]).unwrap_or_else(|| file::stem(&path));
+        let id =
+            crate::read::doc::text_at(&v, &["milestone_id"]).unwrap_or_else(|| file::stem(&path));
         let state = crate::read::doc::get(&v, &["state"]).cloned().unwrap_or(v);
         let mut m = milestone::read(&state, Origin::StateStore, &rel, &id);
         m.id = id;
-        scan.candidates.push(Candidate { rank: RANK_STATE, milestone: m });
+        scan.candidates.push(Candidate {
+            rank: RANK_STATE,
+            milestone: m,
+        });
     }
 }
 
@@ -274,7 +328,10 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
                 if !v.is_mapping() {
                     scan.problems.push(Problem::error(
                         fence.rel(&f),
-                        format!("expected a mapping of bundle fields, found {}", milestone::kind_of(&v)),
+                        format!(
+                            "expected a mapping of bundle fields, found {}",
+                            milestone::kind_of(&v)
+                        ),
                     ));
                     continue;
                 }
@@ -282,7 +339,10 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
                 if only.is_some_and(|ids| !ids.contains(&m.id)) {
                     continue;
                 }
-                if let (Some(b), Ok(md)) = (m.bundle.as_mut(), fence.read_text(&dir.join("failure_context.md"))) {
+                if let (Some(b), Ok(md)) = (
+                    m.bundle.as_mut(),
+                    fence.read_text(&dir.join("failure_context.md")),
+                ) {
                     b.failure = bundle::failure_summary(&md);
                 }
                 scan.candidates.push(Candidate { rank, milestone: m });
@@ -299,7 +359,9 @@ fn read_sessions(fence: &Fence, dir: &Path, scan: &mut Scan) {
             continue;
         }
         match parse_file(fence, &path) {
-            Ok(v) => scan.sessions.push(session::read(&v, &file::stem(&path), &fence.rel(&path))),
+            Ok(v) => scan
+                .sessions
+                .push(session::read(&v, &file::stem(&path), &fence.rel(&path))),
             Err(p) => scan.problems.push(p),
         }
     }
@@ -328,11 +390,19 @@ pub fn scan_worktree(fence: &Fence, dir: &Path, ids: &[String], scan: &mut Scan)
             let stem = file::stem(&path);
             match parse_file(fence, &path) {
                 Ok(v) => {
-                    let origin = if sub == "completed" { Origin::Completed } else { Origin::Active };
-                    if let Ok(Reading::Milestone(m)) = milestone::classify(&v, origin, &fence.rel(&path), &stem)
+                    let origin = if sub == "completed" {
+                        Origin::Completed
+                    } else {
+                        Origin::Active
+                    };
+                    if let Ok(Reading::Milestone(m)) =
+                        milestone::classify(&v, origin, &fence.rel(&path), &stem)
                         && ids.contains(&m.id)
                     {
-                        scan.candidates.push(Candidate { rank: RANK_WORKTREE, milestone: *m });
+                        scan.candidates.push(Candidate {
+                            rank: RANK_WORKTREE,
+                            milestone: *m,
+                        });
                     }
                 }
                 // A broken copy of this worktree's own milestone matters.
@@ -373,11 +443,18 @@ fn assemble(fence: &Fence, cfg: &Config, mut scan: Scan, now: DateTime<Utc>) -> 
     }
     merge_graph(&mut milestones, &scan.graph);
     let known: HashSet<String> = milestones.iter().map(|m| m.id.clone()).collect();
-    let events = read_logs(fence, &scan.log_roots, &milestones, &known, &mut scan.problems);
+    let events = read_logs(
+        fence,
+        &scan.log_roots,
+        &milestones,
+        &known,
+        &mut scan.problems,
+    );
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
     let mut views = rules::evaluate(milestones, events, sessions, &cfg.rules, now);
-    views.sort_by(|a, b| order_key(&a.milestone).cmp(&order_key(&b.milestone)));
-    scan.problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    views.sort_by_key(|v| order_key(&v.milestone));
+    scan.problems
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Snapshot {
         root: fence.root.clone(),
         now,
@@ -389,12 +466,19 @@ fn assemble(fence: &Fence, cfg: &Config, mut scan: Scan, now: DateTime<Utc>) -> 
 
 /// Milestones sort by (stage, id); stages compare as numbers when both are.
 pub fn order_key(m: &Milestone) -> (Option<(u64, String)>, String) {
-    let stage = m.stage.as_ref().map(|s| (s.parse::<u64>().unwrap_or(u64::MAX), s.clone()));
+    let stage = m
+        .stage
+        .as_ref()
+        .map(|s| (s.parse::<u64>().unwrap_or(u64::MAX), s.clone()));
     (stage, m.id.clone())
 }
 
 fn merge_graph(milestones: &mut [Milestone], graph: &[GraphEntry]) {
-    let index: HashMap<String, usize> = milestones.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+    let index: HashMap<String, usize> = milestones
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.clone(), i))
+        .collect();
     for e in graph {
         if let Some(&i) = index.get(&e.id) {
             milestones[i].requires.extend(e.requires.iter().cloned());
@@ -409,7 +493,10 @@ fn merge_graph(milestones: &mut [Milestone], graph: &[GraphEntry]) {
     }
 }
 
-fn assign_sessions(sessions: Vec<Session>, known: &HashSet<String>) -> HashMap<String, Vec<Session>> {
+fn assign_sessions(
+    sessions: Vec<Session>,
+    known: &HashSet<String>,
+) -> HashMap<String, Vec<Session>> {
     let mut out: HashMap<String, Vec<Session>> = HashMap::new();
     for s in sessions {
         let by_branch = || {
@@ -420,13 +507,20 @@ fn assign_sessions(sessions: Vec<Session>, known: &HashSet<String>) -> HashMap<S
                 .into_iter()
                 .find(|id| known.contains(id))
         };
-        let id = s.milestone_id.clone().filter(|id| known.contains(id)).or_else(by_branch);
+        let id = s
+            .milestone_id
+            .clone()
+            .filter(|id| known.contains(id))
+            .or_else(by_branch);
         if let Some(id) = id {
             out.entry(id).or_default().push(s);
         }
     }
     out
 }
+
+/// An event with its ordering key: (time, file order, line).
+type Keyed = (Option<DateTime<Utc>>, usize, usize, Event);
 
 /// Reads every log's tail and gives each milestone its events, oldest first.
 fn read_logs(
@@ -437,48 +531,64 @@ fn read_logs(
     problems: &mut Vec<Problem>,
 ) -> HashMap<String, Vec<Event>> {
     // (time, file order, line) keeps "newest by timestamp, ties by position".
-    let mut keyed: HashMap<String, Vec<(Option<DateTime<Utc>>, usize, usize, Event)>> = HashMap::new();
+    let mut keyed: HashMap<String, Vec<Keyed>> = HashMap::new();
     let from_worktree: HashMap<&str, &str> = milestones
         .iter()
         .filter_map(|m| Some((m.id.as_str(), m.worktree_dir.as_deref()?)))
         .collect();
-    let mut file_no = 0;
+    let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
     for (ms, wt) in roots {
-        for (dir, prefix) in [(ms.join("logs"), "execution-"), (ms.join("state").join("events"), "milestone-")] {
+        for (dir, prefix) in [
+            (ms.join("logs"), "execution-"),
+            (ms.join("state").join("events"), "milestone-"),
+        ] {
             for path in file::list(&dir).unwrap_or_default() {
                 if file::ext(&path) != "jsonl" {
                     continue;
                 }
-                let own = file::stem(&path).strip_prefix(prefix).map(str::to_string).filter(|id| known.contains(id));
+                let own = file::stem(&path)
+                    .strip_prefix(prefix)
+                    .map(str::to_string)
+                    .filter(|id| known.contains(id));
                 // A worktree's logs only speak for the worktree's milestone.
-                if wt.is_some() && own.as_deref().is_none_or(|id| from_worktree.get(id).copied() != wt.as_deref()) {
+                if wt.is_some()
+                    && own
+                        .as_deref()
+                        .is_none_or(|id| from_worktree.get(id).copied() != wt.as_deref())
+                {
                     continue;
                 }
-                file_no += 1;
-                let read = match log::read_tail(fence, &path) {
-                    Ok(r) => r,
-                    Err(p) => {
-                        problems.push(p);
-                        continue;
-                    }
-                };
-                problems.extend(read.problem(&fence.rel(&path)));
-                for (line, e) in read.events.into_iter().enumerate() {
-                    let target = match &own {
-                        Some(id) => Some(id.clone()),
-                        None => e.milestone_id.clone().filter(|id| known.contains(id)),
-                    };
-                    if let Some(id) = target {
-                        keyed.entry(id).or_default().push((e.time, file_no, line, e));
-                    }
-                }
+                files.push((path, own));
+            }
+        }
+    }
+    let reads = crate::par::map(&files, |(path, _)| log::read_tail(fence, path));
+    for (file_no, ((path, own), read)) in files.iter().zip(reads).enumerate() {
+        let read = match read {
+            Ok(r) => r,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        problems.extend(read.problem(&fence.rel(path)));
+        for (line, e) in read.events.into_iter().enumerate() {
+            let target = match own {
+                Some(id) => Some(id.clone()),
+                None => e.milestone_id.clone().filter(|id| known.contains(id)),
+            };
+            if let Some(id) = target {
+                keyed
+                    .entry(id)
+                    .or_default()
+                    .push((e.time, file_no, line, e));
             }
         }
     }
     keyed
         .into_iter()
         .map(|(id, mut evs)| {
-            evs.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+            evs.sort_by_key(|e| (e.0, e.1, e.2));
             (id, evs.into_iter().map(|e| e.3).collect())
         })
         .collect()
@@ -491,7 +601,10 @@ mod tests {
     #[test]
     fn branch_names_map_to_ids() {
         assert_eq!(ids_for_branch("feature/milestone-2a"), ["2a"]);
-        assert_eq!(ids_for_branch("feature/milestone-2a-sensor-ingest"), ["2a-sensor-ingest", "2a", "2a-sensor"]);
+        assert_eq!(
+            ids_for_branch("feature/milestone-2a-sensor-ingest"),
+            ["2a-sensor-ingest", "2a", "2a-sensor"]
+        );
         assert_eq!(ids_for_branch("milestone/m-001"), ["m-001"]);
         assert_eq!(ids_for_branch("refs/heads/milestone-3b"), ["3b"]);
         assert!(ids_for_branch("main").is_empty());

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status};
+use crate::model::{
+    Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status,
+};
 use crate::rules::{Settings, status};
 
 /// What the rules know about the rest of the workspace.
@@ -16,7 +18,12 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
 }
 
-const RAISES: [&str; 4] = ["blocker_detected", "dependency_blocker", "task_dependency_blocker", "blockers_escalated"];
+const RAISES: [&str; 4] = [
+    "blocker_detected",
+    "dependency_blocker",
+    "task_dependency_blocker",
+    "blockers_escalated",
+];
 const CLEARS: [&str; 5] = [
     "blocker_resolved",
     "blockers_cleared",
@@ -43,14 +50,29 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
     };
     for r in &m.requires {
         if !ctx.completed.contains(r.as_str()) {
-            add(BlockerKind::UnmetDependency, r.clone(), BlockerSource::Computed, None);
+            add(
+                BlockerKind::UnmetDependency,
+                r.clone(),
+                BlockerSource::Computed,
+                None,
+            );
         }
     }
     if let Some(c) = ctx.cycles.get(&m.id) {
-        add(BlockerKind::DependencyCycle, c.clone(), BlockerSource::Computed, None);
+        add(
+            BlockerKind::DependencyCycle,
+            c.clone(),
+            BlockerSource::Computed,
+            None,
+        );
     }
     for r in &m.recorded_blockers {
-        add(BlockerKind::Recorded, r.clone(), BlockerSource::Recorded, None);
+        add(
+            BlockerKind::Recorded,
+            r.clone(),
+            BlockerSource::Recorded,
+            None,
+        );
     }
     if let Some(phases) = &m.phases {
         for (kind, detail) in phase_blockers(None, phases) {
@@ -65,11 +87,21 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
             }
         }
         match status::of_task(t) {
-            Status::Failed => add(BlockerKind::FailedTask, t.id.clone(), BlockerSource::Computed, None),
+            Status::Failed => add(
+                BlockerKind::FailedTask,
+                t.id.clone(),
+                BlockerSource::Computed,
+                None,
+            ),
             Status::InProgress => {
                 let started = t.started_at.as_deref().and_then(crate::time::parse);
                 if let Some(s) = started.filter(|s| ctx.now - *s > long) {
-                    add(BlockerKind::LongRunningTask, t.id.clone(), BlockerSource::Computed, Some(s));
+                    add(
+                        BlockerKind::LongRunningTask,
+                        t.id.clone(),
+                        BlockerSource::Computed,
+                        Some(s),
+                    );
                 }
             }
             _ => {}
@@ -78,11 +110,18 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
     if let Some(f) = m.bundle.as_ref().and_then(|b| b.failed_task.clone()) {
         add(BlockerKind::FailedTask, f, BlockerSource::Computed, None);
     }
-    let cleared = events.iter().rposition(|e| CLEARS.contains(&e.name.as_str()));
+    let cleared = events
+        .iter()
+        .rposition(|e| CLEARS.contains(&e.name.as_str()));
     let after = cleared.map_or(0, |i| i + 1);
     for e in &events[after.min(events.len())..] {
         if RAISES.contains(&e.name.as_str()) {
-            add(BlockerKind::LogBlocker, event_detail(e), BlockerSource::Log, e.time);
+            add(
+                BlockerKind::LogBlocker,
+                event_detail(e),
+                BlockerSource::Log,
+                e.time,
+            );
         }
     }
     out.sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
@@ -168,7 +207,10 @@ mod tests {
             settings: &settings,
             now: crate::time::parse("2026-01-01T12:00:00Z").expect("now"),
         };
-        let evs: Vec<Event> = events.iter().filter_map(|l| parse_line(l).ok().flatten()).collect();
+        let evs: Vec<Event> = events
+            .iter()
+            .filter_map(|l| parse_line(l).ok().flatten())
+            .collect();
         compute(&m, status::of_milestone(&m), &evs, &ctx)
             .into_iter()
             .map(|b| (b.kind.name().to_string(), b.detail))
@@ -207,7 +249,11 @@ mod tests {
         );
         assert_eq!(
             b,
-            [pair("awaiting_approval", "t4/design"), pair("failed_task", "t1"), pair("long_running_task", "t2")]
+            [
+                pair("awaiting_approval", "t4/design"),
+                pair("failed_task", "t1"),
+                pair("long_running_task", "t2")
+            ]
         );
     }
 
@@ -231,7 +277,14 @@ mod tests {
 
     #[test]
     fn finished_milestones_have_none() {
-        assert!(kinds("id: a\nstatus: done\nrequires: [x]\nblockers: [y]\n", &[], &[]).is_empty());
+        assert!(
+            kinds(
+                "id: a\nstatus: done\nrequires: [x]\nblockers: [y]\n",
+                &[],
+                &[]
+            )
+            .is_empty()
+        );
         assert!(kinds("id: a\nstatus: abandoned\nblockers: [y]\n", &[], &[]).is_empty());
     }
 }

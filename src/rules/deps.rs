@@ -30,18 +30,30 @@ pub fn cycles<'a>(nodes: impl Iterator<Item = (&'a str, &'a [String])>) -> HashM
         // One search, then rotations of it: exact for the ring-shaped
         // components seen in practice, and linear for long rings.
         let mut known: HashMap<&str, String> = HashMap::new();
-        if let Some(ring) = shortest_cycle(&graph, &members, comp[0]) {
+        if let Some(ring) = shortest_cycle(&graph, &members, comp[0], usize::MAX) {
             let body = &ring[..ring.len() - 1];
             for i in 0..body.len() {
-                let mut rot: Vec<&str> = body[i..].iter().chain(&body[..i]).copied().collect();
-                rot.push(body[i]);
-                known.entry(body[i]).or_insert_with(|| rot.join(" -> "));
+                let rot = body[i..].iter().chain(&body[..i]).copied();
+                known
+                    .entry(body[i])
+                    .or_insert_with(|| render(rot, body.len()));
             }
         }
         for &start in &comp {
             let detail = match known.remove(start) {
                 Some(d) if comp.len() > SEARCH_LIMIT => Some(d),
-                _ => shortest_cycle(&graph, &members, start).map(|p| p.join(" -> ")),
+                _ => match shortest_cycle(&graph, &members, start, MAX_VISITS) {
+                    Some(p) => {
+                        let n = p.len() - 1;
+                        Some(render(p.into_iter().take(n), n))
+                    }
+                    // The search gave up in a huge tangle: say so rather than
+                    // spend quadratic time naming the exact ring.
+                    None => Some(format!(
+                        "{start} -> … -> {start} (one of {} milestones on cycles)",
+                        comp.len()
+                    )),
+                },
             };
             if let Some(d) = detail {
                 out.insert(start.to_string(), d);
@@ -50,6 +62,29 @@ pub fn cycles<'a>(nodes: impl Iterator<Item = (&'a str, &'a [String])>) -> HashM
     }
     out
 }
+
+/// Longer cycles are abbreviated: nobody reads a thousand ids.
+const SHOWN: usize = 12;
+
+/// `a -> b -> a`, or `a -> b -> … -> a (40 milestones)` for long cycles.
+/// `ring` yields the cycle's members once each, starting anywhere.
+fn render<'a>(ring: impl Iterator<Item = &'a str>, len: usize) -> String {
+    let shown: Vec<&str> = ring.take(SHOWN.min(len)).collect();
+    let Some(first) = shown.first() else {
+        return String::new();
+    };
+    if len <= SHOWN {
+        format!("{} -> {first}", shown.join(" -> "))
+    } else {
+        format!(
+            "{} -> … -> {first} ({len} milestones)",
+            shown[..SHOWN - 2].join(" -> ")
+        )
+    }
+}
+
+/// A cycle search stops after visiting this many milestones.
+const MAX_VISITS: usize = 4096;
 
 /// Components larger than this get rotated cycles instead of one search per node.
 const SEARCH_LIMIT: usize = 256;
@@ -116,10 +151,14 @@ fn shortest_cycle<'a>(
     graph: &BTreeMap<&'a str, BTreeSet<&'a str>>,
     members: &BTreeSet<&'a str>,
     start: &'a str,
+    max_visits: usize,
 ) -> Option<Vec<&'a str>> {
     let mut prev: HashMap<&str, &str> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
+        if prev.len() > max_visits {
+            return None;
+        }
         for &w in &graph[v] {
             if !members.contains(w) {
                 continue;
@@ -158,7 +197,13 @@ mod tests {
 
     #[test]
     fn finds_cycles_and_ignores_chains() {
-        let c = run(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("d", &["a"]), ("e", &["ghost"])]);
+        let c = run(&[
+            ("a", &["b"]),
+            ("b", &["c"]),
+            ("c", &["a"]),
+            ("d", &["a"]),
+            ("e", &["ghost"]),
+        ]);
         assert_eq!(c.get("a").map(String::as_str), Some("a -> b -> c -> a"));
         assert_eq!(c.get("b").map(String::as_str), Some("b -> c -> a -> b"));
         assert!(!c.contains_key("d"));
@@ -175,8 +220,24 @@ mod tests {
     #[test]
     fn long_chain_does_not_overflow() {
         let ids: Vec<String> = (0..20_000).map(|i| format!("m{i}")).collect();
-        let reqs: Vec<Vec<String>> = (0..20_000).map(|i| if i > 0 { vec![ids[i - 1].clone()] } else { vec![ids[19_999].clone()] }).collect();
-        let c = cycles(ids.iter().map(String::as_str).zip(reqs.iter().map(Vec::as_slice)));
+        let reqs: Vec<Vec<String>> = (0..20_000)
+            .map(|i| {
+                if i > 0 {
+                    vec![ids[i - 1].clone()]
+                } else {
+                    vec![ids[19_999].clone()]
+                }
+            })
+            .collect();
+        let c = cycles(
+            ids.iter()
+                .map(String::as_str)
+                .zip(reqs.iter().map(Vec::as_slice)),
+        );
         assert_eq!(c.len(), 20_000);
+        assert_eq!(
+            c["m5"],
+            "m5 -> m4 -> m3 -> m2 -> m1 -> m0 -> m19999 -> m19998 -> m19997 -> m19996 -> … -> m5 (20000 milestones)"
+        );
     }
 }

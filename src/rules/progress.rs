@@ -6,8 +6,12 @@ use crate::rules::status;
 /// A phase's fraction: an explicit figure wins, else its status.
 pub fn fraction(state: Option<&PhaseState>) -> f64 {
     match state {
-        Some(PhaseState { progress: Some(p), .. }) => p / 100.0,
-        Some(PhaseState { status: Some(s), .. }) => status::phase_fraction(s),
+        Some(PhaseState {
+            progress: Some(p), ..
+        }) => p / 100.0,
+        Some(PhaseState {
+            status: Some(s), ..
+        }) => status::phase_fraction(s),
         _ => 0.0,
     }
 }
@@ -50,13 +54,21 @@ pub fn milestone(m: &Milestone, status: Status) -> f64 {
         if total <= 0.0 {
             return 0.0;
         }
-        let sum: f64 = m.tasks.iter().map(|t| t.weight * task_score(t, &m.weights)).sum();
+        let sum: f64 = m
+            .tasks
+            .iter()
+            .map(|t| t.weight * task_score(t, &m.weights))
+            .sum();
         return 100.0 * sum / total;
     }
     if m.bundle.is_some() {
         let total = m.counters.total.unwrap_or(0);
         let done = m.counters.completed.unwrap_or(0).min(total);
-        return if total == 0 { 0.0 } else { 100.0 * done as f64 / total as f64 };
+        return if total == 0 {
+            0.0
+        } else {
+            100.0 * done as f64 / total as f64
+        };
     }
     m.declared_progress.unwrap_or(0.0)
 }
@@ -99,11 +111,15 @@ pub fn phase_bars(m: &Milestone) -> Vec<PhaseBar> {
         .iter()
         .map(|&p| {
             let fr = phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64;
-            let statuses: Vec<Option<&String>> =
-                phased.iter().map(|ph| ph.get(p).and_then(|s| s.status.as_ref())).collect();
+            let statuses: Vec<Option<&String>> = phased
+                .iter()
+                .map(|ph| ph.get(p).and_then(|s| s.status.as_ref()))
+                .collect();
             // Tasks that agree give their common status; mixed ones a summary.
             let status = match statuses.first() {
-                Some(Some(first)) if statuses.iter().all(|s| *s == Some(*first)) => (*first).clone(),
+                Some(Some(first)) if statuses.iter().all(|s| *s == Some(*first)) => {
+                    (*first).clone()
+                }
                 _ => status_for(fr).to_string(),
             };
             PhaseBar {
@@ -170,13 +186,18 @@ mod tests {
 
     #[test]
     fn unlisted_phases_count_zero_and_custom_weights_apply() {
-        let p = progress("id: a\nphases:\n  design: {status: done}\nkiro_configuration:\n  phase_weights: {design: 50, spec: 50, task: 0, execute: 0}\n");
+        let p = progress(
+            "id: a\nphases:\n  design: {status: done}\nkiro_configuration:\n  phase_weights: {design: 50, spec: 50, task: 0, execute: 0}\n",
+        );
         assert!((p - 50.0).abs() < 1e-9, "{p}");
     }
 
     #[test]
     fn completed_wins_and_explicit_numbers_win() {
-        assert_eq!(progress("id: a\nstatus: done\nphases: {design: {status: pending}}\n"), 100.0);
+        assert_eq!(
+            progress("id: a\nstatus: done\nphases: {design: {status: pending}}\n"),
+            100.0
+        );
         let p = progress("id: a\nphases:\n  design: {status: pending, progress: 40}\n");
         assert!((p - 6.0).abs() < 1e-9, "{p}");
     }
@@ -204,7 +225,9 @@ mod tests {
 
     #[test]
     fn bars_average_task_phases() {
-        let m = ms("id: a\ntasks:\n  - phases: {design: {status: approved}}\n  - phases: {design: {status: in_review}, spec: blocked}\n  - {status: done}\n");
+        let m = ms(
+            "id: a\ntasks:\n  - phases: {design: {status: approved}}\n  - phases: {design: {status: in_review}, spec: blocked}\n  - {status: done}\n",
+        );
         let bars = phase_bars(&m);
         assert_eq!(bars.len(), 4);
         assert!((bars[0].fraction - 0.875).abs() < 1e-9);

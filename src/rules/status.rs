@@ -5,14 +5,15 @@ use crate::read::doc::normalize_word;
 
 pub fn normalize(raw: &str) -> Status {
     match normalize_word(raw).as_str() {
-        "planned" | "planning" | "pending" | "not_started" | "created" | "new" | "draft" | "todo" => {
-            Status::Planned
-        }
+        "planned" | "planning" | "pending" | "not_started" | "created" | "new" | "draft"
+        | "todo" => Status::Planned,
         "in_progress" | "active" | "executing" | "running" | "started" | "resumed" | "doing"
         | "kiro_managed" => Status::InProgress,
         "paused" | "suspended" => Status::Paused,
         "blocked" | "waiting" | "waiting_approval" => Status::Blocked,
-        "completed" | "complete" | "done" | "finished" | "archived" | "approved" => Status::Completed,
+        "completed" | "complete" | "done" | "finished" | "archived" | "approved" => {
+            Status::Completed
+        }
         "failed" | "error" | "validation_failed" | "security_failed" | "bundling_failed"
         | "coding_failed" => Status::Failed,
         "cancelled" | "canceled" | "abandoned" => Status::Cancelled,
@@ -36,13 +37,20 @@ pub fn of_milestone(m: &Milestone) -> Status {
         if st.iter().all(|s| *s == Status::Completed) {
             return Status::Completed;
         }
-        if st.iter().any(|s| matches!(s, Status::Completed | Status::InProgress)) {
+        if st
+            .iter()
+            .any(|s| matches!(s, Status::Completed | Status::InProgress))
+        {
             return Status::InProgress;
         }
         return Status::Planned;
     }
     let c = &m.counters;
-    match (c.total, c.completed.unwrap_or(0), c.in_progress.unwrap_or(0)) {
+    match (
+        c.total,
+        c.completed.unwrap_or(0),
+        c.in_progress.unwrap_or(0),
+    ) {
         (Some(t), done, _) if t > 0 && done >= t => Status::Completed,
         (_, done, running) if done > 0 || running > 0 => Status::InProgress,
         _ => Status::Planned,
@@ -60,8 +68,8 @@ pub fn phase_fraction(status: &str) -> f64 {
     }
 }
 
-/// Every raw value the table knows, for messages.
-pub const KNOWN: &str = "planned, planning, pending, not_started, created, new, draft, todo, in_progress, active, executing, running, started, resumed, doing, kiro_managed, paused, suspended, blocked, waiting, waiting_approval, completed, complete, done, finished, archived, approved, failed, error, validation_failed, security_failed, bundling_failed, coding_failed, cancelled, canceled, abandoned";
+/// The normalized statuses, for messages.
+pub const NORMAL: &str = "planned, in_progress, paused, blocked, completed, failed, cancelled";
 
 #[cfg(test)]
 mod tests {
@@ -114,10 +122,19 @@ mod tests {
     #[test]
     fn derived_from_tasks_when_absent() {
         assert_eq!(of_milestone(&ms(None, &[])), Status::Planned);
-        assert_eq!(of_milestone(&ms(None, &["done", "completed"])), Status::Completed);
-        assert_eq!(of_milestone(&ms(None, &["done", "pending"])), Status::InProgress);
+        assert_eq!(
+            of_milestone(&ms(None, &["done", "completed"])),
+            Status::Completed
+        );
+        assert_eq!(
+            of_milestone(&ms(None, &["done", "pending"])),
+            Status::InProgress
+        );
         assert_eq!(of_milestone(&ms(None, &["pending"])), Status::Planned);
-        assert_eq!(of_milestone(&ms(Some("blocked"), &["done"])), Status::Blocked);
+        assert_eq!(
+            of_milestone(&ms(Some("blocked"), &["done"])),
+            Status::Blocked
+        );
         let mut m = ms(Some("active"), &[]);
         m.origin = Origin::Completed;
         assert_eq!(of_milestone(&m), Status::Completed);
