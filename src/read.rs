@@ -4,10 +4,12 @@
 //! safely; `doc` extracts typed fields from loosely typed YAML; `milestone`,
 //! `bundle`, `session` and `log` read one kind of file each.
 
+pub mod assemble;
 pub mod bundle;
 pub mod doc;
 pub mod file;
 pub mod log;
 pub mod milestone;
+pub mod scan;
 pub mod session;
 pub mod workspace;

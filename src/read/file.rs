@@ -138,6 +138,37 @@ pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
     }
 }
 
+/// What identifies a version of a file: change any of it and the file is
+/// read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub dev: u64,
+    pub ino: u64,
+    pub len: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+}
+
+impl Stamp {
+    /// The same file (not a replacement written beside it and renamed).
+    pub fn same_file(&self, other: &Stamp) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+}
+
+/// The stamp of a file, following symlinks; `None` when it cannot be read.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path).ok()?;
+    Some(Stamp {
+        dev: m.dev(),
+        ino: m.ino(),
+        len: m.len(),
+        mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+    })
+}
+
 /// The entries of a directory, sorted by name; a missing directory is empty.
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
     match fs::read_dir(dir) {

@@ -15,6 +15,22 @@ pub const SCAN_BACK_BYTES: u64 = 1024 * 1024;
 /// A pretty-printed object longer than this many lines is given up on.
 const MAX_OBJECT_LINES: usize = 2000;
 
+/// Events that raise a log blocker (SPEC §4).
+pub const RAISES: [&str; 4] = [
+    "blocker_detected",
+    "dependency_blocker",
+    "task_dependency_blocker",
+    "blockers_escalated",
+];
+/// Events after which earlier raised blockers no longer count.
+pub const CLEARS: [&str; 5] = [
+    "blocker_resolved",
+    "blockers_cleared",
+    "session_resumed",
+    "milestone_activated",
+    "milestone_completed",
+];
+
 /// What one read of a log produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogRead {
@@ -42,6 +58,52 @@ impl LogRead {
             )
             .at(*line, *col),
         )
+    }
+}
+
+impl LogRead {
+    /// Keeps only what the snapshot needs: blocker raising and clearing
+    /// events, and the newest event overall and per `milestone_id`. A log of
+    /// thousands of lines then costs a handful of events in memory.
+    pub fn compact(&mut self) {
+        let key = |(i, e): (usize, &Event)| (e.time, i);
+        let mut keep = vec![false; self.events.len()];
+        if let Some((i, _)) = self.events.iter().enumerate().max_by_key(|x| key(*x)) {
+            keep[i] = true;
+        }
+        let mut newest: std::collections::HashMap<
+            Option<&str>,
+            (Option<chrono::DateTime<chrono::Utc>>, usize),
+        > = std::collections::HashMap::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if RAISES.contains(&e.name.as_str()) || CLEARS.contains(&e.name.as_str()) {
+                keep[i] = true;
+            }
+            let k = key((i, e));
+            let slot = newest.entry(e.milestone_id.as_deref()).or_insert(k);
+            if k >= *slot {
+                *slot = k;
+            }
+        }
+        for (_, i) in newest.into_values() {
+            keep[i] = true;
+        }
+        let mut it = keep.into_iter();
+        self.events.retain(|_| it.next().unwrap_or(false));
+    }
+
+    /// This read followed by `more`, read from where this one stopped.
+    pub fn extended(&self, more: LogRead) -> LogRead {
+        let mut events = self.events.clone();
+        events.extend(more.events);
+        let mut out = LogRead {
+            events,
+            invalid: self.invalid + more.invalid,
+            first_invalid: self.first_invalid.clone().or(more.first_invalid),
+            consumed_to: more.consumed_to,
+        };
+        out.compact();
+        out
     }
 }
 
@@ -181,6 +243,30 @@ pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
         }
         window = SCAN_BACK_BYTES.min(len);
     }
+}
+
+/// Reads the complete lines appended since `offset` (a log that grew).
+pub fn read_from(fence: &Fence, path: &Path, offset: u64) -> Result<LogRead, Problem> {
+    let rel = fence.rel(path);
+    let real = fence.check(path)?;
+    let io = |e: std::io::Error| Problem::error(&rel, format!("cannot read: {e}"));
+    let mut f = fs::File::open(&real).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    if len < offset {
+        return read_tail(fence, path);
+    }
+    // Appends larger than a tail are read as a tail: older lines no longer
+    // matter for what is shown.
+    if len - offset > TAIL_BYTES {
+        return read_tail(fence, path);
+    }
+    f.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut bytes = Vec::new();
+    f.take(len - offset).read_to_end(&mut bytes).map_err(io)?;
+    let to = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut read = parse_text(&String::from_utf8_lossy(&bytes[..to]), None);
+    read.consumed_to = offset + to as u64;
+    Ok(read)
 }
 
 fn read_window(f: &mut fs::File, len: u64, window: u64) -> std::io::Result<LogRead> {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::model::{
     Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status,
 };
+use crate::read::log::{CLEARS, RAISES};
 use crate::rules::{Settings, status};
 
 /// What the rules know about the rest of the workspace.
@@ -17,20 +18,6 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     pub now: DateTime<Utc>,
 }
-
-const RAISES: [&str; 4] = [
-    "blocker_detected",
-    "dependency_blocker",
-    "task_dependency_blocker",
-    "blockers_escalated",
-];
-const CLEARS: [&str; 5] = [
-    "blocker_resolved",
-    "blockers_cleared",
-    "session_resumed",
-    "milestone_activated",
-    "milestone_completed",
-];
 
 /// Every blocker of one milestone, sorted by (kind, detail), duplicates
 /// dropped. `events` are the milestone's events, oldest first.

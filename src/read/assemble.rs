@@ -1,0 +1,241 @@
+//! From scanned candidates to a `Snapshot`: precedence between copies,
+//! dependency-graph files, sessions, event logs, then the rules.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::model::{Event, Milestone, Problem, Session, Snapshot};
+use crate::read::file::{self, Fence};
+use crate::read::log::{self, LogRead};
+use crate::read::milestone::GraphEntry;
+use crate::read::scan::{Candidate, RANK_STATE, Scan};
+use crate::read::workspace::ids_for_branch;
+use crate::rules;
+
+pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> Snapshot {
+    let mut by_id: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    for c in scan.candidates.drain(..) {
+        by_id.entry(c.milestone.id.clone()).or_default().push(c);
+    }
+    let mut milestones = Vec::with_capacity(by_id.len());
+    for (id, mut cands) in by_id {
+        cands.sort_by(|a, b| (a.rank, &a.milestone.source).cmp(&(b.rank, &b.milestone.source)));
+        let mut it = cands.into_iter();
+        let Some(winner) = it.next() else { continue };
+        for other in it.filter(|o| o.rank == winner.rank && o.rank != RANK_STATE) {
+            scan.problems.push(Problem::error(
+                &other.milestone.source,
+                format!(
+                    "duplicate id \"{id}\": also defined in {}; this copy is ignored",
+                    winner.milestone.source
+                ),
+            ));
+        }
+        milestones.push(winner.milestone);
+    }
+    merge_graph(&mut milestones, &scan.graph);
+    let known: HashSet<String> = milestones.iter().map(|m| m.id.clone()).collect();
+    let events = read_logs(fence, scan, &milestones, &known);
+    let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
+    let mut views = rules::evaluate(milestones, events, sessions, &cfg.rules, now);
+    views.sort_by_key(|v| order_key(&v.milestone));
+    scan.problems
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    Snapshot {
+        root: fence.root.clone(),
+        now,
+        milestones: views,
+        problems: std::mem::take(&mut scan.problems),
+        current: scan.current.take(),
+    }
+}
+
+/// Milestones sort by (stage, id); stages compare as numbers when both are.
+pub fn order_key(m: &Milestone) -> (Option<(u64, String)>, String) {
+    let stage = m
+        .stage
+        .as_ref()
+        .map(|s| (s.parse::<u64>().unwrap_or(u64::MAX), s.clone()));
+    (stage, m.id.clone())
+}
+
+fn merge_graph(milestones: &mut [Milestone], graph: &[GraphEntry]) {
+    let index: HashMap<String, usize> = milestones
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.clone(), i))
+        .collect();
+    for e in graph {
+        if let Some(&i) = index.get(&e.id) {
+            milestones[i].requires.extend(e.requires.iter().cloned());
+            milestones[i].enables.extend(e.enables.iter().cloned());
+        }
+    }
+    for m in milestones {
+        for list in [&mut m.requires, &mut m.enables] {
+            list.sort();
+            list.dedup();
+        }
+    }
+}
+
+fn assign_sessions(
+    sessions: Vec<Session>,
+    known: &HashSet<String>,
+) -> HashMap<String, Vec<Session>> {
+    let mut out: HashMap<String, Vec<Session>> = HashMap::new();
+    for s in sessions {
+        let by_branch = || {
+            s.git_branch
+                .as_deref()
+                .map(ids_for_branch)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|id| known.contains(id))
+        };
+        let id = s
+            .milestone_id
+            .clone()
+            .filter(|id| known.contains(id))
+            .or_else(by_branch);
+        if let Some(id) = id {
+            out.entry(id).or_default().push(s);
+        }
+    }
+    out
+}
+
+/// An event with its ordering key: (time, file order, line).
+type Keyed = (Option<DateTime<Utc>>, usize, usize, Event);
+
+/// Reads every log's tail and gives each milestone its events, oldest first.
+fn read_logs(
+    fence: &Fence,
+    scan: &mut Scan,
+    milestones: &[Milestone],
+    known: &HashSet<String>,
+) -> HashMap<String, Vec<Event>> {
+    let roots = scan.log_roots.clone();
+    // (time, file order, line) keeps "newest by timestamp, ties by position".
+    let mut keyed: HashMap<String, Vec<Keyed>> = HashMap::new();
+    let from_worktree: HashMap<&str, &str> = milestones
+        .iter()
+        .filter_map(|m| Some((m.id.as_str(), m.worktree_dir.as_deref()?)))
+        .collect();
+    let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
+    for (ms, wt) in &roots {
+        for (dir, prefix) in [
+            (ms.join("logs"), "execution-"),
+            (ms.join("state").join("events"), "milestone-"),
+        ] {
+            for path in file::list(&dir).unwrap_or_default() {
+                if file::ext(&path) != "jsonl" {
+                    continue;
+                }
+                let own = file::stem(&path)
+                    .strip_prefix(prefix)
+                    .map(str::to_string)
+                    .filter(|id| known.contains(id));
+                // A worktree's logs only speak for the worktree's milestone.
+                if wt.is_some()
+                    && own
+                        .as_deref()
+                        .is_none_or(|id| from_worktree.get(id).copied() != wt.as_deref())
+                {
+                    continue;
+                }
+                files.push((path, own));
+            }
+        }
+    }
+    let reads = cached_logs(fence, &files, scan);
+    for (file_no, ((path, own), read)) in files.iter().zip(reads).enumerate() {
+        let read = match read {
+            Ok(r) => r,
+            Err(p) => {
+                scan.problems.push(p);
+                continue;
+            }
+        };
+        scan.problems.extend(read.problem(&fence.rel(path)));
+        for (line, e) in read.events.iter().cloned().enumerate() {
+            let target = match own {
+                Some(id) => Some(id.clone()),
+                None => e.milestone_id.clone().filter(|id| known.contains(id)),
+            };
+            if let Some(id) = target {
+                keyed
+                    .entry(id)
+                    .or_default()
+                    .push((e.time, file_no, line, e));
+            }
+        }
+    }
+    keyed
+        .into_iter()
+        .map(|(id, mut evs)| {
+            evs.sort_by_key(|e| (e.0, e.1, e.2));
+            (id, evs.into_iter().map(|e| e.3).collect())
+        })
+        .collect()
+}
+
+/// Each log's tail, from the cache when unchanged; a log that only grew is
+/// read from where the last read stopped, like `tail -F`.
+fn cached_logs(
+    fence: &Fence,
+    files: &[(PathBuf, Option<String>)],
+    scan: &mut Scan,
+) -> Vec<Result<Arc<LogRead>, Problem>> {
+    enum Plan {
+        Cached(Arc<LogRead>),
+        Append(Arc<LogRead>),
+        Full,
+    }
+    let stamps: Vec<_> = files.iter().map(|(p, _)| file::stamp(p)).collect();
+    let plans: Vec<Plan> = files
+        .iter()
+        .zip(&stamps)
+        .map(|((p, _), st)| match (scan.cache.logs.get(p), st) {
+            (Some((old, r)), Some(new)) if !scan.cache.stale.contains(p) && old == new => {
+                Plan::Cached(r.clone())
+            }
+            (Some((old, r)), Some(new))
+                if old.same_file(new) && new.len >= old.len && new.len >= r.consumed_to =>
+            {
+                Plan::Append(r.clone())
+            }
+            _ => Plan::Full,
+        })
+        .collect();
+    let idx: Vec<usize> = (0..files.len()).collect();
+    let reads = crate::par::map(&idx, |&i| {
+        let path = &files[i].0;
+        match &plans[i] {
+            Plan::Cached(r) => Ok(r.clone()),
+            Plan::Append(r) => {
+                log::read_from(fence, path, r.consumed_to).map(|more| Arc::new(r.extended(more)))
+            }
+            Plan::Full => log::read_tail(fence, path).map(|mut r| {
+                r.compact();
+                Arc::new(r)
+            }),
+        }
+    });
+    for (((path, _), st), r) in files.iter().zip(stamps).zip(&reads) {
+        scan.seen.insert(path.clone());
+        match (st, r) {
+            (Some(st), Ok(r)) => {
+                scan.cache.logs.insert(path.clone(), (st, r.clone()));
+            }
+            _ => {
+                scan.cache.logs.remove(path);
+            }
+        }
+    }
+    reads
+}

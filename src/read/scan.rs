@@ -1,0 +1,385 @@
+//! Walking the workspace: every source of SPEC §1, into candidates.
+//!
+//! Milestone documents are cached by file stamp, so a reload re-parses only
+//! the files that changed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{BundleTask, Milestone, Origin, Problem, Session};
+use crate::read::file::{self, Fence, Stamp};
+use crate::read::log::LogRead;
+use crate::read::milestone::{self, GraphEntry, Reading};
+use crate::read::workspace::{BUNDLES, MILESTONES, TASK_BUNDLES, WORKTREES, ids_for_dir};
+use crate::read::{bundle, log, session};
+use crate::yaml::{self, Value};
+
+/// A milestone file found during the scan, with its precedence rank.
+pub struct Candidate {
+    pub rank: u8,
+    pub milestone: Milestone,
+}
+
+pub const RANK_COMPLETED: u8 = 0;
+pub const RANK_WORKTREE: u8 = 1;
+pub const RANK_ROOT: u8 = 2;
+pub const RANK_LEGACY: u8 = 3;
+pub const RANK_STATE: u8 = 4;
+
+/// Parsed files kept between reloads, keyed by path and checked by stamp.
+#[derive(Default)]
+pub struct Cache {
+    pub docs: HashMap<PathBuf, (Stamp, Found)>,
+    pub logs: HashMap<PathBuf, (Stamp, Arc<LogRead>)>,
+    /// Paths reported changed: re-read whatever their stamp says.
+    pub stale: HashSet<PathBuf>,
+    /// The size limit the cached reads were made with.
+    pub max_file_bytes: u64,
+}
+
+/// Everything found on disk, before the rules run.
+#[derive(Default)]
+pub struct Scan {
+    pub cache: Cache,
+    /// Every cached path seen in this scan; the rest are evicted.
+    pub seen: HashSet<PathBuf>,
+    pub candidates: Vec<Candidate>,
+    pub graph: Vec<GraphEntry>,
+    pub problems: Vec<Problem>,
+    pub sessions: Vec<Session>,
+    /// Log directories to read: (`.milestones` dir, worktree dir if any).
+    pub log_roots: Vec<(PathBuf, Option<String>)>,
+    pub current: Option<String>,
+}
+
+/// Walks the root and its `.worktrees/`.
+pub fn run(fence: &Fence, scan: &mut Scan) {
+    scan_root(fence, scan);
+    scan_worktrees(fence, scan);
+}
+
+fn parse_file(fence: &Fence, path: &Path) -> Result<Value, Problem> {
+    let rel = fence.rel(path);
+    let text = fence.read_text(path)?;
+    if text.trim().is_empty() {
+        return Err(Problem::error(
+            &rel,
+            "file is empty; expected a mapping of milestone fields",
+        ));
+    }
+    if file::ext(path) == "json" {
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map(yaml::from_json)
+            .map_err(|e| {
+                Problem::error(&rel, format!("invalid JSON: {}", log::json_message(&e)))
+                    .at(Some(e.line()), Some(e.column()))
+            })
+    } else {
+        yaml::parse(&text).map_err(|e| {
+            Problem::error(&rel, format!("invalid YAML: {}", e.message)).at(e.line, e.column)
+        })
+    }
+}
+
+fn is_doc(path: &Path) -> bool {
+    matches!(file::ext(path).as_str(), "yaml" | "yml" | "json")
+}
+
+fn listing(fence: &Fence, dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    file::list(dir).unwrap_or_else(|e| {
+        problems.push(Problem::error(
+            fence.rel(dir),
+            format!("cannot list directory: {e}"),
+        ));
+        Vec::new()
+    })
+}
+
+/// What one document in `active/` or `completed/` turned out to be.
+#[derive(Debug, Clone)]
+pub enum Found {
+    Milestone(Box<Milestone>),
+    Graph(Vec<GraphEntry>),
+    Problem(Problem),
+    Nothing,
+}
+
+fn read_document(fence: &Fence, path: &Path, origin: Origin) -> Found {
+    let rel = fence.rel(path);
+    if path.is_dir() && !path.is_symlink() {
+        return Found::Problem(Problem::error(
+            &rel,
+            "is a directory; expected a milestone file",
+        ));
+    }
+    let v = match parse_file(fence, path) {
+        Ok(v) => v,
+        Err(p) => return Found::Problem(p),
+    };
+    match milestone::classify(&v, origin, &rel, &file::stem(path)) {
+        Ok(Reading::Milestone(m)) => Found::Milestone(m),
+        Ok(Reading::Graph(g)) => Found::Graph(g),
+        Ok(Reading::Ignored) => Found::Nothing,
+        Err(msg) => Found::Problem(Problem::error(&rel, msg)),
+    }
+}
+
+/// Reads documents, re-parsing (in parallel) only those whose stamp changed
+/// or that were reported changed; the rest come from the cache.
+fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) -> Vec<Found> {
+    let stamps: Vec<Option<Stamp>> = paths.iter().map(|p| file::stamp(p)).collect();
+    let misses: Vec<usize> = (0..paths.len())
+        .filter(|&i| {
+            stamps[i].is_none()
+                || scan.cache.stale.contains(&paths[i])
+                || scan.cache.docs.get(&paths[i]).map(|c| c.0) != stamps[i]
+        })
+        .collect();
+    let fresh = crate::par::map(&misses, |&i| read_document(fence, &paths[i], origin));
+    let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            scan.seen.insert(p.clone());
+            match (fresh.remove(&i), stamps[i]) {
+                (Some(f), Some(st)) => {
+                    scan.cache.docs.insert(p.clone(), (st, f.clone()));
+                    f
+                }
+                (Some(f), None) => f,
+                (None, _) => scan
+                    .cache
+                    .docs
+                    .get(p)
+                    .map(|c| c.1.clone())
+                    .unwrap_or(Found::Nothing),
+            }
+        })
+        .collect()
+}
+
+/// Reads milestone documents in a directory (`active/` or `completed/`).
+fn read_dir_of_milestones(
+    fence: &Fence,
+    dir: &Path,
+    origin: Origin,
+    scan: &mut Scan,
+) -> Vec<Milestone> {
+    let paths: Vec<PathBuf> = listing(fence, dir, &mut scan.problems)
+        .into_iter()
+        .filter(|p| is_doc(p))
+        .collect();
+    let mut out = Vec::new();
+    for found in read_docs(fence, &paths, origin, scan) {
+        match found {
+            Found::Milestone(m) => out.push(*m),
+            Found::Graph(g) => scan.graph.extend(g),
+            Found::Problem(p) => scan.problems.push(p),
+            Found::Nothing => {}
+        }
+    }
+    out
+}
+
+fn scan_root(fence: &Fence, scan: &mut Scan) {
+    let root = fence.root.clone();
+    let ms = root.join(MILESTONES);
+    for m in read_dir_of_milestones(fence, &ms.join("active"), Origin::Active, scan) {
+        scan.candidates.push(Candidate {
+            rank: RANK_ROOT,
+            milestone: m,
+        });
+    }
+    for m in read_dir_of_milestones(fence, &ms.join("completed"), Origin::Completed, scan) {
+        scan.candidates.push(Candidate {
+            rank: RANK_COMPLETED,
+            milestone: m,
+        });
+    }
+    // Quickstart milestones: .milestones/<name>/milestone.yaml
+    for dir in listing(fence, &ms, &mut scan.problems) {
+        let qs = dir.join("milestone.yaml");
+        if dir.is_dir() && qs.exists() {
+            read_single(
+                fence,
+                &qs,
+                Origin::Quickstart,
+                &file::name(&dir),
+                RANK_ROOT,
+                scan,
+            );
+        }
+    }
+    let legacy = ms.join("current.yaml");
+    if legacy.exists() {
+        read_single(fence, &legacy, Origin::Legacy, "current", RANK_LEGACY, scan);
+    }
+    read_state_store(fence, &ms.join("state").join("active"), scan);
+    read_bundles(fence, &root, RANK_ROOT, None, scan);
+    read_sessions(fence, &ms.join("sessions"), scan);
+    scan.current = ["active/current.txt", "config/current-milestone.txt"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(ms.join(p)).ok())
+        .and_then(|t| t.lines().next().map(|l| l.trim().to_string()))
+        .filter(|s| !s.is_empty());
+    scan.log_roots.push((ms, None));
+}
+
+fn read_single(fence: &Fence, path: &Path, origin: Origin, stem: &str, rank: u8, scan: &mut Scan) {
+    let rel = fence.rel(path);
+    match parse_file(fence, path) {
+        Ok(v) => match milestone::classify(&v, origin, &rel, stem) {
+            Ok(Reading::Milestone(m)) => scan.candidates.push(Candidate {
+                rank,
+                milestone: *m,
+            }),
+            Ok(_) => {}
+            Err(msg) => scan.problems.push(Problem::error(&rel, msg)),
+        },
+        Err(p) => scan.problems.push(p),
+    }
+}
+
+/// `.milestones/state/active/<id>.json`: `{milestone_id, state: {...}}`.
+fn read_state_store(fence: &Fence, dir: &Path, scan: &mut Scan) {
+    for path in listing(fence, dir, &mut scan.problems) {
+        if file::ext(&path) != "json" || path.is_dir() {
+            continue;
+        }
+        let rel = fence.rel(&path);
+        let v = match parse_file(fence, &path) {
+            Ok(v) => v,
+            Err(p) => {
+                scan.problems.push(p);
+                continue;
+            }
+        };
+        let id =
+            crate::read::doc::text_at(&v, &["milestone_id"]).unwrap_or_else(|| file::stem(&path));
+        let state = crate::read::doc::get(&v, &["state"]).cloned().unwrap_or(v);
+        let mut m = milestone::read(&state, Origin::StateStore, &rel, &id);
+        m.id = id;
+        scan.candidates.push(Candidate {
+            rank: RANK_STATE,
+            milestone: m,
+        });
+    }
+}
+
+fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, scan: &mut Scan) {
+    let mut tasks: HashMap<String, BundleTask> = HashMap::new();
+    for dir in listing(fence, &base.join(TASK_BUNDLES), &mut scan.problems) {
+        let f = dir.join("bundle_status.yaml");
+        if !f.exists() {
+            continue;
+        }
+        match parse_file(fence, &f) {
+            Ok(v) => {
+                let t = bundle::task(&v, &file::name(&dir));
+                tasks.insert(t.id.clone(), t);
+            }
+            Err(p) if only.is_none() => scan.problems.push(p),
+            Err(_) => {}
+        }
+    }
+    for dir in listing(fence, &base.join(BUNDLES), &mut scan.problems) {
+        let f = dir.join("milestone_status.yaml");
+        if !dir.is_dir() || !f.exists() {
+            continue;
+        }
+        let name = file::name(&dir);
+        match parse_file(fence, &f) {
+            Ok(v) => {
+                if !v.is_mapping() {
+                    scan.problems.push(Problem::error(
+                        fence.rel(&f),
+                        format!(
+                            "expected a mapping of bundle fields, found {}",
+                            milestone::kind_of(&v)
+                        ),
+                    ));
+                    continue;
+                }
+                let mut m = bundle::read(&v, &name, &fence.rel(&f), &tasks);
+                if only.is_some_and(|ids| !ids.contains(&m.id)) {
+                    continue;
+                }
+                if let (Some(b), Ok(md)) = (
+                    m.bundle.as_mut(),
+                    fence.read_text(&dir.join("failure_context.md")),
+                ) {
+                    b.failure = bundle::failure_summary(&md);
+                }
+                scan.candidates.push(Candidate { rank, milestone: m });
+            }
+            Err(p) if only.is_none() => scan.problems.push(p),
+            Err(_) => {}
+        }
+    }
+}
+
+fn read_sessions(fence: &Fence, dir: &Path, scan: &mut Scan) {
+    for path in listing(fence, dir, &mut scan.problems) {
+        if !matches!(file::ext(&path).as_str(), "yaml" | "yml") || path.is_dir() {
+            continue;
+        }
+        match parse_file(fence, &path) {
+            Ok(v) => scan
+                .sessions
+                .push(session::read(&v, &file::stem(&path), &fence.rel(&path))),
+            Err(p) => scan.problems.push(p),
+        }
+    }
+}
+
+/// `.worktrees/<dir>`: the copy of the milestone the directory maps to wins.
+/// Other milestones' files there are stale copies and are ignored.
+fn scan_worktrees(fence: &Fence, scan: &mut Scan) {
+    let dirs = listing(fence, &fence.root.join(WORKTREES), &mut scan.problems);
+    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+        let ids = ids_for_dir(&file::name(&dir));
+        scan_worktree(fence, &dir, &ids, scan);
+    }
+}
+
+/// Reads a worktree's own copy of one of `ids`.
+fn scan_worktree(fence: &Fence, dir: &Path, ids: &[String], scan: &mut Scan) {
+    let ms = dir.join(MILESTONES);
+    let wt = fence.rel(dir);
+    let before = scan.candidates.len();
+    for sub in ["active", "completed"] {
+        let origin = if sub == "completed" {
+            Origin::Completed
+        } else {
+            Origin::Active
+        };
+        let paths: Vec<PathBuf> = file::list(&ms.join(sub))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| is_doc(p))
+            .collect();
+        for (path, found) in paths.iter().zip(read_docs(fence, &paths, origin, scan)) {
+            match found {
+                Found::Milestone(m) if ids.contains(&m.id) => {
+                    scan.candidates.push(Candidate {
+                        rank: RANK_WORKTREE,
+                        milestone: *m,
+                    });
+                }
+                // A broken copy of this worktree's own milestone matters;
+                // other files there are stale copies.
+                Found::Problem(p) if ids.contains(&file::stem(path)) => scan.problems.push(p),
+                _ => {}
+            }
+        }
+    }
+    read_bundles(fence, dir, RANK_WORKTREE, Some(ids), scan);
+    for c in &mut scan.candidates[before..] {
+        c.milestone.worktree_dir = Some(wt.clone());
+    }
+    if scan.candidates.len() > before {
+        scan.log_roots.push((ms, Some(wt)));
+    }
+}
