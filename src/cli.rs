@@ -14,6 +14,9 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     /// Workspace to open (default: the current directory, searched upwards).
     pub path: Option<PathBuf>,
+    /// Poll for file changes instead of watching (network file systems).
+    #[arg(long)]
+    pub poll: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

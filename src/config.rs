@@ -19,6 +19,29 @@ pub struct Config {
     pub rules: Settings,
     pub base_branch: Option<String>,
     pub git_refresh_secs: u64,
+    /// `keys:` overrides: action name to keys.
+    pub keys: Vec<(String, Vec<String>)>,
+    pub notify: Notify,
+}
+
+/// How the dashboard tells about a new blocker or a finished run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notify {
+    pub bell: bool,
+    pub tmux: bool,
+    pub desktop: bool,
+    pub cooldown_secs: u64,
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Notify {
+            bell: true,
+            tmux: true,
+            desktop: false,
+            cooldown_secs: 10,
+        }
+    }
 }
 
 impl Default for Config {
@@ -28,6 +51,8 @@ impl Default for Config {
             rules: Settings::default(),
             base_branch: None,
             git_refresh_secs: 10,
+            keys: Vec::new(),
+            notify: Notify::default(),
         }
     }
 }
@@ -83,7 +108,26 @@ pub fn load(root: &Path) -> (Config, Vec<Problem>) {
     if let Some(n) = num(&["git", "refresh_secs"], 1.0) {
         cfg.git_refresh_secs = n as u64;
     }
+    if let Some(n) = num(&["notify", "cooldown_secs"], 0.0) {
+        cfg.notify.cooldown_secs = n as u64;
+    }
     cfg.base_branch = doc::text_at(&v, &["git", "base_branch"]);
+    for (key, slot) in [
+        ("bell", &mut cfg.notify.bell),
+        ("tmux", &mut cfg.notify.tmux),
+        ("desktop", &mut cfg.notify.desktop),
+    ] {
+        if let Some(b) = doc::get(&v, &["notify", key]).and_then(doc::boolean) {
+            *slot = b;
+        }
+    }
+    if let Some(keys) = doc::get(&v, &["keys"]).and_then(|k| k.as_mapping()) {
+        for (action, val) in keys {
+            if let Some(a) = doc::text(action) {
+                cfg.keys.push((a, doc::id_list(val)));
+            }
+        }
+    }
     (cfg, problems)
 }
 

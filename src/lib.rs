@@ -4,6 +4,7 @@
 //! `rules` computes statuses, progress and blockers from it; `cmd` holds the
 //! command-line subcommands built on both.
 
+pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -12,5 +13,8 @@ pub mod par;
 pub mod read;
 pub mod rules;
 pub mod time;
+pub mod tui;
+pub mod ui;
+pub mod watch;
 pub mod write;
 pub mod yaml;

@@ -10,6 +10,7 @@ use milestone_dash::cmd;
 
 fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
+    milestone_dash::tui::install_panic_hook();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Status { path, json, now }) => match cmd::workspace(path.as_deref()) {
@@ -42,10 +43,13 @@ fn main() -> color_eyre::Result<()> {
             Ok(root) => cmd::init::new(&root, &id, &title, &requires, stage.as_deref()),
             Err(code) => code,
         },
-        None => {
-            eprintln!("mdash: the dashboard is not built yet; try `mdash status`");
-            cmd::EXIT_USAGE
-        }
+        None => match cmd::workspace(cli.path.as_deref()) {
+            Ok(root) => milestone_dash::app::run::run(
+                root,
+                milestone_dash::app::run::Options { poll: cli.poll },
+            )?,
+            Err(code) => code,
+        },
     };
     std::process::exit(code);
 }

@@ -8,6 +8,7 @@ pub mod assemble;
 pub mod bundle;
 pub mod doc;
 pub mod file;
+pub mod history;
 pub mod log;
 pub mod milestone;
 pub mod scan;

@@ -35,7 +35,8 @@ pub fn format(t: DateTime<Utc>) -> String {
 pub fn age(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - from).num_seconds().max(0);
     match secs {
-        s if s < 60 => format!("{s}s"),
+        // Ages refresh once a minute, so seconds would only go stale.
+        s if s < 60 => "<1m".to_string(),
         s if s < 3600 => format!("{}m", s / 60),
         s if s < 86_400 => format!("{}h", s / 3600),
         s => format!("{}d", s / 86_400),

@@ -1,0 +1,129 @@
+//! The dashboard's state and its pure `update`: messages in, effects out.
+//!
+//! Nothing here touches the disk, a process or the clock; `run` (in
+//! `app/run.rs`) owns those and turns their results into messages.
+
+pub mod keymap;
+pub mod rows;
+pub mod run;
+pub mod update;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Event, Snapshot};
+use keymap::Keymap;
+
+/// The panes of the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Milestones,
+    Detail,
+    Blockers,
+    Log,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Milestones, Pane::Detail, Pane::Blockers, Pane::Log];
+}
+
+/// How the workspace is watched, shown in the header when not live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchMode {
+    Live,
+    Polling(String),
+}
+
+/// The selected milestone's event log, as shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogView {
+    pub id: Option<String>,
+    pub events: Vec<Event>,
+    /// Lines scrolled up from the newest; 0 while following.
+    pub scroll: usize,
+    pub follow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    pub snap: Option<Snapshot>,
+    pub now: DateTime<Utc>,
+    /// The selected milestone, by id, so it survives reloads.
+    pub selected: Option<String>,
+    pub focus: Pane,
+    /// The pane shown beside the list when only one fits.
+    pub side: Pane,
+    pub filter: String,
+    pub filtering: bool,
+    pub help: bool,
+    pub blocker_index: usize,
+    pub detail_scroll: u16,
+    pub list_offset: usize,
+    pub log: LogView,
+    pub message: Option<String>,
+    pub watch: WatchMode,
+    pub keymap: Keymap,
+    /// Terminal size in cells.
+    pub size: (u16, u16),
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(keymap: Keymap, color: bool, now: DateTime<Utc>) -> App {
+        App {
+            snap: None,
+            now,
+            selected: None,
+            focus: Pane::Milestones,
+            side: Pane::Detail,
+            filter: String::new(),
+            filtering: false,
+            help: false,
+            blocker_index: 0,
+            detail_scroll: 0,
+            list_offset: 0,
+            log: LogView {
+                follow: true,
+                ..LogView::default()
+            },
+            message: None,
+            watch: WatchMode::Live,
+            keymap,
+            size: (80, 24),
+            color,
+            quit: false,
+        }
+    }
+
+    /// Whether anything on screen shows an age that goes stale with time.
+    pub fn shows_ages(&self) -> bool {
+        self.snap.as_ref().is_some_and(|s| {
+            s.blockers().any(|b| b.since.is_some())
+                || s.milestones.iter().any(|m| m.last_event.is_some())
+        })
+    }
+}
+
+/// What `update` reacts to.
+#[derive(Debug)]
+pub enum Msg {
+    Key(crossterm::event::KeyEvent),
+    Mouse(crossterm::event::MouseEvent),
+    Resize(u16, u16),
+    Loaded(Box<Snapshot>),
+    LogLoaded { id: String, events: Vec<Event> },
+    Tick(DateTime<Utc>),
+    Watch(WatchMode),
+    Notice(String),
+}
+
+/// What `update` asks the runner to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Read the selected milestone's event log.
+    LoadLog(String),
+    /// Tell the user something happened (bell, tmux, desktop).
+    Notify(String),
+    Suspend,
+    Quit,
+}

@@ -1,0 +1,84 @@
+//! The milestone list as rows: stage headers and the milestones that pass
+//! the filter.
+
+use crate::app::App;
+use crate::model::MilestoneView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Stage(usize),
+    Milestone(usize),
+}
+
+pub fn matches(m: &MilestoneView, filter: &str) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let f = filter.to_lowercase();
+    m.milestone.id.to_lowercase().contains(&f)
+        || m.milestone.title.to_lowercase().contains(&f)
+        || m.status.name().contains(&f)
+}
+
+/// Rows in display order. A stage header precedes each stage's first
+/// milestone (`Stage(i)` points at that milestone).
+pub fn rows(app: &App) -> Vec<Row> {
+    let Some(snap) = &app.snap else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut last: Option<Option<&str>> = None;
+    for (i, m) in snap.milestones.iter().enumerate() {
+        if !matches(m, &app.filter) {
+            continue;
+        }
+        let stage = m.milestone.stage.as_deref();
+        if last != Some(stage) {
+            out.push(Row::Stage(i));
+            last = Some(stage);
+        }
+        out.push(Row::Milestone(i));
+    }
+    out
+}
+
+/// Indexes (into the snapshot) of the milestones shown, in order.
+pub fn visible(app: &App) -> Vec<usize> {
+    rows(app)
+        .into_iter()
+        .filter_map(|r| match r {
+            Row::Milestone(i) => Some(i),
+            Row::Stage(_) => None,
+        })
+        .collect()
+}
+
+pub fn selected_index(app: &App) -> Option<usize> {
+    let snap = app.snap.as_ref()?;
+    let id = app.selected.as_ref()?;
+    snap.milestones.iter().position(|m| &m.milestone.id == id)
+}
+
+pub fn selected(app: &App) -> Option<&MilestoneView> {
+    let i = selected_index(app)?;
+    app.snap.as_ref()?.milestones.get(i)
+}
+
+/// Blockers as the pane lists them: most severe first, then newest, then by
+/// milestone and kind.
+pub fn ordered_blockers(app: &App) -> Vec<&crate::model::Blocker> {
+    let Some(snap) = &app.snap else {
+        return Vec::new();
+    };
+    let mut v: Vec<&crate::model::Blocker> = snap.blockers().collect();
+    v.sort_by(|a, b| {
+        b.kind
+            .severity()
+            .cmp(&a.kind.severity())
+            .then(b.since.cmp(&a.since))
+            .then(a.id.cmp(&b.id))
+            .then(a.kind.name().cmp(b.kind.name()))
+            .then(a.detail.cmp(&b.detail))
+    });
+    v
+}

@@ -1,0 +1,356 @@
+//! The event loop: terminal events, file changes, reload results and signals
+//! in; one frame out when something changed. Disk work runs on blocking
+//! workers, never on this task; with nothing happening it sleeps without a
+//! timer.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_lite::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::app::keymap::Keymap;
+use crate::app::update::update;
+use crate::app::{App, Effect, Msg, WatchMode};
+use crate::config::{self, Config};
+use crate::read::workspace::Reader;
+use crate::tui::Tui;
+use crate::watch::{WatchMsg, Watcher};
+
+/// Changes closer together than this are read as one.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
+/// At most one frame per this interval.
+const FRAME: Duration = Duration::from_millis(16);
+/// While ages are on screen, they are refreshed this often (they show minutes).
+const AGE_TICK: Duration = Duration::from_secs(60);
+
+pub struct Options {
+    pub poll: bool,
+}
+
+/// Runs the dashboard until the user quits. Returns the exit code.
+pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "mdash: the dashboard needs a terminal; for text output use `mdash status` (or `mdash status --json`)"
+        );
+        return Ok(crate::cmd::EXIT_USAGE);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let code = rt.block_on(event_loop(root, opts));
+    // Blocking workers (a reload in flight) are not waited for.
+    rt.shutdown_background();
+    code
+}
+
+/// Everything the loop owns besides the app.
+struct Runner {
+    root: PathBuf,
+    cfg: Config,
+    reader: Arc<Mutex<Reader>>,
+    watcher: Arc<Mutex<Watcher>>,
+    tx: mpsc::UnboundedSender<Msg>,
+    reloading: bool,
+    reload_again: bool,
+    pending: HashSet<PathBuf>,
+    rescan: bool,
+    debounce_at: Option<Instant>,
+    last_notify: Option<Instant>,
+}
+
+impl Runner {
+    /// Starts a reload on a blocking worker, unless one is running (then
+    /// another follows it).
+    fn reload(&mut self) {
+        if self.reloading {
+            self.reload_again = true;
+            return;
+        }
+        self.reloading = true;
+        self.reload_again = false;
+        self.debounce_at = None;
+        let paths: Vec<PathBuf> = self.pending.drain().collect();
+        let rescan = std::mem::take(&mut self.rescan);
+        let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
+        let task = tokio::task::spawn_blocking(move || {
+            if let Ok(mut w) = watcher.lock() {
+                w.refresh();
+            }
+            let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if rescan {
+                r.invalidate_all();
+            }
+            r.invalidate(paths);
+            r.load(Utc::now())
+        });
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let msg = match task.await {
+                Ok(snap) => Msg::Loaded(Box::new(snap)),
+                Err(e) => Msg::Notice(format!("reading the workspace failed: {}", panic_text(e))),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn notify(&mut self, tui: &mut Tui, text: &str) {
+        let n = &self.cfg.notify;
+        let now = Instant::now();
+        if self
+            .last_notify
+            .is_some_and(|t| now - t < Duration::from_secs(n.cooldown_secs))
+        {
+            return;
+        }
+        self.last_notify = Some(now);
+        if n.bell || n.desktop {
+            tui.bell(n.desktop.then_some(text));
+        }
+        if n.tmux && std::env::var_os("TMUX").is_some() {
+            // Fire and forget; tmux answers at once.
+            let _ = std::process::Command::new("tmux")
+                .args(["display-message", &format!("mdash: {text}")])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+    }
+}
+
+fn panic_text(e: tokio::task::JoinError) -> String {
+    crate::tui::WORKER_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut p| p.take())
+        .unwrap_or_else(|| e.to_string())
+}
+
+fn keymap(cfg: &Config) -> (Keymap, Vec<String>) {
+    let mut km = Keymap::default();
+    let errors = km.apply(&cfg.keys);
+    (km, errors)
+}
+
+async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
+    let (cfg, _) = config::load(&root);
+    let (km, key_errors) = keymap(&cfg);
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut app = App::new(km, color, Utc::now());
+    if let Some(e) = key_errors.first() {
+        app.message = Some(format!("{}: {e}", config::FILE));
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (wtx, mut wrx) = mpsc::unbounded_channel::<WatchMsg>();
+    let watcher = Watcher::start(&root, opts.poll, wtx);
+    if let Some(why) = &watcher.polling {
+        app.watch = WatchMode::Polling(why.clone());
+    }
+    let mut runner = Runner {
+        root: root.clone(),
+        cfg,
+        reader: Arc::new(Mutex::new(Reader::new(&root))),
+        watcher: Arc::new(Mutex::new(watcher)),
+        tx,
+        reloading: false,
+        reload_again: false,
+        pending: HashSet::new(),
+        rescan: false,
+        debounce_at: None,
+        last_notify: None,
+    };
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
+
+    let mut tui = Tui::enter()?;
+    let size = tui.term.size()?;
+    app.size = (size.width, size.height);
+    let mut events = EventStream::new();
+    runner.reload();
+
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut tick_at: Option<Instant> = None;
+    let mut snapshots: Vec<crate::model::Milestone> = Vec::new();
+    loop {
+        let now = Instant::now();
+        let draw_at = match (dirty, last_draw) {
+            (false, _) => None,
+            (true, Some(t)) if now - t < FRAME => Some(t + FRAME),
+            (true, _) => {
+                if tui.term.draw(|f| crate::ui::render(&app, f)).is_err() {
+                    break; // the terminal is gone
+                }
+                dirty = false;
+                last_draw = Some(now);
+                None
+            }
+        };
+        if app.quit {
+            break;
+        }
+        if app.shows_ages() {
+            tick_at.get_or_insert(now + AGE_TICK);
+        } else {
+            tick_at = None;
+        }
+        let wake = [draw_at, runner.debounce_at, tick_at]
+            .into_iter()
+            .flatten()
+            .min();
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => msgs.push(Msg::Key(k)),
+                Some(Ok(TermEvent::Mouse(m))) => msgs.push(Msg::Mouse(m)),
+                Some(Ok(TermEvent::Resize(w, h))) => msgs.push(Msg::Resize(w, h)),
+                Some(Ok(_)) => {}
+                // The terminal went away (tmux pane killed): leave, don't spin.
+                Some(Err(_)) | None => break,
+            },
+            Some(w) = wrx.recv() => {
+                watch_msg(&mut runner, &mut app, w);
+                while let Ok(w) = wrx.try_recv() {
+                    watch_msg(&mut runner, &mut app, w);
+                }
+            }
+            Some(m) = rx.recv() => {
+                msgs.push(m);
+                while let Ok(m) = rx.try_recv() {
+                    msgs.push(m);
+                }
+            }
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            _ = sigtstp.recv() => {
+                tui.suspend()?;
+                dirty = true;
+                last_draw = None;
+            }
+            _ = tokio::time::sleep_until(wake.unwrap_or(now)), if wake.is_some() => {
+                let now = Instant::now();
+                if runner.debounce_at.is_some_and(|t| t <= now) {
+                    runner.reload();
+                }
+                if tick_at.is_some_and(|t| t <= now) {
+                    tick_at = None;
+                    msgs.push(Msg::Tick(Utc::now()));
+                }
+            }
+        }
+        for msg in msgs {
+            if let Msg::Loaded(snap) = &msg {
+                runner.reloading = false;
+                snapshots = snap
+                    .milestones
+                    .iter()
+                    .map(|m| m.milestone.clone())
+                    .collect();
+                if runner.reload_again {
+                    runner.reload();
+                }
+            }
+            dirty = true;
+            for fx in update(&mut app, msg) {
+                match fx {
+                    Effect::LoadLog(id) => {
+                        if let Some(m) = snapshots.iter().find(|m| m.id == id).cloned() {
+                            load_log(&runner, m, id);
+                        }
+                    }
+                    Effect::Notify(text) => runner.notify(&mut tui, &text),
+                    Effect::Suspend => {
+                        tui.suspend()?;
+                        last_draw = None;
+                    }
+                    Effect::Quit => app.quit = true,
+                }
+            }
+        }
+    }
+    drop(tui);
+    Ok(0)
+}
+
+fn load_log(runner: &Runner, m: crate::model::Milestone, id: String) {
+    let (root, tx, max) = (
+        runner.root.clone(),
+        runner.tx.clone(),
+        runner.cfg.max_file_bytes,
+    );
+    tokio::task::spawn_blocking(move || {
+        let events = crate::read::history::events(&root, &m, max);
+        let _ = tx.send(Msg::LogLoaded { id, events });
+    });
+}
+
+fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
+    match w {
+        WatchMsg::Paths(p) => runner
+            .pending
+            .extend(p.into_iter().filter(|p| relevant(&runner.root, p))),
+        WatchMsg::Rescan => runner.rescan = true,
+        WatchMsg::Degraded(why) => {
+            app.watch = WatchMode::Polling(why);
+            runner.rescan = true;
+        }
+    }
+    if (runner.rescan || !runner.pending.is_empty()) && runner.debounce_at.is_none() {
+        runner.debounce_at = Some(Instant::now() + DEBOUNCE);
+    }
+}
+
+/// Changes that can alter what is shown: under the watched trees, or the
+/// creation and removal of those trees. Other files in the root and the
+/// worktree roots (source files an agent writes) are not.
+fn relevant(root: &Path, p: &Path) -> bool {
+    let Ok(rel) = p.strip_prefix(root) else {
+        return true;
+    };
+    let mut parts = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let first = parts.next().unwrap_or_default();
+    match first.as_str() {
+        ".milestones" | ".milestone_bundles" | ".task_bundles" => true,
+        ".worktrees" => match (parts.next(), parts.next()) {
+            (None, _) | (Some(_), None) => true,
+            (Some(_), Some(third)) => matches!(
+                third.as_str(),
+                ".milestones" | ".milestone_bundles" | ".task_bundles"
+            ),
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_workspace_files_matter() {
+        let r = Path::new("/w");
+        assert!(relevant(r, Path::new("/w/.milestones/active/a.yaml")));
+        assert!(relevant(r, Path::new("/w/.worktrees/m-1")));
+        assert!(relevant(
+            r,
+            Path::new("/w/.worktrees/m-1/.milestones/logs/x.jsonl")
+        ));
+        assert!(!relevant(r, Path::new("/w/.worktrees/m-1/src/main.rs")));
+        assert!(!relevant(r, Path::new("/w/README.md")));
+        assert!(relevant(r, Path::new("/w/.milestones")));
+    }
+}

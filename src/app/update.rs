@@ -1,0 +1,365 @@
+//! `update(&mut App, Msg) -> Vec<Effect>`: every reaction of the dashboard,
+//! testable without a terminal.
+
+use std::collections::HashSet;
+
+use crossterm::event::{KeyCode, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::Rect;
+
+use crate::app::keymap::{Action, Key};
+use crate::app::rows::{self, Row};
+use crate::app::{App, Effect, Msg, Pane};
+use crate::model::Snapshot;
+use crate::ui::layout;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(k) if k.kind == KeyEventKind::Release => {}
+        Msg::Key(k) => key(app, Key::from_event(&k), &mut fx),
+        Msg::Mouse(m) => mouse(app, m, &mut fx),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            keep_visible(app);
+        }
+        Msg::Loaded(snap) => loaded(app, *snap, &mut fx),
+        Msg::LogLoaded { id, events } => {
+            if app.selected.as_deref() == Some(id.as_str()) {
+                app.log.id = Some(id);
+                app.log.events = events;
+                let max = app.log.events.len();
+                app.log.scroll = app.log.scroll.min(max);
+            }
+        }
+        Msg::Tick(now) => app.now = now,
+        Msg::Watch(mode) => app.watch = mode,
+        Msg::Notice(s) => app.message = Some(s),
+    }
+    fx
+}
+
+fn area(app: &App) -> Rect {
+    Rect::new(0, 0, app.size.0, app.size.1)
+}
+
+fn areas(app: &App) -> layout::Areas {
+    layout::compute(area(app), app)
+}
+
+/// Rows of content a pane shows (inside its border).
+fn page(app: &App, pane: Pane) -> usize {
+    areas(app)
+        .of(pane)
+        .map_or(1, |r| r.height.saturating_sub(2).max(1) as usize)
+}
+
+fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
+    app.message = None;
+    if app.filtering {
+        match k.code {
+            KeyCode::Char('c') if k.mods.contains(crossterm::event::KeyModifiers::CONTROL) => {
+                act(app, Action::Quit, fx);
+            }
+            KeyCode::Char(c) => {
+                app.filter.push(c);
+                refilter(app, fx);
+            }
+            KeyCode::Backspace => {
+                app.filter.pop();
+                refilter(app, fx);
+            }
+            KeyCode::Enter => app.filtering = false,
+            KeyCode::Esc => {
+                app.filtering = false;
+                app.filter.clear();
+                refilter(app, fx);
+            }
+            _ => {}
+        }
+        return;
+    }
+    if let Some(a) = app.keymap.action(k) {
+        if app.help && !matches!(a, Action::Help | Action::Back | Action::Quit) {
+            return;
+        }
+        act(app, a, fx);
+    }
+}
+
+fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
+    match a {
+        Action::MoveDown => step(app, 1, fx),
+        Action::MoveUp => step(app, -1, fx),
+        Action::PageDown => {
+            let n = page(app, app.focus) as isize;
+            step(app, n, fx)
+        }
+        Action::PageUp => {
+            let n = page(app, app.focus) as isize;
+            step(app, -n, fx)
+        }
+        Action::Top => step(app, isize::MIN / 2, fx),
+        Action::Bottom => step(app, isize::MAX / 2, fx),
+        Action::NextPane | Action::PrevPane => {
+            let order = Pane::ORDER;
+            let i = order.iter().position(|p| *p == app.focus).unwrap_or(0);
+            let n = order.len();
+            let next = if a == Action::NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            focus(app, order[next]);
+        }
+        Action::Open => match app.focus {
+            Pane::Milestones => focus(app, Pane::Detail),
+            Pane::Blockers => {
+                let target = rows::ordered_blockers(app)
+                    .get(app.blocker_index)
+                    .map(|b| b.id.clone());
+                if let Some(id) = target {
+                    app.filter.clear();
+                    select(app, Some(id), fx);
+                    app.focus = Pane::Milestones;
+                }
+            }
+            _ => {}
+        },
+        Action::Filter => {
+            app.filtering = true;
+            app.focus = Pane::Milestones;
+        }
+        Action::Back => {
+            if app.help {
+                app.help = false;
+            } else if !app.filter.is_empty() {
+                app.filter.clear();
+                refilter(app, fx);
+            } else {
+                app.focus = Pane::Milestones;
+            }
+        }
+        Action::ShowDetail => toggle(app, Pane::Detail),
+        Action::ShowBlockers => toggle(app, Pane::Blockers),
+        Action::ShowLog => toggle(app, Pane::Log),
+        Action::ToggleFollow => {
+            app.log.follow = !app.log.follow;
+            if app.log.follow {
+                app.log.scroll = 0;
+            }
+        }
+        Action::Help => app.help = !app.help,
+        Action::Suspend => fx.push(Effect::Suspend),
+        Action::Quit => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
+    }
+    keep_visible(app);
+}
+
+fn focus(app: &mut App, pane: Pane) {
+    app.focus = pane;
+    if pane != Pane::Milestones {
+        app.side = pane;
+    }
+}
+
+fn toggle(app: &mut App, pane: Pane) {
+    if app.focus == pane {
+        app.focus = Pane::Milestones;
+    } else {
+        focus(app, pane);
+    }
+}
+
+/// Moves within the focused pane.
+fn step(app: &mut App, by: isize, fx: &mut Vec<Effect>) {
+    match app.focus {
+        Pane::Milestones => {
+            let vis = rows::visible(app);
+            if vis.is_empty() {
+                return;
+            }
+            let cur = rows::selected_index(app)
+                .and_then(|s| vis.iter().position(|&i| i == s))
+                .unwrap_or(0);
+            let next = (cur as isize)
+                .saturating_add(by)
+                .clamp(0, vis.len() as isize - 1) as usize;
+            let id = app
+                .snap
+                .as_ref()
+                .map(|s| s.milestones[vis[next]].milestone.id.clone());
+            select(app, id, fx);
+        }
+        Pane::Blockers => {
+            let n = rows::ordered_blockers(app).len();
+            app.blocker_index = (app.blocker_index as isize)
+                .saturating_add(by)
+                .clamp(0, n.saturating_sub(1) as isize) as usize;
+        }
+        Pane::Detail => {
+            app.detail_scroll = (app.detail_scroll as isize)
+                .saturating_add(by)
+                .clamp(0, u16::MAX as isize) as u16;
+        }
+        Pane::Log => {
+            // Down moves toward the newest line; reaching it resumes following.
+            let max = app.log.events.len() as isize;
+            let s = (app.log.scroll as isize).saturating_sub(by).clamp(0, max);
+            app.log.scroll = s as usize;
+            app.log.follow = s == 0;
+        }
+    }
+}
+
+fn select(app: &mut App, id: Option<String>, fx: &mut Vec<Effect>) {
+    if id != app.selected {
+        app.selected = id.clone();
+        app.detail_scroll = 0;
+        app.log = crate::app::LogView {
+            follow: true,
+            ..Default::default()
+        };
+        if let Some(id) = id {
+            fx.push(Effect::LoadLog(id));
+        }
+    }
+    keep_visible(app);
+}
+
+/// After the filter changed: keep the selection if it is still shown, else
+/// select the first match.
+fn refilter(app: &mut App, fx: &mut Vec<Effect>) {
+    let vis = rows::visible(app);
+    let keep = rows::selected_index(app).is_some_and(|i| vis.contains(&i));
+    if !keep && let Some(&first) = vis.first() {
+        let id = app
+            .snap
+            .as_ref()
+            .map(|s| s.milestones[first].milestone.id.clone());
+        select(app, id, fx);
+    }
+    app.list_offset = 0;
+    keep_visible(app);
+}
+
+/// Scrolls the list so the selected row (and its stage header) is shown.
+fn keep_visible(app: &mut App) {
+    let h = page(app, Pane::Milestones);
+    let rows = rows::rows(app);
+    let Some(sel) = rows::selected_index(app) else {
+        return;
+    };
+    let Some(pos) = rows.iter().position(|r| *r == Row::Milestone(sel)) else {
+        return;
+    };
+    let top = if pos > 0 && matches!(rows[pos - 1], Row::Stage(_)) {
+        pos - 1
+    } else {
+        pos
+    };
+    if top < app.list_offset {
+        app.list_offset = top;
+    } else if pos >= app.list_offset + h {
+        app.list_offset = pos + 1 - h;
+    }
+    app.list_offset = app.list_offset.min(rows.len().saturating_sub(h));
+}
+
+fn mouse(app: &mut App, m: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
+    let a = areas(app);
+    let Some(pane) = a.at(m.column, m.row) else {
+        return;
+    };
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            app.focus = pane;
+            let Some(r) = a.of(pane) else { return };
+            let line = (m.row.saturating_sub(r.y + 1)) as usize;
+            match pane {
+                Pane::Milestones => {
+                    let rows = rows::rows(app);
+                    if let Some(Row::Milestone(i)) = rows.get(app.list_offset + line) {
+                        let id = app
+                            .snap
+                            .as_ref()
+                            .map(|s| s.milestones[*i].milestone.id.clone());
+                        select(app, id, fx);
+                    }
+                }
+                Pane::Blockers => {
+                    let n = rows::ordered_blockers(app).len();
+                    let off = app
+                        .blocker_index
+                        .saturating_sub(page(app, Pane::Blockers).saturating_sub(1));
+                    if off + line < n {
+                        app.blocker_index = off + line;
+                    }
+                }
+                _ => {}
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let before = app.focus;
+            app.focus = pane;
+            step(
+                app,
+                if m.kind == MouseEventKind::ScrollDown {
+                    1
+                } else {
+                    -1
+                },
+                fx,
+            );
+            app.focus = before;
+            keep_visible(app);
+        }
+        _ => {}
+    }
+}
+
+fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
+    if let Some(old) = &app.snap {
+        let before: HashSet<(&str, &str, &str)> = old
+            .blockers()
+            .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
+            .collect();
+        let fresh: Vec<String> = snap
+            .blockers()
+            .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
+            .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
+            .collect();
+        match fresh.len() {
+            0 => {}
+            1 => fx.push(Effect::Notify(format!("new blocker: {}", fresh[0]))),
+            n => fx.push(Effect::Notify(format!(
+                "{n} new blockers, first: {}",
+                fresh[0]
+            ))),
+        }
+    }
+    app.now = snap.now;
+    app.snap = Some(snap);
+    let still_there = rows::selected_index(app).is_some();
+    if !still_there {
+        let vis = rows::visible(app);
+        let first = app.snap.as_ref().and_then(|s| {
+            let current = s
+                .current
+                .as_ref()
+                .and_then(|c| s.milestones.iter().position(|m| &m.milestone.id == c));
+            current
+                .or(vis.first().copied())
+                .map(|i| s.milestones[i].milestone.id.clone())
+        });
+        app.selected = None;
+        select(app, first, fx);
+    } else if let Some(id) = app.selected.clone() {
+        fx.push(Effect::LoadLog(id));
+    }
+    let n = rows::ordered_blockers(app).len();
+    app.blocker_index = app.blocker_index.min(n.saturating_sub(1));
+    keep_visible(app);
+}

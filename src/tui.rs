@@ -1,0 +1,102 @@
+//! The terminal: raw mode and the alternate screen, always given back — on
+//! drop, on panic, on signals, and around a suspend.
+
+use std::io::{self, Stdout, Write};
+use std::sync::Mutex;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Owns the terminal while the dashboard runs; restores it when dropped.
+pub struct Tui {
+    pub term: Term,
+}
+
+impl Tui {
+    pub fn enter() -> io::Result<Tui> {
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        if let Err(e) = execute!(
+            out,
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::cursor::Hide
+        ) {
+            restore();
+            return Err(e);
+        }
+        let term = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())?;
+        Ok(Tui { term })
+    }
+
+    /// Gives the terminal back, stops the process until `fg`, then takes the
+    /// terminal again and repaints everything.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        // SAFETY: raise only sends a signal to this process.
+        unsafe {
+            libc::raise(libc::SIGSTOP);
+        }
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::cursor::Hide
+        )?;
+        self.term.clear()
+    }
+
+    /// The terminal bell and, when asked, a desktop notification (OSC 777).
+    pub fn bell(&mut self, osc_text: Option<&str>) {
+        let out = self.term.backend_mut();
+        let _ = out.write_all(b"\x07");
+        if let Some(t) = osc_text {
+            let clean: String = t.chars().filter(|c| !c.is_control() && *c != ';').collect();
+            let _ = write!(out, "\x1b]777;notify;mdash;{clean}\x07");
+        }
+        let _ = out.flush();
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leaves raw mode and the alternate screen. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// The last panic of a worker thread, for the dashboard to report in words.
+pub static WORKER_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Restores the terminal before the panic report of the UI thread prints.
+/// A worker's panic is recorded instead of printed over the dashboard; the
+/// dashboard reports it and carries on.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            restore();
+            previous(info);
+        } else if let Ok(mut slot) = WORKER_PANIC.lock() {
+            *slot = Some(info.to_string());
+        }
+    }));
+}

@@ -1,0 +1,36 @@
+//! Drawing: `render(&App, &mut Frame)`. Pure: no disk, no clock.
+
+pub mod bar;
+pub mod layout;
+pub mod panes;
+pub mod theme;
+
+use ratatui::Frame;
+
+use crate::app::App;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let theme = theme::Theme::new(app.color);
+    let areas = layout::compute(area, app);
+    panes::header(app, &theme, frame, areas.header);
+    if let Some(r) = areas.list {
+        panes::milestones(app, &theme, frame, r);
+    }
+    if let Some(r) = areas.detail {
+        panes::detail(app, &theme, frame, r);
+    }
+    if let Some(r) = areas.blockers {
+        panes::blockers(app, &theme, frame, r);
+    }
+    if let Some(r) = areas.log {
+        panes::log(app, &theme, frame, r);
+    }
+    panes::footer(app, &theme, frame, areas.footer);
+    if app.help {
+        panes::help(app, &theme, frame, area);
+    }
+}
