@@ -15,8 +15,13 @@ use ratatui::backend::CrosstermBackend;
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Owns the terminal while the dashboard runs; restores it when dropped.
+///
+/// ratatui's own drop prints to stderr with `eprintln!` when it cannot show
+/// the cursor, and `eprintln!` panics when stderr is a terminal that hung up
+/// (tmux pane killed). `restore` already shows the cursor, so the inner
+/// terminal is never dropped.
 pub struct Tui {
-    pub term: Term,
+    pub term: std::mem::ManuallyDrop<Term>,
 }
 
 impl Tui {
@@ -33,7 +38,9 @@ impl Tui {
             return Err(e);
         }
         let term = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())?;
-        Ok(Tui { term })
+        Ok(Tui {
+            term: std::mem::ManuallyDrop::new(term),
+        })
     }
 
     /// Gives the terminal back, stops the process until `fg`, then takes the
@@ -83,6 +90,20 @@ pub fn restore() {
     );
 }
 
+/// False once the controlling terminal hung up: tcgetattr then fails with
+/// EIO. Output that is not a terminal at all counts as alive.
+pub fn terminal_alive() -> bool {
+    use std::io::IsTerminal;
+    let err = io::stderr();
+    if err.is_terminal() {
+        return true;
+    }
+    // SAFETY: tcgetattr only writes into the termios we own.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &mut t) };
+    !(rc != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EIO))
+}
+
 /// The last panic of a worker thread, for the dashboard to report in words.
 pub static WORKER_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
@@ -94,7 +115,11 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() == Some("main") {
             restore();
-            previous(info);
+            // A report to a hung-up terminal would only fail (and slowly:
+            // it symbolizes a backtrace first).
+            if terminal_alive() {
+                previous(info);
+            }
         } else if let Ok(mut slot) = WORKER_PANIC.lock() {
             *slot = Some(info.to_string());
         }

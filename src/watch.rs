@@ -1,7 +1,10 @@
 //! Watching the workspace with notify: the directories of SPEC §1 (root and
 //! worktrees), never single files (editors save by rename) and never whole
 //! worktrees. Debouncing happens in the event loop, so an idle watcher costs
-//! nothing; when inotify cannot be used, polling takes over and says so.
+//! nothing. When inotify cannot be used, the event loop polls instead: it
+//! reloads on a timer, and the reader's stamps (nanosecond mtime, size,
+//! inode) find what changed. notify's own poller keeps mtimes to the second
+//! and misses a write made in the second of its first scan.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,13 +24,13 @@ pub enum WatchMsg {
     Degraded(String),
 }
 
+/// How often the event loop reloads when polling.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
 enum Inner {
     Live(notify::RecommendedWatcher),
-    Poll(notify::PollWatcher),
-    /// Not even a poller could start (no threads left): nothing is watched.
-    Off,
+    /// The event loop polls; nothing to watch here.
+    Polling,
 }
 
 pub struct Watcher {
@@ -61,11 +64,11 @@ fn handler(
 impl Watcher {
     pub fn start(root: &Path, force_poll: bool, tx: UnboundedSender<WatchMsg>) -> Watcher {
         let (inner, polling) = if force_poll {
-            (poller(&tx), Some("--poll".to_string()))
+            (Inner::Polling, Some("--poll".to_string()))
         } else {
             match notify::recommended_watcher(handler(tx.clone())) {
                 Ok(w) => (Inner::Live(w), None),
-                Err(e) => (poller(&tx), Some(format!("no live watch ({e})"))),
+                Err(e) => (Inner::Polling, Some(format!("no live watch ({e})"))),
             }
         };
         let mut w = Watcher {
@@ -113,11 +116,9 @@ impl Watcher {
         let gone: Vec<_> = self.watched.difference(&want).cloned().collect();
         let new: Vec<_> = want.difference(&self.watched).cloned().collect();
         for (p, _) in gone {
-            let _ = match &mut self.inner {
-                Inner::Live(w) => w.unwatch(&p),
-                Inner::Poll(w) => w.unwatch(&p),
-                Inner::Off => Ok(()),
-            };
+            if let Inner::Live(w) = &mut self.inner {
+                let _ = w.unwatch(&p);
+            }
             self.watched.retain(|(q, _)| q != &p);
         }
         for (p, rec) in new {
@@ -128,36 +129,24 @@ impl Watcher {
             };
             let res = match &mut self.inner {
                 Inner::Live(w) => w.watch(&p, mode),
-                Inner::Poll(w) => w.watch(&p, mode),
-                Inner::Off => return,
+                Inner::Polling => return,
             };
             match res {
                 Ok(()) => {
                     self.watched.insert((p, rec));
                 }
-                Err(e) if matches!(self.inner, Inner::Live(_)) && p.exists() => {
-                    // Typically the inotify watch limit: fall back to polling
-                    // everything rather than watching part of the tree.
+                Err(e) if p.exists() => {
+                    // Typically the inotify watch limit: poll everything
+                    // rather than watch part of the tree.
                     let why = format!("inotify: {e}");
-                    self.inner = poller(&self.tx);
+                    self.inner = Inner::Polling;
                     self.watched.clear();
                     self.polling = Some(why.clone());
                     let _ = self.tx.send(WatchMsg::Degraded(why));
-                    return self.refresh();
+                    return;
                 }
                 Err(_) => {}
             }
-        }
-    }
-}
-
-fn poller(tx: &UnboundedSender<WatchMsg>) -> Inner {
-    let cfg = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-    match notify::PollWatcher::new(handler(tx.clone()), cfg) {
-        Ok(w) => Inner::Poll(w),
-        Err(e) => {
-            let _ = tx.send(WatchMsg::Degraded(format!("not watching: {e}")));
-            Inner::Off
         }
     }
 }

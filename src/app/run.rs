@@ -182,6 +182,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     let mut tick_at: Option<Instant> = None;
+    let mut poll_at: Option<Instant> = None;
     let mut snapshots: Vec<crate::model::Milestone> = Vec::new();
     loop {
         let now = Instant::now();
@@ -205,7 +206,10 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         } else {
             tick_at = None;
         }
-        let wake = [draw_at, runner.debounce_at, tick_at]
+        if matches!(app.watch, WatchMode::Polling(_)) && !runner.reloading {
+            poll_at.get_or_insert(now + crate::watch::POLL_INTERVAL);
+        }
+        let wake = [draw_at, runner.debounce_at, tick_at, poll_at]
             .into_iter()
             .flatten()
             .min();
@@ -241,7 +245,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             }
             _ = tokio::time::sleep_until(wake.unwrap_or(now)), if wake.is_some() => {
                 let now = Instant::now();
-                if runner.debounce_at.is_some_and(|t| t <= now) {
+                if runner.debounce_at.is_some_and(|t| t <= now) || poll_at.is_some_and(|t| t <= now) {
+                    poll_at = None;
                     runner.reload();
                 }
                 if tick_at.is_some_and(|t| t <= now) {

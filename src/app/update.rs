@@ -79,7 +79,16 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(a) = app.keymap.action(k) {
-        if app.help && !matches!(a, Action::Help | Action::Back | Action::Quit) {
+        if app.help {
+            let n = crate::app::keymap::Action::ALL.len();
+            match a {
+                Action::MoveDown => {
+                    app.help_scroll = (app.help_scroll + 1).min(n.saturating_sub(1))
+                }
+                Action::MoveUp => app.help_scroll = app.help_scroll.saturating_sub(1),
+                Action::Help | Action::Back | Action::Quit => act(app, a, fx),
+                _ => {}
+            }
             return;
         }
         act(app, a, fx);
@@ -148,7 +157,10 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 app.log.scroll = 0;
             }
         }
-        Action::Help => app.help = !app.help,
+        Action::Help => {
+            app.help = !app.help;
+            app.help_scroll = 0;
+        }
         Action::Suspend => fx.push(Effect::Suspend),
         Action::Quit => {
             app.quit = true;
@@ -321,6 +333,15 @@ fn mouse(app: &mut App, m: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
 }
 
 fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
+    if let Some(old) = &app.snap
+        && old.milestones == snap.milestones
+        && old.problems == snap.problems
+        && old.current == snap.current
+    {
+        // A poll or a touch that changed nothing.
+        app.now = snap.now;
+        return;
+    }
     if let Some(old) = &app.snap {
         let before: HashSet<(&str, &str, &str)> = old
             .blockers()

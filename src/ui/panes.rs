@@ -490,17 +490,21 @@ pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
 
 pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     use crate::app::keymap::Action;
+    let w = 72.min(area.width);
+    let text_w = (w as usize).saturating_sub(2 + 13);
+    // One line per binding, so every key stays visible; j/k scroll when the
+    // terminal is shorter than the list.
     let lines: Vec<Line> = Action::ALL
         .iter()
+        .skip(app.help_scroll)
         .map(|&a| {
             Line::from(vec![
                 Span::styled(format!(" {:<12}", app.keymap.keys_label(a)), theme.bold()),
-                Span::raw(a.description()),
+                Span::raw(fit(a.description(), text_w)),
             ])
         })
         .collect();
     let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 72.min(area.width);
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(h),
@@ -515,9 +519,7 @@ pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     .areas(mid);
     f.render_widget(Clear, popup);
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block("Keys · Esc closes".into(), true, theme)),
+        Paragraph::new(lines).block(block("Keys · Esc closes".into(), true, theme)),
         popup,
     );
 }

@@ -1,0 +1,272 @@
+//! The real binary in a pseudo-terminal: start, see the milestones and their
+//! bars, change files and watch the screen follow, resize, open help, quit,
+//! and find the terminal given back. Waits are for screen states, never
+//! fixed sleeps.
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Pty {
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    raw: Vec<u8>,
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("non-zero")
+}
+
+impl Pty {
+    fn spawn(dir: &std::path::Path, cols: u16, rows: u16) -> Pty {
+        Pty::spawn_with(dir, cols, rows, &[])
+    }
+
+    fn spawn_with(dir: &std::path::Path, cols: u16, rows: u16, args: &[&str]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+        cmd.arg(dir);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("TMUX");
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let writer = pair.master.take_writer().expect("writer");
+        Pty {
+            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
+            rx,
+            writer,
+            master: pair.master,
+            child,
+            raw: Vec::new(),
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(chunk) = self.rx.recv_timeout(wait) {
+            self.parser.process(&chunk);
+            self.raw.extend_from_slice(&chunk);
+        }
+        while let Ok(chunk) = self.rx.try_recv() {
+            self.parser.process(&chunk);
+            self.raw.extend_from_slice(&chunk);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            self.pump(Duration::from_millis(50));
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write");
+        self.writer.flush().expect("flush");
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser.set_size(nz(rows), nz(cols));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            self.pump(Duration::from_millis(20));
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                self.pump(Duration::from_millis(100));
+                return st;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "mdash did not exit within 2 s; screen:\n{}",
+                self.screen()
+            );
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn workspace() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tmp");
+    let r = d.path();
+    write(
+        r,
+        ".milestones/completed/1a.yaml",
+        "id: 1a\ntitle: Protocol\n",
+    );
+    write(
+        r,
+        ".milestones/active/2a.yaml",
+        "id: 2a\ntitle: Sensor ingest\nstatus: executing\nphases:\n  design: {status: completed}\n  spec: {status: in_progress}\n",
+    );
+    write(
+        r,
+        ".milestones/active/2b.yaml",
+        "id: 2b\ntitle: Alerting\ndependencies: {requires: [2a]}\n",
+    );
+    d
+}
+
+fn restored(p: &Pty) -> bool {
+    !p.parser.screen().alternate_screen() && p.raw.windows(8).any(|w| w == b"\x1b[?1049l")
+}
+
+#[test]
+fn start_follow_changes_resize_help_quit() {
+    let d = workspace();
+    let mut p = Pty::spawn(d.path(), 100, 30);
+    let s = p.wait_for("milestones and bars", |s| {
+        s.contains("Sensor ingest") && s.contains("Alerting") && s.contains('█')
+    });
+    assert!(s.contains("28%"), "{s}");
+    assert!(p.parser.screen().alternate_screen());
+
+    // An edit in place.
+    write(
+        d.path(),
+        ".milestones/active/2a.yaml",
+        "id: 2a\ntitle: Sensor ingest v2\nstatus: done\n",
+    );
+    p.wait_for("the edit", |s| {
+        s.contains("Sensor ingest v2") && s.contains("100%")
+    });
+
+    // A vim-style save: write elsewhere, rename over.
+    write(
+        d.path(),
+        ".milestones/active/.2b.yaml.swp",
+        "id: 2b\ntitle: Alerting renamed\n",
+    );
+    std::fs::rename(
+        d.path().join(".milestones/active/.2b.yaml.swp"),
+        d.path().join(".milestones/active/2b.yaml"),
+    )
+    .expect("rename");
+    p.wait_for("the rename save", |s| s.contains("Alerting renamed"));
+
+    // .milestones deleted and re-created.
+    std::fs::remove_dir_all(d.path().join(".milestones")).expect("rm");
+    p.wait_for("the empty workspace", |s| s.contains("no milestones yet"));
+    write(
+        d.path(),
+        ".milestones/active/9z.yaml",
+        "id: 9z\ntitle: Reborn\n",
+    );
+    p.wait_for("the new tree", |s| s.contains("Reborn"));
+
+    p.resize(50, 20);
+    let s = p.wait_for("the narrow layout", |s| {
+        s.contains("Milestones") && s.contains("Reborn") && !s.contains("Log 9z")
+    });
+    assert!(s.lines().all(|l| l.chars().count() <= 50));
+
+    p.send(b"?");
+    p.wait_for("help", |s| s.contains("Keys") && s.contains("quit"));
+    p.send(b"\x1b");
+    p.wait_for("help closed", |s| !s.contains("Keys · Esc"));
+    p.send(b"q");
+    let st = p.wait_exit();
+    assert!(st.success(), "{st:?}");
+    assert!(restored(&p), "terminal not restored");
+}
+
+#[test]
+fn sigterm_and_sighup_end_it_with_the_terminal_restored() {
+    for sig in ["TERM", "HUP", "INT"] {
+        let d = workspace();
+        let mut p = Pty::spawn(d.path(), 80, 24);
+        p.wait_for("start", |s| s.contains("Sensor ingest"));
+        let pid = p.child.process_id().expect("pid");
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        p.wait_exit();
+        assert!(restored(&p), "terminal not restored after SIG{sig}");
+    }
+}
+
+#[test]
+fn the_dashboard_refuses_a_non_terminal() {
+    let d = workspace();
+    let out = bin().arg(d.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
+}
+
+#[test]
+fn polling_mode_says_so_and_still_follows() {
+    let d = workspace();
+    let mut p = Pty::spawn_with(d.path(), 120, 30, &["--poll"]);
+    p.wait_for("the polling header", |s| {
+        s.contains("polling: --poll") && s.contains("Sensor ingest")
+    });
+    write(
+        d.path(),
+        ".milestones/active/2b.yaml",
+        "id: 2b\ntitle: Polled change\n",
+    );
+    p.wait_for("the polled change", |s| s.contains("Polled change"));
+    p.send(b"q");
+    assert!(p.wait_exit().success());
+}
