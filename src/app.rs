@@ -67,6 +67,11 @@ pub struct App {
     pub size: (u16, u16),
     pub color: bool,
     pub quit: bool,
+    /// The worktree states last read, by milestone id, and their generation.
+    pub git: Vec<(String, crate::git::State)>,
+    pub git_gen: u64,
+    /// A question awaiting y or n, and what a yes does.
+    pub confirm: Option<(String, Effect)>,
 }
 
 impl App {
@@ -94,6 +99,9 @@ impl App {
             size: (80, 24),
             color,
             quit: false,
+            git: Vec::new(),
+            git_gen: 0,
+            confirm: None,
         }
     }
 
@@ -113,10 +121,24 @@ pub enum Msg {
     Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     Loaded(Box<Snapshot>),
-    LogLoaded { id: String, events: Vec<Event> },
+    LogLoaded {
+        id: String,
+        events: Vec<Event>,
+    },
     Tick(DateTime<Utc>),
     Watch(WatchMode),
     Notice(String),
+    /// Worktree states from a git refresh of generation `generation`.
+    Git {
+        generation: u64,
+        states: Vec<(String, crate::git::State)>,
+    },
+    /// `mdash worktree add` finished; `ignored` says whether `.worktrees/` is ignored.
+    WorktreeAdded {
+        id: String,
+        result: Result<String, String>,
+        ignored: bool,
+    },
 }
 
 /// What `update` asks the runner to do.
@@ -126,6 +148,10 @@ pub enum Effect {
     LoadLog(String),
     /// Tell the user something happened (bell, tmux, desktop).
     Notify(String),
+    /// Create the milestone's worktree.
+    AddWorktree(String),
+    /// Add `.worktrees/` to `.git/info/exclude`.
+    ExcludeWorktrees,
     Suspend,
     Quit,
 }

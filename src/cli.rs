@@ -44,6 +44,9 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         path: Option<PathBuf>,
     },
+    /// Git worktrees for milestones.
+    #[command(subcommand)]
+    Worktree(WorktreeCommand),
     /// Create a new milestone file in .milestones/active/.
     New {
         /// Milestone id: letters, digits, `-` and `_`, at most 50.
@@ -57,6 +60,22 @@ pub enum Command {
         /// Stage, when the id does not imply one.
         #[arg(long)]
         stage: Option<String>,
+        /// Workspace (default: the current directory, searched upwards).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorktreeCommand {
+    /// Create .worktrees/milestone-ID on a new feature/milestone-ID branch
+    /// from the base branch.
+    Add {
+        /// Milestone id.
+        id: String,
+        /// Also add .worktrees/ to .git/info/exclude when it is not ignored.
+        #[arg(long)]
+        exclude: bool,
         /// Workspace (default: the current directory, searched upwards).
         #[arg(long, value_name = "PATH")]
         dir: Option<PathBuf>,

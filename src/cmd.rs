@@ -3,6 +3,7 @@
 pub mod check;
 pub mod init;
 pub mod status;
+pub mod worktree;
 
 use std::path::{Path, PathBuf};
 

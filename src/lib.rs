@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod git;
 pub mod model;
 pub mod par;
 pub mod read;

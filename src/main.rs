@@ -15,10 +15,7 @@ fn main() -> color_eyre::Result<()> {
     let code = match cli.command {
         Some(Command::Status { path, json, now }) => match cmd::workspace(path.as_deref()) {
             Ok(root) => {
-                let snap = milestone_dash::read::workspace::load(
-                    &root,
-                    now.unwrap_or_else(chrono::Utc::now),
-                );
+                let snap = cmd::status::load(&root, now.unwrap_or_else(chrono::Utc::now));
                 cmd::status::run(&snap, json)
             }
             Err(code) => code,
@@ -30,6 +27,12 @@ fn main() -> color_eyre::Result<()> {
             )),
             Err(code) => code,
         },
+        Some(Command::Worktree(milestone_dash::cli::WorktreeCommand::Add { id, exclude, dir })) => {
+            match cmd::workspace(dir.as_deref()) {
+                Ok(root) => cmd::worktree::add(&root, &id, exclude),
+                Err(code) => code,
+            }
+        }
         Some(Command::Init { path }) => {
             cmd::init::init(path.as_deref().unwrap_or(std::path::Path::new(".")))
         }

@@ -336,6 +336,8 @@ pub struct MilestoneView {
     pub blockers: Vec<Blocker>,
     pub last_event: Option<Event>,
     pub sessions: Vec<Session>,
+    /// The milestone's worktree and its git state, once read.
+    pub worktree: Option<crate::git::State>,
 }
 
 impl MilestoneView {

@@ -73,7 +73,33 @@ pub fn evaluate(
             blockers,
             last_event,
             sessions: sessions.remove(&m.id).unwrap_or_default(),
+            worktree: None,
             milestone: m,
         })
         .collect()
+}
+
+/// Gives each milestone its worktree state, and a `git_conflict` blocker
+/// when the worktree has conflicted paths (SPEC §4).
+pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::git::State)]) {
+    use crate::model::{Blocker, BlockerKind, BlockerSource};
+    for v in views.iter_mut() {
+        v.blockers.retain(|b| b.kind != BlockerKind::GitConflict);
+        v.worktree = states
+            .iter()
+            .find(|(id, _)| *id == v.milestone.id)
+            .map(|(_, s)| s.clone());
+        let conflicts = v.worktree.as_ref().map_or(0, |w| w.conflicts);
+        if conflicts > 0 && !matches!(v.status, Status::Completed | Status::Cancelled) {
+            v.blockers.push(Blocker {
+                id: v.milestone.id.clone(),
+                kind: BlockerKind::GitConflict,
+                detail: conflicts.to_string(),
+                source: BlockerSource::Computed,
+                since: None,
+            });
+            v.blockers
+                .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
+        }
+    }
 }

@@ -120,7 +120,11 @@ fn check_rules(ms: Vec<Milestone>) {
             assert!((0.0..=1.0).contains(&p.fraction), "fraction {}", p.fraction);
         }
         assert!(
-            v.tasks.completed + v.tasks.in_progress + v.tasks.failed <= v.tasks.total
+            v.tasks
+                .completed
+                .saturating_add(v.tasks.in_progress)
+                .saturating_add(v.tasks.failed)
+                <= v.tasks.total
                 || v.milestone.bundle.is_some()
                 || v.milestone.tasks.is_empty()
         );

@@ -270,3 +270,77 @@ fn polling_mode_says_so_and_still_follows() {
     p.send(b"q");
     assert!(p.wait_exit().success());
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[test]
+fn git_state_follows_commits_and_w_creates_a_worktree() {
+    let d = workspace();
+    let r = d.path();
+    git(r, &["init", "-q"]);
+    std::fs::write(r.join(".git/info/exclude"), "/.milestones/\n/.worktrees/\n").expect("exclude");
+    std::fs::write(r.join("a.txt"), "a\n").expect("write");
+    git(r, &["add", "a.txt"]);
+    git(r, &["commit", "-qm", "first"]);
+    git(
+        r,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            ".worktrees/milestone-2a",
+            "-b",
+            "feature/milestone-2a",
+        ],
+    );
+    let w = r.join(".worktrees/milestone-2a");
+    std::fs::write(w.join("new.txt"), "n\n").expect("write");
+
+    let mut p = Pty::spawn(d.path(), 130, 32);
+    p.wait_for("the dirty marker", |s| {
+        s.lines()
+            .any(|l| l.contains("Sensor ingest") && l.contains("✎1"))
+    });
+    git(&w, &["add", "new.txt"]);
+    git(&w, &["commit", "-qm", "work"]);
+    p.wait_for("the ahead marker after a commit", |s| {
+        s.lines()
+            .any(|l| l.contains("Sensor ingest") && l.contains("+1") && !l.contains("✎"))
+    });
+
+    // Select 2b (the list starts at 1a) and create its worktree.
+    p.send(b"jj");
+    p.wait_for("2b selected", |s| s.contains("2b Alerting"));
+    p.send(b"w");
+    p.wait_for("the question", |s| {
+        s.contains("create .worktrees/milestone-2b")
+    });
+    p.send(b"y");
+    p.wait_for("the created worktree", |s| {
+        s.contains("created .worktrees/milestone-2b")
+    });
+    assert!(r.join(".worktrees/milestone-2b/a.txt").exists());
+    p.send(b"q");
+    assert!(p.wait_exit().success());
+}

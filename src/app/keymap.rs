@@ -20,13 +20,14 @@ pub enum Action {
     ShowBlockers,
     ShowLog,
     ToggleFollow,
+    AddWorktree,
     Help,
     Suspend,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -42,6 +43,7 @@ impl Action {
         Action::ShowBlockers,
         Action::ShowLog,
         Action::ToggleFollow,
+        Action::AddWorktree,
         Action::Help,
         Action::Suspend,
         Action::Quit,
@@ -65,6 +67,7 @@ impl Action {
             Action::ShowBlockers => "blockers",
             Action::ShowLog => "log",
             Action::ToggleFollow => "follow",
+            Action::AddWorktree => "worktree",
             Action::Help => "help",
             Action::Suspend => "suspend",
             Action::Quit => "quit",
@@ -88,6 +91,7 @@ impl Action {
             Action::ShowBlockers => "show the blockers",
             Action::ShowLog => "show the selected milestone's event log",
             Action::ToggleFollow => "follow the log's newest events on or off",
+            Action::AddWorktree => "create the selected milestone's git worktree",
             Action::Help => "show or hide this help",
             Action::Suspend => "suspend to the shell (fg to return)",
             Action::Quit => "quit",
@@ -264,6 +268,7 @@ impl Default for Keymap {
                 (c('b'), Action::ShowBlockers),
                 (c('l'), Action::ShowLog),
                 (c('f'), Action::ToggleFollow),
+                (c('w'), Action::AddWorktree),
                 (c('?'), Action::Help),
                 (Key::ctrl('z'), Action::Suspend),
                 (c('q'), Action::Quit),

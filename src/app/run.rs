@@ -65,6 +65,14 @@ struct Runner {
     rescan: bool,
     debounce_at: Option<Instant>,
     last_notify: Option<Instant>,
+    /// Milestone ids of the last snapshot, for mapping worktrees.
+    ids: Vec<String>,
+    git_running: bool,
+    git_again: bool,
+    git_pending: bool,
+    git_generation: u64,
+    /// The repository's git directory, whose changes mean git state changed.
+    git_dir: Option<PathBuf>,
 }
 
 impl Runner {
@@ -99,6 +107,55 @@ impl Runner {
                 Err(e) => Msg::Notice(format!("reading the workspace failed: {}", panic_text(e))),
             };
             let _ = tx.send(msg);
+        });
+    }
+
+    /// Reads every worktree's git state on a blocking worker: one refresh
+    /// in flight, later requests folded into one more, results tagged with a
+    /// generation so a stale one is dropped.
+    fn git_refresh(&mut self) {
+        self.git_pending = false;
+        if self.git_running {
+            self.git_again = true;
+            return;
+        }
+        self.git_running = true;
+        self.git_again = false;
+        self.git_generation += 1;
+        let generation = self.git_generation;
+        let (root, ids, base, tx) = (
+            self.root.clone(),
+            self.ids.clone(),
+            self.cfg.base_branch.clone(),
+            self.tx.clone(),
+        );
+        let task = tokio::task::spawn_blocking(move || {
+            crate::git::states_for(&root, &ids, base.as_deref())
+        });
+        tokio::spawn(async move {
+            let msg = match task.await {
+                Ok(states) => Msg::Git { generation, states },
+                Err(e) => Msg::Notice(format!("reading git state failed: {}", panic_text(e))),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn add_worktree(&self, id: String) {
+        let (root, base, tx) = (
+            self.root.clone(),
+            self.cfg.base_branch.clone(),
+            self.tx.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let result = crate::git::add_worktree(&root, &id, base.as_deref())
+                .map(|p| p.strip_prefix(&root).unwrap_or(&p).display().to_string());
+            let ignored = crate::git::worktrees_ignored(&root);
+            let _ = tx.send(Msg::WorktreeAdded {
+                id,
+                result,
+                ignored,
+            });
         });
     }
 
@@ -167,6 +224,12 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         rescan: false,
         debounce_at: None,
         last_notify: None,
+        ids: Vec::new(),
+        git_running: false,
+        git_again: false,
+        git_pending: false,
+        git_generation: 0,
+        git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
     };
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -183,6 +246,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut last_draw: Option<Instant> = None;
     let mut tick_at: Option<Instant> = None;
     let mut poll_at: Option<Instant> = None;
+    let mut git_at: Option<Instant> = None;
     let mut snapshots: Vec<crate::model::Milestone> = Vec::new();
     loop {
         let now = Instant::now();
@@ -209,7 +273,11 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         if matches!(app.watch, WatchMode::Polling(_)) && !runner.reloading {
             poll_at.get_or_insert(now + crate::watch::POLL_INTERVAL);
         }
-        let wake = [draw_at, runner.debounce_at, tick_at, poll_at]
+        // The slow git timer catches working-tree dirt, which is not watched.
+        if !app.git.is_empty() && !runner.git_running {
+            git_at.get_or_insert(now + Duration::from_secs(runner.cfg.git_refresh_secs.max(1)));
+        }
+        let wake = [draw_at, runner.debounce_at, tick_at, poll_at, git_at]
             .into_iter()
             .flatten()
             .min();
@@ -245,9 +313,18 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             }
             _ = tokio::time::sleep_until(wake.unwrap_or(now)), if wake.is_some() => {
                 let now = Instant::now();
-                if runner.debounce_at.is_some_and(|t| t <= now) || poll_at.is_some_and(|t| t <= now) {
+                let debounced = runner.debounce_at.is_some_and(|t| t <= now);
+                if debounced && runner.git_pending {
+                    runner.git_refresh();
+                }
+                if debounced && (runner.rescan || !runner.pending.is_empty()) || poll_at.is_some_and(|t| t <= now) {
                     poll_at = None;
                     runner.reload();
+                }
+                runner.debounce_at = runner.debounce_at.filter(|t| *t > now);
+                if git_at.is_some_and(|t| t <= now) {
+                    git_at = None;
+                    runner.git_refresh();
                 }
                 if tick_at.is_some_and(|t| t <= now) {
                     tick_at = None;
@@ -256,8 +333,21 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             }
         }
         for msg in msgs {
+            if let Msg::Git { .. } = &msg {
+                runner.git_running = false;
+                if runner.git_again {
+                    runner.git_refresh();
+                }
+            }
             if let Msg::Loaded(snap) = &msg {
                 runner.reloading = false;
+                runner.ids = snap
+                    .milestones
+                    .iter()
+                    .map(|m| m.milestone.id.clone())
+                    .collect();
+                // New milestones or worktrees may have appeared.
+                runner.git_refresh();
                 snapshots = snap
                     .milestones
                     .iter()
@@ -276,6 +366,18 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                         }
                     }
                     Effect::Notify(text) => runner.notify(&mut tui, &text),
+                    Effect::AddWorktree(id) => runner.add_worktree(id),
+                    Effect::ExcludeWorktrees => {
+                        let root = runner.root.clone();
+                        let tx = runner.tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let msg = match crate::git::exclude_worktrees(&root) {
+                                Ok(()) => "added /.worktrees/ to .git/info/exclude".to_string(),
+                                Err(e) => format!("cannot update .git/info/exclude: {e}"),
+                            };
+                            let _ = tx.send(Msg::Notice(msg));
+                        });
+                    }
                     Effect::Suspend => {
                         tui.suspend()?;
                         last_draw = None;
@@ -303,16 +405,24 @@ fn load_log(runner: &Runner, m: crate::model::Milestone, id: String) {
 
 fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
     match w {
-        WatchMsg::Paths(p) => runner
-            .pending
-            .extend(p.into_iter().filter(|p| relevant(&runner.root, p))),
+        WatchMsg::Paths(paths) => {
+            for p in paths {
+                if runner.git_dir.as_ref().is_some_and(|g| p.starts_with(g)) {
+                    runner.git_pending |= !p.components().any(|c| c.as_os_str() == "objects");
+                } else if relevant(&runner.root, &p) {
+                    runner.pending.insert(p);
+                }
+            }
+        }
         WatchMsg::Rescan => runner.rescan = true,
         WatchMsg::Degraded(why) => {
             app.watch = WatchMode::Polling(why);
             runner.rescan = true;
         }
     }
-    if (runner.rescan || !runner.pending.is_empty()) && runner.debounce_at.is_none() {
+    if (runner.rescan || runner.git_pending || !runner.pending.is_empty())
+        && runner.debounce_at.is_none()
+    {
         runner.debounce_at = Some(Instant::now() + DEBOUNCE);
     }
 }

@@ -34,6 +34,31 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => app.now = now,
         Msg::Watch(mode) => app.watch = mode,
         Msg::Notice(s) => app.message = Some(s),
+        Msg::Git { generation, states } => {
+            if generation >= app.git_gen {
+                app.git_gen = generation;
+                app.git = states;
+                if let Some(snap) = app.snap.clone() {
+                    changed(app, snap, false, &mut fx);
+                }
+            }
+        }
+        Msg::WorktreeAdded {
+            id,
+            result,
+            ignored,
+        } => match result {
+            Ok(path) if !ignored => {
+                app.confirm = Some((
+                    format!(
+                        "created {path}; .worktrees/ is not ignored by git: add it to .git/info/exclude? (y/n)"
+                    ),
+                    Effect::ExcludeWorktrees,
+                ));
+            }
+            Ok(path) => app.message = Some(format!("created {path} for {id}")),
+            Err(e) => app.message = Some(format!("worktree for {id}: {e}")),
+        },
     }
     fx
 }
@@ -55,6 +80,12 @@ fn page(app: &App, pane: Pane) -> usize {
 
 fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
     app.message = None;
+    if let Some((_, yes)) = app.confirm.take() {
+        if matches!(k.code, KeyCode::Char('y' | 'Y')) {
+            fx.push(yes);
+        }
+        return;
+    }
     if app.filtering {
         match k.code {
             KeyCode::Char('c') if k.mods.contains(crossterm::event::KeyModifiers::CONTROL) => {
@@ -155,6 +186,22 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             app.log.follow = !app.log.follow;
             if app.log.follow {
                 app.log.scroll = 0;
+            }
+        }
+        Action::AddWorktree => {
+            let target =
+                rows::selected(app).map(|m| (m.milestone.id.clone(), m.worktree.is_some()));
+            match target {
+                Some((id, true)) => app.message = Some(format!("{id} already has a worktree")),
+                Some((id, false)) => {
+                    app.confirm = Some((
+                        format!(
+                            "create .worktrees/milestone-{id} on a new branch feature/milestone-{id}? (y/n)"
+                        ),
+                        Effect::AddWorktree(id),
+                    ));
+                }
+                None => {}
             }
         }
         Action::Help => {
@@ -333,6 +380,13 @@ fn mouse(app: &mut App, m: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
 }
 
 fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
+    changed(app, snap, true, fx);
+}
+
+/// A new picture of the workspace: from the reader, or the old one with new
+/// worktree states. Notifies new blockers; reloads the log when asked.
+fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Effect>) {
+    crate::rules::attach_worktrees(&mut snap.milestones, &app.git);
     if let Some(old) = &app.snap
         && old.milestones == snap.milestones
         && old.problems == snap.problems
@@ -377,7 +431,7 @@ fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
         });
         app.selected = None;
         select(app, first, fx);
-    } else if let Some(id) = app.selected.clone() {
+    } else if let Some(id) = app.selected.clone().filter(|_| reload_log) {
         fx.push(Effect::LoadLog(id));
     }
     let n = rows::ordered_blockers(app).len();

@@ -7,6 +7,20 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::model::{MilestoneView, PhaseBar, Snapshot};
 use crate::time;
 
+/// Reads the workspace and its worktrees' git state.
+pub fn load(root: &std::path::Path, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
+    let mut snap = crate::read::workspace::load(root, now);
+    let (cfg, _) = crate::config::load(root);
+    let ids: Vec<String> = snap
+        .milestones
+        .iter()
+        .map(|m| m.milestone.id.clone())
+        .collect();
+    let states = crate::git::states_for(root, &ids, cfg.base_branch.as_deref());
+    crate::rules::attach_worktrees(&mut snap.milestones, &states);
+    snap
+}
+
 pub fn run(snap: &Snapshot, json: bool) -> i32 {
     let out = if json {
         let mut s = serde_json::to_string_pretty(&to_json(snap)).unwrap_or_default();
@@ -64,7 +78,7 @@ struct MilestoneOut<'a> {
     tasks: &'a crate::model::TaskCounts,
     requires: &'a [String],
     enables: &'a [String],
-    worktree: Option<J>,
+    worktree: Option<&'a crate::git::State>,
     run: Option<J>,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
@@ -161,7 +175,7 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         tasks: &v.tasks,
         requires: &m.requires,
         enables: &m.enables,
-        worktree: None,
+        worktree: v.worktree.as_ref(),
         run: None,
         last_event: v.last_event.as_ref().map(|e| EventOut {
             timestamp: e.timestamp.as_deref(),

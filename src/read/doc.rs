@@ -77,12 +77,17 @@ pub fn first_number(v: &Value, paths: &[&[&str]]) -> Option<f64> {
     paths.iter().find_map(|p| number_at(v, p))
 }
 
+/// Counts beyond this are not task counts but garbage; they are capped so
+/// that sums of them cannot overflow.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
 /// A count: a non-negative number, or the length of a list.
 pub fn count(v: &Value) -> Option<u64> {
-    match untag(v) {
-        Value::Sequence(s) => Some(s.len() as u64),
-        other => number(other).map(|n| n.max(0.0).round() as u64),
-    }
+    let n = match untag(v) {
+        Value::Sequence(s) => s.len() as u64,
+        other => number(other)?.max(0.0).round() as u64,
+    };
+    Some(n.min(MAX_COUNT))
 }
 
 pub fn boolean(v: &Value) -> Option<bool> {

@@ -11,7 +11,7 @@ use crate::model::{BundleTask, Milestone, Origin, Problem, Session};
 use crate::read::file::{self, Fence, Stamp};
 use crate::read::log::LogRead;
 use crate::read::milestone::{self, GraphEntry, Reading};
-use crate::read::workspace::{BUNDLES, MILESTONES, TASK_BUNDLES, WORKTREES, ids_for_dir};
+use crate::read::workspace::{BUNDLES, MILESTONES, TASK_BUNDLES};
 use crate::read::{bundle, log, session};
 use crate::yaml::{self, Value};
 
@@ -51,6 +51,8 @@ pub struct Scan {
     /// Log directories to read: (`.milestones` dir, worktree dir if any).
     pub log_roots: Vec<(PathBuf, Option<String>)>,
     pub current: Option<String>,
+    /// The workspace's worktrees, found before the scan.
+    pub worktrees: Vec<crate::git::Worktree>,
 }
 
 /// Walks the root and its `.worktrees/`.
@@ -336,11 +338,13 @@ fn read_sessions(fence: &Fence, dir: &Path, scan: &mut Scan) {
 
 /// `.worktrees/<dir>`: the copy of the milestone the directory maps to wins.
 /// Other milestones' files there are stale copies and are ignored.
+/// The worktrees git lists (wherever they are) and the directories under
+/// `.worktrees/`, each with the ids it may belong to.
 fn scan_worktrees(fence: &Fence, scan: &mut Scan) {
-    let dirs = listing(fence, &fence.root.join(WORKTREES), &mut scan.problems);
-    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
-        let ids = ids_for_dir(&file::name(&dir));
-        scan_worktree(fence, &dir, &ids, scan);
+    for wt in std::mem::take(&mut scan.worktrees) {
+        if !wt.prunable && wt.path.is_dir() {
+            scan_worktree(fence, &wt.path, &wt.candidate_ids(), scan);
+        }
     }
 }
 

@@ -120,7 +120,11 @@ impl Reader {
     /// Reads the workspace as of `now`.
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
         let (cfg, problems) = config::load(&self.root);
-        let fence = Fence::new(&self.root, cfg.max_file_bytes);
+        let mut fence = Fence::new(&self.root, cfg.max_file_bytes);
+        let worktrees = crate::git::worktrees(&self.root);
+        for wt in worktrees.iter().filter(|w| !w.prunable) {
+            fence.allow(&wt.path);
+        }
         if self.cache.max_file_bytes != cfg.max_file_bytes {
             // Cached reads were judged against another size limit.
             self.cache = Cache::default();
@@ -128,6 +132,7 @@ impl Reader {
         let mut scan = Scan {
             cache: std::mem::take(&mut self.cache),
             problems,
+            worktrees,
             ..Scan::default()
         };
         scan::run(&fence, &mut scan);

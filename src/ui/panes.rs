@@ -153,8 +153,16 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
     let id_w = m.milestone.id.width().min(14);
     // glyph, spaces, percentage and blocker column are fixed; the bar and
     // title share the rest.
+    let git = m.worktree.as_ref().map(git_marker).unwrap_or_default();
     let fixed = 2 + id_w + 1 + 1 + pct.width() + 1 + 3;
-    let rest = w.saturating_sub(fixed);
+    let mut rest = w.saturating_sub(fixed);
+    // The git marker shows when there is room for it and a readable title.
+    let git = if !git.is_empty() && rest >= git.width() + 1 + 24 {
+        git
+    } else {
+        String::new()
+    };
+    rest = rest.saturating_sub(if git.is_empty() { 0 } else { git.width() + 1 });
     let bar_w = if rest >= 30 {
         16
     } else if rest >= 18 {
@@ -172,6 +180,14 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
         Span::raw(" "),
         Span::raw(fit(&m.milestone.title, title_w)),
     ];
+    if !git.is_empty() {
+        let style = if m.worktree.as_ref().is_some_and(|w| w.conflicts > 0) {
+            theme.status(Status::Blocked)
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(format!(" {git}"), style));
+    }
     if bar_w > 0 {
         spans.push(Span::raw(" "));
         spans.extend(bar::spans(&m.phases, m.progress, bar_w, theme));
@@ -338,6 +354,44 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             style,
         )));
     }
+    if let Some(wt) = &m.worktree {
+        out.push(Line::from(vec![
+            Span::styled("Worktree ", theme.dim()),
+            Span::raw(wt.path.clone()),
+        ]));
+        let mut spans = vec![Span::raw("  ")];
+        let branch = wt.branch.clone().unwrap_or_else(|| "detached".into());
+        spans.push(Span::styled(branch, theme.bold()));
+        if let Some(h) = &wt.head {
+            spans.push(Span::raw(format!(" @{h}")));
+        }
+        if let Some(s) = &wt.subject {
+            spans.push(Span::styled(format!(" {s}"), theme.dim()));
+        }
+        out.push(Line::from(spans));
+        let mut facts: Vec<String> = Vec::new();
+        match (wt.ahead, wt.behind, &wt.base) {
+            (Some(a), Some(b), Some(base)) => facts.push(format!("+{a} -{b} vs {base}")),
+            _ => facts.push("no base branch".into()),
+        }
+        facts.push(format!("{} dirty", wt.dirty));
+        if wt.conflicts > 0 {
+            facts.push(format!("{} conflicted", wt.conflicts));
+        }
+        if let Some(op) = wt.operation {
+            facts.push(format!("{} in progress", op.replace('_', "-")));
+        }
+        if wt.merged == Some(true) && wt.ahead == Some(0) && wt.behind.is_some_and(|b| b > 0) {
+            facts.push("merged".into());
+        }
+        if wt.locked {
+            facts.push("locked".into());
+        }
+        if wt.prunable {
+            facts = vec!["directory gone (prunable)".into()];
+        }
+        out.push(Line::from(Span::raw(format!("  {}", facts.join(" · ")))));
+    }
     if let Some(e) = &m.last_event {
         let when = e
             .time
@@ -464,6 +518,16 @@ pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         );
         return;
     }
+    if let Some((question, _)) = &app.confirm {
+        f.render_widget(
+            Line::from(Span::styled(
+                fit(&format!(" {question}"), r.width as usize),
+                theme.bold(),
+            )),
+            r,
+        );
+        return;
+    }
     if app.filtering {
         f.render_widget(
             Line::from(Span::styled(
@@ -522,4 +586,29 @@ pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(block("Keys · Esc closes".into(), true, theme)),
         popup,
     );
+}
+
+/// `+2 -1 ✎3 ⚠1`: ahead, behind, dirty and conflicted counts, zeros left out.
+pub fn git_marker(w: &crate::git::State) -> String {
+    if w.prunable {
+        return "gone".into();
+    }
+    let mut parts = Vec::new();
+    if let Some(a) = w.ahead.filter(|a| *a > 0) {
+        parts.push(format!("+{a}"));
+    }
+    if let Some(b) = w.behind.filter(|b| *b > 0) {
+        parts.push(format!("-{b}"));
+    }
+    if w.dirty > 0 {
+        parts.push(format!("✎{}", w.dirty));
+    }
+    if w.conflicts > 0 {
+        parts.push(format!("⚠{}", w.conflicts));
+    }
+    if parts.is_empty() {
+        "✓".into()
+    } else {
+        parts.join(" ")
+    }
 }
