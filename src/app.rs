@@ -72,6 +72,13 @@ pub struct App {
     pub git_gen: u64,
     /// A question awaiting y or n, and what a yes does.
     pub confirm: Option<(String, Effect)>,
+    /// `S` was pressed: keep starting ready milestones as slots free up.
+    pub autostart: bool,
+    /// Runs being started, so a slot is not filled twice.
+    pub starting: Vec<String>,
+    pub max_concurrent: usize,
+    /// The run output shown full screen (`a`), and its lines.
+    pub attached: Option<(String, Vec<String>)>,
 }
 
 impl App {
@@ -102,6 +109,10 @@ impl App {
             git: Vec::new(),
             git_gen: 0,
             confirm: None,
+            autostart: false,
+            starting: Vec::new(),
+            max_concurrent: 3,
+            attached: None,
         }
     }
 
@@ -112,6 +123,14 @@ impl App {
                 || s.milestones.iter().any(|m| m.last_event.is_some())
         })
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunAction {
+    Start { force: bool, trust: bool },
+    Pause,
+    Resume,
+    Stop,
 }
 
 /// What `update` reacts to.
@@ -133,6 +152,16 @@ pub enum Msg {
         generation: u64,
         states: Vec<(String, crate::git::State)>,
     },
+    /// A run action finished.
+    RunDone {
+        id: String,
+        action: RunAction,
+        result: Result<String, crate::runs::control::Refusal>,
+    },
+    AgentOutput {
+        id: String,
+        lines: Vec<String>,
+    },
     /// `mdash worktree add` finished; `ignored` says whether `.worktrees/` is ignored.
     WorktreeAdded {
         id: String,
@@ -152,6 +181,14 @@ pub enum Effect {
     AddWorktree(String),
     /// Add `.worktrees/` to `.git/info/exclude`.
     ExcludeWorktrees,
+    Run {
+        id: String,
+        action: RunAction,
+    },
+    /// Read the run's output for the attach view.
+    LoadAgentOutput(String),
+    /// Switch to the run's tmux window.
+    TmuxSelect(String),
     Suspend,
     Quit,
 }

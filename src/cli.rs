@@ -44,6 +44,40 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         path: Option<PathBuf>,
     },
+    /// Start, pause, resume or stop an agent run (from inside the workspace).
+    #[command(subcommand)]
+    Run(RunCommand),
+    /// Approve this workspace's agent.command (recorded in your user config).
+    Trust {
+        /// Workspace (default: the current directory, searched upwards).
+        path: Option<PathBuf>,
+    },
+    /// Print the effective configuration and where each value came from.
+    Config {
+        /// Workspace (default: the current directory, searched upwards).
+        path: Option<PathBuf>,
+    },
+    /// A simulated agent: advances the milestone's phases, for demos and tests.
+    Sim {
+        /// Milestone id.
+        id: String,
+        /// Milliseconds between steps.
+        #[arg(long, default_value_t = 800)]
+        pace_ms: u64,
+    },
+    /// Internal: watches over one agent run and records its exit.
+    #[command(hide = true)]
+    Supervise {
+        id: String,
+        #[arg(long)]
+        root: PathBuf,
+        #[arg(long, default_value = "process")]
+        backend: String,
+        #[arg(long, default_value = "")]
+        session: String,
+        #[arg(last = true, required = true)]
+        argv: Vec<String>,
+    },
     /// Git worktrees for milestones.
     #[command(subcommand)]
     Worktree(WorktreeCommand),
@@ -64,6 +98,23 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Start the agent on a milestone (its worktree is created first when configured).
+    Start {
+        id: String,
+        /// Start even when required milestones are not completed.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Freeze the run's whole process group (SIGSTOP) and save a session.
+    Pause { id: String },
+    /// Continue a paused run (SIGCONT), or restart it with agent.resume_command.
+    Resume { id: String },
+    /// SIGTERM the run's process group, then SIGKILL after agent.stop_grace_secs.
+    Stop { id: String },
 }
 
 #[derive(Debug, Subcommand)]

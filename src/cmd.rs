@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod init;
+pub mod run;
 pub mod status;
 pub mod worktree;
 

@@ -4,6 +4,7 @@
 //! `rules` computes statuses, progress and blockers from it; `cmd` holds the
 //! command-line subcommands built on both.
 
+pub mod agent;
 pub mod app;
 pub mod cli;
 pub mod cmd;
@@ -13,6 +14,8 @@ pub mod model;
 pub mod par;
 pub mod read;
 pub mod rules;
+pub mod runs;
+pub mod sim;
 pub mod time;
 pub mod tui;
 pub mod ui;

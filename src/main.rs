@@ -33,6 +33,30 @@ fn main() -> color_eyre::Result<()> {
                 Err(code) => code,
             }
         }
+        Some(Command::Run(rc)) => match cmd::workspace(None) {
+            Ok(root) => cmd::run::run(&root, rc),
+            Err(code) => code,
+        },
+        Some(Command::Trust { path }) => match cmd::workspace(path.as_deref()) {
+            Ok(root) => cmd::run::trust(&root),
+            Err(code) => code,
+        },
+        Some(Command::Config { path }) => match cmd::workspace(path.as_deref()) {
+            Ok(root) => cmd::run::config(&root),
+            Err(code) => code,
+        },
+        Some(Command::Sim { id, pace_ms }) => milestone_dash::sim::run(
+            std::path::Path::new("."),
+            &id,
+            std::time::Duration::from_millis(pace_ms),
+        ),
+        Some(Command::Supervise {
+            id,
+            root,
+            backend,
+            session,
+            argv,
+        }) => milestone_dash::runs::supervise::run(&root, &id, &argv, &backend, &session),
         Some(Command::Init { path }) => {
             cmd::init::init(path.as_deref().unwrap_or(std::path::Path::new(".")))
         }

@@ -338,6 +338,8 @@ pub struct MilestoneView {
     pub sessions: Vec<Session>,
     /// The milestone's worktree and its git state, once read.
     pub worktree: Option<crate::git::State>,
+    /// Its last agent run, if mdash started one.
+    pub run: Option<crate::runs::RunView>,
 }
 
 impl MilestoneView {

@@ -74,9 +74,37 @@ pub fn evaluate(
             last_event,
             sessions: sessions.remove(&m.id).unwrap_or_default(),
             worktree: None,
+            run: None,
             milestone: m,
         })
         .collect()
+}
+
+/// Gives each milestone its last run, and a `run_failed` blocker when that
+/// run ended badly (SPEC §4).
+pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::RunView)]) {
+    use crate::model::{Blocker, BlockerKind, BlockerSource};
+    for v in views.iter_mut() {
+        v.blockers.retain(|b| b.kind != BlockerKind::RunFailed);
+        v.run = runs
+            .iter()
+            .find(|(id, _)| *id == v.milestone.id)
+            .map(|(_, r)| r.clone());
+        if let Some(r) = &v.run
+            && r.state == "failed"
+            && !matches!(v.status, Status::Completed | Status::Cancelled)
+        {
+            v.blockers.push(Blocker {
+                id: v.milestone.id.clone(),
+                kind: BlockerKind::RunFailed,
+                detail: r.detail.clone().unwrap_or_default(),
+                source: BlockerSource::Computed,
+                since: crate::time::parse(&r.started_at),
+            });
+            v.blockers
+                .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
+        }
+    }
 }
 
 /// Gives each milestone its worktree state, and a `git_conflict` blocker

@@ -30,6 +30,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         panes::log(app, &theme, frame, r);
     }
     panes::footer(app, &theme, frame, areas.footer);
+    if app.attached.is_some() {
+        panes::attached(app, &theme, frame, area);
+    }
     if app.help {
         panes::help(app, &theme, frame, area);
     }

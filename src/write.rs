@@ -43,23 +43,72 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     res
 }
 
+/// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`).
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let ca = std::ffi::CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = std::ffi::CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
+    // relative to the working directory like rename(2).
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// Replaces `path` atomically, but only while it still holds `expected`.
 /// Returns `Ok(false)` when the file changed since it was read: the caller
 /// re-reads, re-applies its edit and tries again.
+///
+/// The replacement is an atomic exchange, so the version it displaced can be
+/// checked: if another writer renamed a new version in after our compare,
+/// that version is put back rather than lost.
 pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> std::io::Result<bool> {
     let tmp = write_temp(path, bytes)?;
-    // The window between this check and the rename is a few microseconds;
-    // the caller's retry loop and the final re-read close the rest.
-    let current = fs::read(path)?;
-    if current != expected {
+    if fs::read(path)? != expected {
         let _ = fs::remove_file(&tmp);
         return Ok(false);
     }
-    if let Err(e) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
+    match exchange(&tmp, path) {
+        Ok(()) => {
+            let displaced = fs::read(&tmp)?;
+            if displaced == expected {
+                let _ = fs::remove_file(&tmp);
+                return Ok(true);
+            }
+            // A concurrent write slipped in between the compare and the
+            // exchange. Put it back, unless an even newer one has already
+            // replaced ours (then that one stands).
+            if fs::read(path).ok().as_deref() == Some(bytes) {
+                exchange(&tmp, path)?;
+            }
+            let _ = fs::remove_file(&tmp);
+            Ok(false)
+        }
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {
+            // No RENAME_EXCHANGE on this file system: compare and rename.
+            if fs::read(path)? != expected {
+                let _ = fs::remove_file(&tmp);
+                return Ok(false);
+            }
+            fs::rename(&tmp, path).map(|_| true)
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    Ok(true)
 }
 
 #[cfg(test)]

@@ -60,6 +60,11 @@ pub fn to_string(v: &Value) -> Result<String, String> {
     backend::to_string(v).map_err(|e| e.to_string())
 }
 
+/// Serializes any serializable value as a YAML document.
+pub fn to_yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    backend::to_string(v).map_err(|e| e.to_string())
+}
+
 /// Builds a string value.
 pub fn string(s: &str) -> Value {
     Value::String(s.to_string())

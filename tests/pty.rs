@@ -34,6 +34,16 @@ impl Pty {
     }
 
     fn spawn_with(dir: &std::path::Path, cols: u16, rows: u16, args: &[&str]) -> Pty {
+        Pty::spawn_env(dir, cols, rows, args, &[])
+    }
+
+    fn spawn_env(
+        dir: &std::path::Path,
+        cols: u16,
+        rows: u16,
+        args: &[&str],
+        env: &[(&str, &std::path::Path)],
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -47,6 +57,9 @@ impl Pty {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TMUX");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -220,9 +233,15 @@ fn start_follow_changes_resize_help_quit() {
     assert!(s.lines().all(|l| l.chars().count() <= 50));
 
     p.send(b"?");
-    p.wait_for("help", |s| s.contains("Keys") && s.contains("quit"));
+    p.wait_for("help", |s| {
+        s.contains("Keys") && s.contains("j/k scroll") && s.contains("select the next row")
+    });
+    p.send(b"jjjjjjjjjjjj");
+    p.wait_for("help scrolled to the end", |s| {
+        s.contains("quit") && !s.contains("select the next row")
+    });
     p.send(b"\x1b");
-    p.wait_for("help closed", |s| !s.contains("Keys · Esc"));
+    p.wait_for("help closed", |s| !s.contains("Esc closes"));
     p.send(b"q");
     let st = p.wait_exit();
     assert!(st.success(), "{st:?}");
@@ -343,4 +362,93 @@ fn git_state_follows_commits_and_w_creates_a_worktree() {
     assert!(r.join(".worktrees/milestone-2b/a.txt").exists());
     p.send(b"q");
     assert!(p.wait_exit().success());
+}
+
+#[test]
+fn a_paused_run_outlives_a_killed_dashboard_and_is_resumed_later() {
+    let d = workspace();
+    let cfg = d.path().join(".cfg");
+    write(
+        d.path(),
+        "agent.sh",
+        "#!/bin/sh\nsleep 600 &\nwhile true; do sleep 1; done\n",
+    );
+    let mut perm = std::fs::metadata(d.path().join("agent.sh"))
+        .expect("meta")
+        .permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(d.path().join("agent.sh"), perm).expect("chmod");
+    write(
+        d.path(),
+        ".milestones/config/mdash.yaml",
+        format!(
+            "agent:\n  command: [\"{}\"]\n  stop_grace_secs: 2\n",
+            d.path().join("agent.sh").display()
+        ),
+    );
+    let run_cli = |args: &[&str]| {
+        bin()
+            .args(args)
+            .current_dir(d.path())
+            .env("XDG_CONFIG_HOME", &cfg)
+            .output()
+            .expect("run")
+    };
+    let mut p = Pty::spawn_env(d.path(), 120, 30, &[], &[("XDG_CONFIG_HOME", &cfg)]);
+    p.wait_for("start", |s| s.contains("Sensor ingest"));
+    p.send(b"j");
+    p.wait_for("2a selected", |s| {
+        s.contains("2a Sensor ingest ─") || s.contains("┌ 2a Sensor")
+    });
+    p.send(b"s");
+    p.wait_for("the trust question", |s| {
+        s.contains("trust it and start 2a")
+    });
+    p.send(b"y");
+    p.wait_for("the run", |s| s.contains("Run running"));
+    p.send(b"p");
+    p.wait_for("the paused run", |s| s.contains("Run paused"));
+    let text = std::fs::read_to_string(d.path().join(".milestones/sessions/mdash-runs/2a.yaml"))
+        .expect("registry");
+    let run = milestone_dash::runs::parse(&text).expect("run");
+    let stopped = |g: i32| {
+        std::fs::read_dir("/proc")
+            .expect("proc")
+            .flatten()
+            .filter_map(|e| {
+                let s = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                let f: Vec<String> = s[s.rfind(')')? + 1..]
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+                (f.get(2)?.parse::<i32>().ok()? == g && f[0] != "Z").then(|| f[0].clone())
+            })
+            .collect::<Vec<String>>()
+    };
+    assert!(stopped(run.pgid).iter().all(|s| s == "T") && stopped(run.pgid).len() >= 3);
+    let pid = p.child.process_id().expect("pid");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let _ = p.child.wait();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        stopped(run.pgid).iter().all(|s| s == "T") && !stopped(run.pgid).is_empty(),
+        "the paused run survives"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&run_cli(&["status", "--json"]).stdout).expect("json");
+    assert_eq!(
+        milestone(&doc, "2a")["run"]["state"],
+        "paused",
+        "a new mdash re-attaches"
+    );
+    assert!(run_cli(&["run", "resume", "2a"]).status.success());
+    assert!(stopped(run.pgid).iter().all(|s| s != "T"));
+    assert!(run_cli(&["run", "stop", "2a"]).status.success());
+    assert!(stopped(run.pgid).is_empty());
 }

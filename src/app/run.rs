@@ -141,6 +141,51 @@ impl Runner {
         });
     }
 
+    fn run_action(&self, id: String, action: crate::app::RunAction) {
+        use crate::app::RunAction;
+        use crate::runs::control::{self, Refusal};
+        let (root, tx) = (self.root.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let snap = crate::cmd::status::load(&root, Utc::now());
+            let result = match action {
+                RunAction::Start { force, trust } => {
+                    let trusted = if trust {
+                        crate::agent::load(&root)
+                            .trust(&root)
+                            .map(|_| ())
+                            .map_err(Refusal::Other)
+                    } else {
+                        Ok(())
+                    };
+                    trusted
+                        .and_then(|_| control::start(&root, &snap, &id, force, false))
+                        .map(|pid| format!("started {id} (process group {pid})"))
+                }
+                RunAction::Pause => control::pause(&root, &snap, &id)
+                    .map(|_| format!("paused {id}"))
+                    .map_err(Refusal::Other),
+                RunAction::Resume => control::resume(&root, &snap, &id)
+                    .map(|_| format!("resumed {id}"))
+                    .map_err(Refusal::Other),
+                RunAction::Stop => control::stop(&root, &id)
+                    .map(|_| format!("stopped {id}"))
+                    .map_err(Refusal::Other),
+            };
+            let _ = tx.send(Msg::RunDone { id, action, result });
+        });
+    }
+
+    fn agent_output(&self, id: String) {
+        let (root, tx) = (self.root.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let path = root
+                .join(".milestones/logs")
+                .join(format!("agent-{id}.log"));
+            let lines = tail_lines(&path, 64 * 1024, 2000);
+            let _ = tx.send(Msg::AgentOutput { id, lines });
+        });
+    }
+
     fn add_worktree(&self, id: String) {
         let (root, base, tx) = (
             self.root.clone(),
@@ -184,6 +229,37 @@ impl Runner {
     }
 }
 
+/// The last lines of a text file, from its last `bytes` bytes.
+fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return vec!["(no output yet)".into()];
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(bytes);
+    let mut buf = Vec::new();
+    if f.seek(SeekFrom::Start(start))
+        .and_then(|_| f.take(bytes).read_to_end(&mut buf))
+        .is_err()
+    {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.chars()
+                .filter(|c| !c.is_control() || *c == '\t')
+                .collect()
+        })
+        .collect();
+    if start > 0 && !lines.is_empty() {
+        lines.remove(0);
+    }
+    let skip = lines.len().saturating_sub(max);
+    lines.split_off(skip)
+}
+
 fn panic_text(e: tokio::task::JoinError) -> String {
     crate::tui::WORKER_PANIC
         .lock()
@@ -203,6 +279,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(km, color, Utc::now());
+    app.max_concurrent = crate::agent::load(&root).max_concurrent;
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
     }
@@ -270,7 +347,16 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         } else {
             tick_at = None;
         }
-        if matches!(app.watch, WatchMode::Polling(_)) && !runner.reloading {
+        // A run killed outright leaves no record: look again now and then
+        // while runs are live.
+        let live_runs = app.snap.as_ref().is_some_and(|s| {
+            s.milestones.iter().any(|m| {
+                m.run
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.state, "running" | "paused"))
+            })
+        });
+        if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloading {
             poll_at.get_or_insert(now + crate::watch::POLL_INTERVAL);
         }
         // The slow git timer catches working-tree dirt, which is not watched.
@@ -367,6 +453,20 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                     }
                     Effect::Notify(text) => runner.notify(&mut tui, &text),
                     Effect::AddWorktree(id) => runner.add_worktree(id),
+                    Effect::Run { id, action } => runner.run_action(id, action),
+                    Effect::LoadAgentOutput(id) => runner.agent_output(id),
+                    Effect::TmuxSelect(id) => {
+                        if crate::agent::load(&runner.root).backend == crate::agent::Backend::Tmux
+                            && std::env::var_os("TMUX").is_some()
+                        {
+                            let _ = std::process::Command::new("tmux")
+                                .args(["select-window", "-t", &format!("mdash:{id}")])
+                                .stdin(std::process::Stdio::null())
+                                .stdout(std::process::Stdio::null())
+                                .stderr(std::process::Stdio::null())
+                                .spawn();
+                        }
+                    }
                     Effect::ExcludeWorktrees => {
                         let root = runner.root.clone();
                         let tx = runner.tx.clone();

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::app::keymap::{Action, Key};
 use crate::app::rows::{self, Row};
-use crate::app::{App, Effect, Msg, Pane};
+use crate::app::{App, Effect, Msg, Pane, RunAction};
 use crate::model::Snapshot;
 use crate::ui::layout;
 
@@ -41,6 +41,44 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 if let Some(snap) = app.snap.clone() {
                     changed(app, snap, false, &mut fx);
                 }
+            }
+        }
+        Msg::RunDone { id, action, result } => {
+            app.starting.retain(|s| s != &id);
+            use crate::runs::control::Refusal;
+            match (action, result) {
+                (_, Ok(msg)) => app.message = Some(msg),
+                (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
+                    app.confirm = Some((
+                        format!(
+                            "this workspace's agent.command is {cmd} — trust it and start {id}? (y/n)"
+                        ),
+                        Effect::Run {
+                            id,
+                            action: RunAction::Start { force, trust: true },
+                        },
+                    ));
+                }
+                (RunAction::Start { trust, .. }, Err(Refusal::Unmet(ids))) => {
+                    app.confirm = Some((
+                        format!(
+                            "{id} requires {} (not completed); start anyway? (y/n)",
+                            ids.join(", ")
+                        ),
+                        Effect::Run {
+                            id,
+                            action: RunAction::Start { force: true, trust },
+                        },
+                    ));
+                }
+                (_, Err(e)) => {
+                    app.message = Some(format!("{id}: {}", e.to_string().replace('\n', "; ")))
+                }
+            }
+        }
+        Msg::AgentOutput { id, lines } => {
+            if app.attached.as_ref().is_some_and(|(a, _)| *a == id) {
+                app.attached = Some((id, lines));
             }
         }
         Msg::WorktreeAdded {
@@ -80,6 +118,12 @@ fn page(app: &App, pane: Pane) -> usize {
 
 fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
     app.message = None;
+    if app.attached.is_some() {
+        if matches!(k.code, KeyCode::Esc | KeyCode::Char('q' | 'a')) {
+            app.attached = None;
+        }
+        return;
+    }
     if let Some((_, yes)) = app.confirm.take() {
         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
             fx.push(yes);
@@ -204,6 +248,69 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 None => {}
             }
         }
+        Action::StartRun
+        | Action::PauseRun
+        | Action::ResumeRun
+        | Action::StopRun
+        | Action::Attach => {
+            let Some(m) = rows::selected(app) else { return };
+            let id = m.milestone.id.clone();
+            let run = m.run.as_ref().map(|r| r.state);
+            match (a, run) {
+                (Action::StartRun, Some(state @ ("running" | "paused"))) => {
+                    app.message = Some(format!("{id} is already {state}"));
+                }
+                (Action::StartRun, _) => {
+                    app.starting.push(id.clone());
+                    fx.push(Effect::Run {
+                        id,
+                        action: RunAction::Start {
+                            force: false,
+                            trust: false,
+                        },
+                    });
+                }
+                (Action::PauseRun, Some("running")) => fx.push(Effect::Run {
+                    id,
+                    action: RunAction::Pause,
+                }),
+                (Action::ResumeRun, Some("running")) => {
+                    app.message = Some(format!("{id} is running"))
+                }
+                (Action::ResumeRun, _) => fx.push(Effect::Run {
+                    id,
+                    action: RunAction::Resume,
+                }),
+                (Action::StopRun, Some("running" | "paused")) => {
+                    app.confirm = Some((
+                        format!("stop {id}'s run (SIGTERM, then SIGKILL)? (y/n)"),
+                        Effect::Run {
+                            id,
+                            action: RunAction::Stop,
+                        },
+                    ));
+                }
+                (Action::Attach, Some(_)) => {
+                    app.attached = Some((id.clone(), Vec::new()));
+                    fx.push(Effect::LoadAgentOutput(id.clone()));
+                    fx.push(Effect::TmuxSelect(id));
+                }
+                (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
+                (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
+            }
+        }
+        Action::StartReady => {
+            app.autostart = !app.autostart;
+            app.message = Some(
+                if app.autostart {
+                    "starting ready milestones as slots free up"
+                } else {
+                    "stopped filling free slots"
+                }
+                .into(),
+            );
+            fill_slots(app, fx);
+        }
         Action::Help => {
             app.help = !app.help;
             app.help_scroll = 0;
@@ -327,6 +434,48 @@ fn keep_visible(app: &mut App) {
     app.list_offset = app.list_offset.min(rows.len().saturating_sub(h));
 }
 
+/// With `S` on: starts ready milestones (not finished, dependencies met, no
+/// live run) in list order while fewer than `max_concurrent` runs are live.
+fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
+    use crate::model::Status;
+    let Some(snap) = &app.snap else { return };
+    if !app.autostart {
+        return;
+    }
+    let live = |m: &crate::model::MilestoneView| {
+        m.run
+            .as_ref()
+            .is_some_and(|r| matches!(r.state, "running" | "paused"))
+    };
+    let active = snap.milestones.iter().filter(|m| live(m)).count() + app.starting.len();
+    let free = app.max_concurrent.saturating_sub(active);
+    let ready: Vec<String> = snap
+        .milestones
+        .iter()
+        .filter(|m| {
+            !matches!(
+                m.status,
+                Status::Completed | Status::Cancelled | Status::Failed
+            )
+        })
+        .filter(|m| !live(m) && !app.starting.contains(&m.milestone.id))
+        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != "failed"))
+        .filter(|m| crate::runs::control::unmet(snap, m).is_empty())
+        .map(|m| m.milestone.id.clone())
+        .take(free)
+        .collect();
+    for id in ready {
+        app.starting.push(id.clone());
+        fx.push(Effect::Run {
+            id,
+            action: RunAction::Start {
+                force: false,
+                trust: false,
+            },
+        });
+    }
+}
+
 fn mouse(app: &mut App, m: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
     let a = areas(app);
     let Some(pane) = a.at(m.column, m.row) else {
@@ -437,4 +586,8 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
     let n = rows::ordered_blockers(app).len();
     app.blocker_index = app.blocker_index.min(n.saturating_sub(1));
     keep_visible(app);
+    if reload_log && let Some((id, _)) = &app.attached {
+        fx.push(Effect::LoadAgentOutput(id.clone()));
+    }
+    fill_slots(app, fx);
 }

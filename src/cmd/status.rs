@@ -79,7 +79,7 @@ struct MilestoneOut<'a> {
     requires: &'a [String],
     enables: &'a [String],
     worktree: Option<&'a crate::git::State>,
-    run: Option<J>,
+    run: Option<&'a crate::runs::RunView>,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
 }
@@ -176,7 +176,7 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         requires: &m.requires,
         enables: &m.enables,
         worktree: v.worktree.as_ref(),
-        run: None,
+        run: v.run.as_ref(),
         last_event: v.last_event.as_ref().map(|e| EventOut {
             timestamp: e.timestamp.as_deref(),
             event: &e.name,

@@ -42,6 +42,11 @@ pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> 
     let events = read_logs(fence, scan, &milestones, &known);
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
     let mut views = rules::evaluate(milestones, events, sessions, &cfg.rules, now);
+    let runs: Vec<(String, crate::runs::RunView)> = crate::runs::all(&fence.root)
+        .iter()
+        .map(|r| (r.id.clone(), crate::runs::observe(r)))
+        .collect();
+    rules::attach_runs(&mut views, &runs);
     views.sort_by_key(|v| order_key(&v.milestone));
     scan.problems
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

@@ -55,6 +55,32 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
             ));
         }
     }
+    let runs = |st: &str| {
+        snap.milestones
+            .iter()
+            .filter(|m| m.run.as_ref().is_some_and(|r| r.state == st))
+            .count()
+    };
+    let (running, paused) = (runs("running"), runs("paused"));
+    if running > 0 {
+        let s = if running == 1 { "" } else { "s" };
+        spans.push(Span::styled(
+            format!("  ● {running} run{s}"),
+            theme.status(Status::InProgress),
+        ));
+    }
+    if paused > 0 {
+        spans.push(Span::styled(
+            format!(
+                "  ‖ {paused} paused run{}",
+                if paused == 1 { "" } else { "s" }
+            ),
+            theme.status(Status::Paused),
+        ));
+    }
+    if app.autostart {
+        spans.push(Span::styled(" (filling)", theme.dim()));
+    }
     let nb = snap.blockers().count();
     if nb > 0 {
         spans.push(Span::styled(
@@ -153,7 +179,18 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
     let id_w = m.milestone.id.width().min(14);
     // glyph, spaces, percentage and blocker column are fixed; the bar and
     // title share the rest.
-    let git = m.worktree.as_ref().map(git_marker).unwrap_or_default();
+    let run = match m.run.as_ref().map(|r| r.state) {
+        Some("running") => "● ",
+        Some("paused") => "‖ ",
+        Some("failed") => "✗ ",
+        _ => "",
+    };
+    let git = format!(
+        "{run}{}",
+        m.worktree.as_ref().map(git_marker).unwrap_or_default()
+    )
+    .trim()
+    .to_string();
     let fixed = 2 + id_w + 1 + 1 + pct.width() + 1 + 3;
     let mut rest = w.saturating_sub(fixed);
     // The git marker shows when there is room for it and a readable title.
@@ -353,6 +390,28 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             format!("{g} {}: {}", b.kind.name().replace('_', " "), b.detail),
             style,
         )));
+    }
+    if let Some(r) = &m.run {
+        let since = crate::time::parse(&r.started_at)
+            .map(|t| format!(" · started {} ago", age(t, app.now)))
+            .unwrap_or_default();
+        let pid = r.pid.map(|p| format!(" · pid {p}")).unwrap_or_default();
+        let detail = r
+            .detail
+            .as_ref()
+            .map(|d| format!(" · {d}"))
+            .unwrap_or_default();
+        let st = match r.state {
+            "running" => Status::InProgress,
+            "paused" => Status::Paused,
+            "failed" => Status::Failed,
+            _ => Status::Completed,
+        };
+        out.push(Line::from(vec![
+            Span::styled("Run ", theme.dim()),
+            Span::styled(r.state.to_string(), theme.status(st)),
+            Span::raw(format!("{pid}{since}{detail}")),
+        ]));
     }
     if let Some(wt) = &m.worktree {
         out.push(Line::from(vec![
@@ -582,8 +641,13 @@ pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     ])
     .areas(mid);
     f.render_widget(Clear, popup);
+    let title = if Action::ALL.len() + 2 > area.height as usize {
+        "Keys · j/k scroll · Esc closes"
+    } else {
+        "Keys · Esc closes"
+    };
     f.render_widget(
-        Paragraph::new(lines).block(block("Keys · Esc closes".into(), true, theme)),
+        Paragraph::new(lines).block(block(title.into(), true, theme)),
         popup,
     );
 }
@@ -611,4 +675,23 @@ pub fn git_marker(w: &crate::git::State) -> String {
     } else {
         parts.join(" ")
     }
+}
+
+/// The run output view (`a`): the agent's output, full screen.
+pub fn attached(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    let Some((id, lines)) = &app.attached else {
+        return;
+    };
+    let b = block(format!("{id} output · Esc closes"), true, theme);
+    let inner = b.inner(area);
+    f.render_widget(Clear, area);
+    f.render_widget(b, area);
+    let h = inner.height as usize;
+    let w = inner.width as usize;
+    let start = lines.len().saturating_sub(h);
+    let shown: Vec<Line> = lines[start..]
+        .iter()
+        .map(|l| Line::from(fit(l, w)))
+        .collect();
+    f.render_widget(Paragraph::new(shown), inner);
 }

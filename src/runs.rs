@@ -1,0 +1,216 @@
+//! Agent runs: the registry under `.milestones/sessions/mdash-runs/`, the
+//! identity of a run's processes, and pause, resume and stop of its whole
+//! process group. A run is `mdash supervise` (a session and process group of
+//! its own) with the agent as its child; the supervisor records the exit.
+
+pub mod control;
+pub mod records;
+pub mod supervise;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::read::doc;
+use crate::yaml;
+
+pub const DIR: &str = ".milestones/sessions/mdash-runs";
+
+/// One run as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    pub id: String,
+    pub backend: String,
+    /// The agent process (the supervisor's child).
+    pub pid: Option<i32>,
+    /// The supervisor: session, process group and leader.
+    pub pgid: i32,
+    /// The group leader's start time in clock ticks since boot (/proc).
+    pub start_ticks: u64,
+    pub boot_id: String,
+    pub command: Vec<String>,
+    /// running, paused, exited, failed or stopped.
+    pub state: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub session_id: String,
+    pub cwd: String,
+}
+
+/// A run as the dashboard and `status --json` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub state: &'static str,
+    pub pid: Option<i32>,
+    pub started_at: String,
+    #[serde(skip)]
+    pub detail: Option<String>,
+}
+
+pub fn path(root: &Path, id: &str) -> PathBuf {
+    root.join(DIR).join(format!("{id}.yaml"))
+}
+
+pub fn read(root: &Path, id: &str) -> Option<Run> {
+    parse(&std::fs::read_to_string(path(root, id)).ok()?)
+}
+
+pub fn parse(text: &str) -> Option<Run> {
+    let v = yaml::parse(text).ok()?;
+    let t = |k: &str| doc::text_at(&v, &[k]);
+    let n = |k: &str| doc::number_at(&v, &[k]);
+    Some(Run {
+        id: t("id")?,
+        backend: t("backend").unwrap_or_else(|| "process".into()),
+        pid: n("pid").map(|p| p as i32),
+        pgid: n("pgid")? as i32,
+        start_ticks: n("start_ticks")? as u64,
+        boot_id: t("boot_id").unwrap_or_default(),
+        command: doc::get(&v, &["command"])
+            .map(doc::id_list)
+            .unwrap_or_default(),
+        state: t("state").unwrap_or_else(|| "running".into()),
+        started_at: t("started_at").unwrap_or_default(),
+        ended_at: t("ended_at"),
+        exit_code: n("exit_code").map(|c| c as i32),
+        signal: n("signal").map(|c| c as i32),
+        session_id: t("session_id").unwrap_or_default(),
+        cwd: t("cwd").unwrap_or_default(),
+    })
+}
+
+/// Writes the record atomically.
+pub fn save(root: &Path, run: &Run) -> std::io::Result<()> {
+    let p = path(root, &run.id);
+    std::fs::create_dir_all(p.parent().unwrap_or(root))?;
+    let text = yaml::to_yaml(run).map_err(std::io::Error::other)?;
+    let tmp = p.with_extension(format!("yaml.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &p)
+}
+
+/// Re-reads the record, applies `f`, and saves it (the supervisor and a
+/// controller may both update one record).
+pub fn update(root: &Path, id: &str, f: impl Fn(&mut Run)) -> std::io::Result<Option<Run>> {
+    let Some(mut run) = read(root, id) else {
+        return Ok(None);
+    };
+    f(&mut run);
+    save(root, &run)?;
+    Ok(Some(run))
+}
+
+/// This boot's id: a pid and start time mean nothing across reboots.
+pub fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// (state letter, start time in ticks) of a live process.
+pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: fields follow the last ')'.
+    let rest = &s[s.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let state = fields.first()?.chars().next()?;
+    let start = fields.get(19)?.parse().ok()?;
+    Some((state, start))
+}
+
+/// Whether the run's group leader is still the process that was started:
+/// same boot, same start time (a reused pid has another start time).
+pub fn is_ours(run: &Run) -> bool {
+    run.boot_id == boot_id()
+        && proc_stat(run.pgid).is_some_and(|(st, start)| start == run.start_ticks && st != 'Z')
+}
+
+/// The run as shown: the recorded state, checked against the processes.
+pub fn observe(run: &Run) -> RunView {
+    let (state, detail) = match run.state.as_str() {
+        "exited" | "stopped" => ("exited", None),
+        "failed" => ("failed", Some(exit_text(run))),
+        _ if !is_ours(run) => ("failed", Some("died without an exit status".to_string())),
+        _ => match proc_stat(run.pgid) {
+            Some(('T' | 't', _)) => ("paused", None),
+            _ => ("running", None),
+        },
+    };
+    RunView {
+        state,
+        pid: run.pid.or(Some(run.pgid)),
+        started_at: run.started_at.clone(),
+        detail,
+    }
+}
+
+/// `3` for an exit code, `SIGKILL` for a signal.
+pub fn exit_text(run: &Run) -> String {
+    match (run.exit_code, run.signal) {
+        (_, Some(s)) => signal_name(s),
+        (Some(c), None) => c.to_string(),
+        (None, None) => "died without an exit status".to_string(),
+    }
+}
+
+pub fn signal_name(s: i32) -> String {
+    match s {
+        libc::SIGHUP => "SIGHUP".into(),
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGKILL => "SIGKILL".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGPIPE => "SIGPIPE".into(),
+        other => format!("signal {other}"),
+    }
+}
+
+/// Every recorded run of the workspace.
+pub fn all(root: &Path) -> Vec<Run> {
+    crate::read::file::list(&root.join(DIR))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| crate::read::file::ext(p) == "yaml")
+        .filter_map(|p| parse(&std::fs::read_to_string(p).ok()?))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_process_identity() {
+        let me = std::process::id() as i32;
+        let (state, start) = proc_stat(me).expect("stat");
+        assert!(matches!(state, 'R' | 'S'));
+        let run = Run {
+            id: "x".into(),
+            backend: "process".into(),
+            pid: Some(me),
+            pgid: me,
+            start_ticks: start,
+            boot_id: boot_id(),
+            command: vec![],
+            state: "running".into(),
+            started_at: String::new(),
+            ended_at: None,
+            exit_code: None,
+            signal: None,
+            session_id: String::new(),
+            cwd: String::new(),
+        };
+        assert!(is_ours(&run));
+        let forged = Run {
+            start_ticks: start + 1,
+            ..run.clone()
+        };
+        assert!(!is_ours(&forged), "a reused pid has another start time");
+        assert_eq!(observe(&forged).state, "failed");
+        let text = yaml::to_yaml(&run).expect("yaml");
+        assert_eq!(parse(&text), Some(run));
+    }
+}

@@ -1,0 +1,441 @@
+//! Start, pause, resume and stop, shared by the keys and `mdash run`.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::agent::{self, Agent, Backend};
+use crate::model::{MilestoneView, Snapshot, Status};
+use crate::runs::{self, records};
+
+/// Why a start did not happen, so the caller can ask and retry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The workspace's command was never approved; the command as shown.
+    NotTrusted(String),
+    /// Required milestones are not completed.
+    Unmet(Vec<String>),
+    Other(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotTrusted(c) => write!(
+                f,
+                "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
+            ),
+            Refusal::Unmet(ids) => write!(
+                f,
+                "requires {} (not completed); start anyway with --force",
+                ids.join(", ")
+            ),
+            Refusal::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+fn milestone<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Refusal> {
+    snap.milestones
+        .iter()
+        .find(|m| m.milestone.id == id)
+        .ok_or_else(|| Refusal::Other(format!("no milestone \"{id}\" in this workspace")))
+}
+
+/// Ids of required milestones that are not completed.
+pub fn unmet(snap: &Snapshot, m: &MilestoneView) -> Vec<String> {
+    m.milestone
+        .requires
+        .iter()
+        .filter(|r| {
+            !snap
+                .milestones
+                .iter()
+                .any(|o| &o.milestone.id == *r && o.status == Status::Completed)
+        })
+        .cloned()
+        .collect()
+}
+
+fn inside(root: &Path, p: &Path) -> bool {
+    let c = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    c(p).starts_with(c(root))
+}
+
+/// Starts an agent run for milestone `id`.
+pub fn start(
+    root: &Path,
+    snap: &Snapshot,
+    id: &str,
+    force: bool,
+    use_resume: bool,
+) -> Result<i32, Refusal> {
+    if !crate::cli::valid_id(id) {
+        return Err(Refusal::Other(format!("invalid id \"{id}\"")));
+    }
+    let agent = agent::load(root);
+    let argv_template = if use_resume && !agent.resume_command.is_empty() {
+        &agent.resume_command
+    } else {
+        &agent.command
+    };
+    if argv_template.is_empty() {
+        return Err(Refusal::Other(format!(
+            "no agent command configured: set agent.command in {} (a list, e.g. [my-agent, --milestone, \"{{id}}\"]); mdash never guesses one",
+            crate::config::FILE
+        )));
+    }
+    if !agent.trusted(root) {
+        return Err(Refusal::NotTrusted(agent.shown()));
+    }
+    let m = milestone(snap, id)?;
+    if let Some(r) = runs::read(root, id)
+        .filter(|r| matches!(r.state.as_str(), "running" | "paused") && runs::is_ours(r))
+    {
+        return Err(Refusal::Other(format!(
+            "{id} already has a {} run (pid {})",
+            r.state, r.pgid
+        )));
+    }
+    let missing = unmet(snap, m);
+    if !missing.is_empty() && !force {
+        return Err(Refusal::Unmet(missing));
+    }
+    let mut worktree = m
+        .worktree
+        .as_ref()
+        .filter(|w| !w.prunable)
+        .map(|w| root.join(&w.path));
+    let repo = git2::Repository::open(root).is_ok();
+    if worktree.is_none() && agent.create_worktree.unwrap_or(repo) && repo {
+        worktree = Some(
+            crate::git::add_worktree(root, id, crate::config::load(root).0.base_branch.as_deref())
+                .map_err(Refusal::Other)?,
+        );
+    }
+    let cwd = match (&worktree, agent.cwd_worktree) {
+        (Some(w), true) => w.clone(),
+        _ => root.to_path_buf(),
+    };
+    if !inside(root, &cwd) && worktree.as_ref().is_none_or(|w| !inside(w, &cwd)) {
+        return Err(Refusal::Other(format!(
+            "working directory {} is outside the workspace",
+            cwd.display()
+        )));
+    }
+    let session_id = format!("run-{id}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+    let branch = worktree
+        .as_ref()
+        .and_then(|w| git2::Repository::open(w).ok())
+        .and_then(|r| {
+            let h = r.head().ok()?;
+            h.shorthand().ok().map(str::to_string)
+        });
+    let vars = [
+        ("id", id.to_string()),
+        ("title", m.milestone.title.clone()),
+        (
+            "worktree",
+            worktree
+                .as_ref()
+                .map(|w| w.display().to_string())
+                .unwrap_or_default(),
+        ),
+        ("branch", branch.unwrap_or_default()),
+        (
+            "milestone_file",
+            root.join(&m.milestone.source).display().to_string(),
+        ),
+        ("workspace", root.display().to_string()),
+        ("session_id", session_id.clone()),
+    ];
+    let argv = agent::expand(argv_template, &vars);
+    let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
+    if matches!(m.status, Status::Planned | Status::Paused | Status::Unknown) {
+        let _ = records::set_status(&root.join(&m.milestone.source), "in_progress");
+    }
+    Ok(pid)
+}
+
+fn spawn(
+    root: &Path,
+    id: &str,
+    agent: &Agent,
+    argv: &[String],
+    cwd: &Path,
+    session_id: &str,
+) -> Result<i32, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find mdash itself: {e}"))?;
+    let backend = if agent.backend == Backend::Tmux {
+        "tmux"
+    } else {
+        "process"
+    };
+    let mut sup: Vec<String> = vec![
+        exe.display().to_string(),
+        "supervise".into(),
+        id.into(),
+        "--root".into(),
+        root.display().to_string(),
+        "--backend".into(),
+        backend.into(),
+        "--session".into(),
+        session_id.into(),
+        "--".into(),
+    ];
+    sup.extend(argv.iter().cloned());
+    if agent.backend == Backend::Tmux {
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "new-window",
+            "-d",
+            "-P",
+            "-F",
+            "#{pane_pid}",
+            "-n",
+            &format!("mdash:{id}"),
+            "-c",
+        ])
+        .arg(cwd);
+        for (k, v) in &agent.env {
+            cmd.args(["-e", &format!("{k}={v}")]);
+        }
+        let out = cmd
+            .arg("--")
+            .args(&sup)
+            .output()
+            .map_err(|e| format!("cannot run tmux: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "tmux new-window failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        return String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .map_err(|_| "tmux gave no pane pid".to_string());
+    }
+    let log_dir = root.join(".milestones/logs");
+    std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_dir.join(format!("agent-{id}.log")))
+        .map_err(|e| format!("cannot open the agent log: {e}"))?;
+    let err = log.try_clone().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(&sup[0]);
+    cmd.args(&sup[1..])
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(err);
+    for (k, v) in &agent.env {
+        cmd.env(k, v);
+    }
+    // SAFETY: setsid is async-signal-safe; it gives the run a session and
+    // process group of its own, so a paused group survives mdash exiting.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start the supervisor: {e}"))?;
+    let pid = child.id() as i32;
+    // Reap the supervisor when it ends, so it leaves no zombie behind while
+    // this process lives on.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    wait_for_record(root, id, pid);
+    Ok(pid)
+}
+
+/// The supervisor writes the record as it starts; wait for it briefly so a
+/// pause right after a start finds it.
+fn wait_for_record(root: &Path, id: &str, pgid: i32) {
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if runs::read(root, id).is_some_and(|r| r.pgid == pgid) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The live run of `id`, or why it cannot be signalled.
+fn live(root: &Path, id: &str) -> Result<runs::Run, String> {
+    let run = runs::read(root, id).ok_or_else(|| format!("{id} has no recorded run"))?;
+    if matches!(run.state.as_str(), "exited" | "failed" | "stopped") {
+        return Err(format!("{id}'s run has ended ({})", run.state));
+    }
+    if !runs::is_ours(&run) {
+        return Err(format!(
+            "process group {} is not the run mdash started (it ended, or its pid was reused); not signalling it",
+            run.pgid
+        ));
+    }
+    Ok(run)
+}
+
+fn killpg(pgid: i32, sig: i32) -> Result<(), String> {
+    // SAFETY: killpg only sends a signal.
+    if unsafe { libc::killpg(pgid, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "cannot signal process group {pgid}: {}",
+            std::io::Error::last_os_error()
+        ))
+    }
+}
+
+fn source_of(root: &Path, snap: &Snapshot, id: &str) -> Option<PathBuf> {
+    snap.milestones
+        .iter()
+        .find(|m| m.milestone.id == id)
+        .map(|m| root.join(&m.milestone.source))
+}
+
+pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
+    let run = live(root, id)?;
+    killpg(run.pgid, libc::SIGSTOP)?;
+    runs::update(root, id, |r| r.state = "paused".into()).map_err(|e| e.to_string())?;
+    let m = snap.milestones.iter().find(|m| m.milestone.id == id);
+    let current = m.and_then(|m| {
+        m.milestone
+            .tasks
+            .iter()
+            .find(|t| crate::rules::status::of_task(t) == Status::InProgress)
+    });
+    let next: Vec<String> = m
+        .map(|m| {
+            m.milestone
+                .tasks
+                .iter()
+                .filter(|t| {
+                    !matches!(
+                        crate::rules::status::of_task(t),
+                        Status::Completed | Status::Cancelled
+                    )
+                })
+                .map(|t| t.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let repo = git2::Repository::open(&run.cwd).ok();
+    let head = repo.as_ref().and_then(|r| r.head().ok());
+    let branch = head
+        .as_ref()
+        .and_then(|h| h.shorthand().ok().map(str::to_string));
+    let commit = head
+        .as_ref()
+        .and_then(|h| h.target())
+        .map(|o| o.to_string());
+    records::save_pause(
+        root,
+        &records::Pause {
+            session_id: &run.session_id,
+            milestone_id: id,
+            working_directory: &run.cwd,
+            git_branch: branch.as_deref(),
+            git_commit: commit.as_deref(),
+            current_task: current.map(|t| t.id.as_str()),
+            progress: m.map_or(0.0, |m| m.progress),
+            next_tasks: next,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(f) = source_of(root, snap, id) {
+        records::set_status(&f, "paused").map_err(|e| e.to_string())?;
+    }
+    records::event(
+        root,
+        id,
+        "run_paused",
+        serde_json::json!({"pgid": run.pgid, "session_id": run.session_id}),
+    )
+    .map_err(|e| e.to_string())
+}
+
+pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
+    let run = match live(root, id) {
+        Ok(r) => r,
+        // A run that is gone resumes through agent.resume_command, if set.
+        Err(e) => {
+            let agent = agent::load(root);
+            if agent.resume_command.is_empty() {
+                return Err(e);
+            }
+            return start(root, snap, id, true, true)
+                .map(|_| ())
+                .map_err(|r| r.to_string());
+        }
+    };
+    killpg(run.pgid, libc::SIGCONT)?;
+    runs::update(root, id, |r| r.state = "running".into()).map_err(|e| e.to_string())?;
+    records::mark_resumed(root, &run.session_id).map_err(|e| e.to_string())?;
+    if let Some(f) = source_of(root, snap, id) {
+        records::set_status(&f, "in_progress").map_err(|e| e.to_string())?;
+    }
+    records::event(
+        root,
+        id,
+        "run_resumed",
+        serde_json::json!({"pgid": run.pgid, "session_id": run.session_id}),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// SIGTERM to the group (continued first, so a paused agent can act on
+/// it), then SIGKILL once `stop_grace_secs` have passed.
+pub fn stop(root: &Path, id: &str) -> Result<(), String> {
+    let run = live(root, id)?;
+    let grace = Duration::from_secs(agent::load(root).stop_grace_secs);
+    runs::update(root, id, |r| r.state = "stopped".into()).map_err(|e| e.to_string())?;
+    killpg(run.pgid, libc::SIGTERM)?;
+    let _ = killpg(run.pgid, libc::SIGCONT);
+    let until = Instant::now() + grace;
+    let gone = || unsafe { libc::killpg(run.pgid, 0) } != 0 || !runs::is_ours(&run) && group_empty(run.pgid);
+    while !gone() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = !gone();
+    if killed {
+        let _ = killpg(run.pgid, libc::SIGKILL);
+    }
+    records::event(
+        root,
+        id,
+        "run_stopped",
+        serde_json::json!({"pgid": run.pgid, "killed": killed}),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// No live (non-zombie) process is left in the group.
+fn group_empty(pgid: i32) -> bool {
+    crate::read::file::list(Path::new("/proc"))
+        .unwrap_or_default()
+        .iter()
+        .all(|p| {
+            let Ok(pid) = crate::read::file::name(p).parse::<i32>() else {
+                return true;
+            };
+            let Ok(s) = std::fs::read_to_string(p.join("stat")) else {
+                return true;
+            };
+            let Some(rest) = s.rfind(')').map(|i| &s[i + 1..]) else {
+                return true;
+            };
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let _ = pid;
+            !(f.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid) && f.first() != Some(&"Z"))
+        })
+}
