@@ -44,6 +44,17 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         path: Option<PathBuf>,
     },
+    /// Build a live demo workspace (agents included) and open it.
+    Demo {
+        /// Where to build it (default: a new temporary directory, kept).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Start, pause, resume or stop an agent run (from inside the workspace).
     #[command(subcommand)]
     Run(RunCommand),

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod demo;
 pub mod git;
 pub mod model;
 pub mod par;

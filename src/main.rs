@@ -57,6 +57,12 @@ fn main() -> color_eyre::Result<()> {
             session,
             argv,
         }) => milestone_dash::runs::supervise::run(&root, &id, &argv, &backend, &session),
+        Some(Command::Demo { dir }) => milestone_dash::demo::run(dir)?,
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "mdash", &mut std::io::stdout());
+            0
+        }
         Some(Command::Init { path }) => {
             cmd::init::init(path.as_deref().unwrap_or(std::path::Path::new(".")))
         }

@@ -136,6 +136,10 @@ impl Pty {
     }
 
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        self.wait_exit_within(Duration::from_secs(2))
+    }
+
+    fn wait_exit_within(&mut self, limit: Duration) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             self.pump(Duration::from_millis(20));
@@ -144,8 +148,8 @@ impl Pty {
                 return st;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(2),
-                "mdash did not exit within 2 s; screen:\n{}",
+                start.elapsed() < limit,
+                "mdash did not exit within {limit:?}; screen:\n{}",
                 self.screen()
             );
         }
@@ -451,4 +455,65 @@ fn a_paused_run_outlives_a_killed_dashboard_and_is_resumed_later() {
     assert!(stopped(run.pgid).iter().all(|s| s != "T"));
     assert!(run_cli(&["run", "stop", "2a"]).status.success());
     assert!(stopped(run.pgid).is_empty());
+}
+
+#[test]
+fn the_demo_lives_and_leaves_nothing_behind() {
+    let d = tempfile::tempdir().expect("tmp");
+    let dir = d.path().join("demo");
+    let cfg = d.path().join("cfg");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+    cmd.args(["demo", "--dir"]);
+    cmd.arg(&dir);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", &cfg);
+    cmd.env_remove("TMUX");
+    let child = pair.slave.spawn_command(cmd).expect("spawn");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().expect("reader");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let writer = pair.master.take_writer().expect("writer");
+    let mut p = Pty {
+        parser: vt100::Parser::new(nz(40), nz(120), 0),
+        rx,
+        writer,
+        master: pair.master,
+        child,
+        raw: Vec::new(),
+    };
+    let first = p.wait_for("six milestones with percentages", |s| {
+        s.matches('%').count() >= 7 && s.contains("Sensor ingest")
+    });
+    p.wait_for("the screen to change by itself", |s| s != first);
+    p.wait_for("a run", |s| s.contains("● 2 runs"));
+    p.send(b"q");
+    let st = p.wait_exit_within(Duration::from_secs(10));
+    assert!(st.success());
+    assert!(restored(&p));
+    for r in ["2a", "2d"] {
+        let text =
+            std::fs::read_to_string(dir.join(format!(".milestones/sessions/mdash-runs/{r}.yaml")))
+                .expect("registry");
+        let run = milestone_dash::runs::parse(&text).expect("run");
+        assert!(
+            !milestone_dash::runs::is_ours(&run),
+            "{r}'s run was left running"
+        );
+    }
 }

@@ -106,12 +106,24 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     } else {
         snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64
     };
-    let right = format!("overall {overall:.0}% ");
-    let used: usize = spans.iter().map(|s| s.content.width()).sum();
-    let pad = (r.width as usize).saturating_sub(used + right.width());
-    spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::styled(right, theme.bold()));
-    f.render_widget(Line::from(spans), r);
+    let right = format!(" overall {overall:.0}% ");
+    // The overall figure always shows; the counts give way when narrow.
+    let room = (r.width as usize).saturating_sub(right.width());
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for s in spans {
+        let w = s.content.width();
+        if used + w > room {
+            kept.push(Span::styled(fit(&s.content, room - used), s.style));
+            used = room;
+            break;
+        }
+        used += w;
+        kept.push(s);
+    }
+    kept.push(Span::raw(" ".repeat(room - used)));
+    kept.push(Span::styled(right, theme.bold()));
+    f.render_widget(Line::from(kept), r);
 }
 
 pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
