@@ -44,6 +44,16 @@ impl Pty {
         args: &[&str],
         env: &[(&str, &std::path::Path)],
     ) -> Pty {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+        cmd.arg(dir);
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Pty::spawn_cmd(cmd, cols, rows)
+    }
+
+    fn spawn_cmd(mut cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -52,14 +62,8 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
-        cmd.arg(dir);
-        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TMUX");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -294,38 +298,15 @@ fn polling_mode_says_so_and_still_follows() {
     assert!(p.wait_exit().success());
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-}
-
 #[test]
 fn git_state_follows_commits_and_w_creates_a_worktree() {
     let d = workspace();
     let r = d.path();
-    git(r, &["init", "-q"]);
+    git_ok(r, &["init", "-q"]);
     std::fs::write(r.join(".git/info/exclude"), "/.milestones/\n/.worktrees/\n").expect("exclude");
     std::fs::write(r.join("a.txt"), "a\n").expect("write");
-    git(r, &["add", "a.txt"]);
-    git(r, &["commit", "-qm", "first"]);
+    git_ok(r, &["add", "a.txt"]);
+    git_ok(r, &["commit", "-qm", "first"]);
     git(
         r,
         &[
@@ -345,8 +326,8 @@ fn git_state_follows_commits_and_w_creates_a_worktree() {
         s.lines()
             .any(|l| l.contains("Sensor ingest") && l.contains("✎1"))
     });
-    git(&w, &["add", "new.txt"]);
-    git(&w, &["commit", "-qm", "work"]);
+    git_ok(&w, &["add", "new.txt"]);
+    git_ok(&w, &["commit", "-qm", "work"]);
     p.wait_for("the ahead marker after a commit", |s| {
         s.lines()
             .any(|l| l.contains("Sensor ingest") && l.contains("+1") && !l.contains("✎"))
@@ -462,41 +443,11 @@ fn the_demo_lives_and_leaves_nothing_behind() {
     let d = tempfile::tempdir().expect("tmp");
     let dir = d.path().join("demo");
     let cfg = d.path().join("cfg");
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 40,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
     cmd.args(["demo", "--dir"]);
     cmd.arg(&dir);
-    cmd.env("TERM", "xterm-256color");
     cmd.env("XDG_CONFIG_HOME", &cfg);
-    cmd.env_remove("TMUX");
-    let child = pair.slave.spawn_command(cmd).expect("spawn");
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().expect("reader");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let writer = pair.master.take_writer().expect("writer");
-    let mut p = Pty {
-        parser: vt100::Parser::new(nz(40), nz(120), 0),
-        rx,
-        writer,
-        master: pair.master,
-        child,
-        raw: Vec::new(),
-    };
+    let mut p = Pty::spawn_cmd(cmd, 120, 40);
     let first = p.wait_for("six milestones with percentages", |s| {
         s.matches('%').count() >= 7 && s.contains("Sensor ingest")
     });

@@ -260,16 +260,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 (Action::StartRun, Some(state @ ("running" | "paused"))) => {
                     app.message = Some(format!("{id} is already {state}"));
                 }
-                (Action::StartRun, _) => {
-                    app.starting.push(id.clone());
-                    fx.push(Effect::Run {
-                        id,
-                        action: RunAction::Start {
-                            force: false,
-                            trust: false,
-                        },
-                    });
-                }
+                (Action::StartRun, _) => start(app, id, fx),
                 (Action::PauseRun, Some("running")) => fx.push(Effect::Run {
                     id,
                     action: RunAction::Pause,
@@ -434,6 +425,18 @@ fn keep_visible(app: &mut App) {
     app.list_offset = app.list_offset.min(rows.len().saturating_sub(h));
 }
 
+/// Asks for a run of `id`, remembering it is on its way.
+fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
+    app.starting.push(id.clone());
+    fx.push(Effect::Run {
+        id,
+        action: RunAction::Start {
+            force: false,
+            trust: false,
+        },
+    });
+}
+
 /// With `S` on: starts ready milestones (not finished, dependencies met, no
 /// live run) in list order while fewer than `max_concurrent` runs are live.
 fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
@@ -465,14 +468,7 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
         .take(free)
         .collect();
     for id in ready {
-        app.starting.push(id.clone());
-        fx.push(Effect::Run {
-            id,
-            action: RunAction::Start {
-                force: false,
-                trust: false,
-            },
-        });
+        start(app, id, fx);
     }
 }
 

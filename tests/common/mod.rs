@@ -64,3 +64,38 @@ pub fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(p, text).expect("write");
 }
+
+fn git_output(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git")
+}
+
+/// Runs git with a fixed identity and `main` as the initial branch, and
+/// returns what it printed (success or not: a merge may conflict on purpose).
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_output(dir, args);
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// Like `git`, but the command must succeed.
+pub fn git_ok(dir: &Path, args: &[&str]) {
+    let out = git_output(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
