@@ -15,7 +15,11 @@ use ratatui::backend::TestBackend;
 
 fn milestone(i: usize) -> String {
     let stage = i / 100 + 1;
-    let req = if i % 100 == 0 { String::new() } else { format!("\"{}{}\"", stage, i - 1) };
+    let req = if i % 100 == 0 {
+        String::new()
+    } else {
+        format!("\"{}{}\"", stage, i - 1)
+    };
     format!(
         "id: \"{stage}{i}\"\ntitle: \"Milestone {i}\"\nstatus: {st}\ndescription: >-\n  A milestone as agents write them, with a description of a few lines\n  and the usual sections below.\ndependencies:\n  requires: [{req}]\nkiro_configuration:\n  phases:\n    design: {{weight: 15, status: completed}}\n    spec: {{weight: 25, status: in_progress}}\n    task: {{weight: 20, status: pending}}\n    execute: {{weight: 40, status: pending}}\ntasks:\n  - {{id: t1, title: First, status: completed}}\n  - {{id: t2, title: Second, status: in_progress, started_at: \"2026-11-22T08:00:00Z\"}}\n  - {{id: t3, title: Third, status: pending}}\nprogress:\n  percentage: 30\n",
         st = ["planned", "in_progress", "blocked"][i % 3]
@@ -31,8 +35,15 @@ fn tree(n: usize) -> tempfile::TempDir {
         std::fs::write(active.join(format!("m{i}.yaml")), milestone(i)).expect("write");
         if i % 4 == 0 {
             let stage = i / 100 + 1;
-            let line = format!("{{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_started\",\"details\":{{\"task_id\":\"t2\"}},\"milestone_id\":\"{stage}{i}\"}}\n");
-            std::fs::write(d.path().join(format!(".milestones/logs/execution-{stage}{i}.jsonl")), line.repeat(20)).expect("log");
+            let line = format!(
+                "{{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_started\",\"details\":{{\"task_id\":\"t2\"}},\"milestone_id\":\"{stage}{i}\"}}\n"
+            );
+            std::fs::write(
+                d.path()
+                    .join(format!(".milestones/logs/execution-{stage}{i}.jsonl")),
+                line.repeat(20),
+            )
+            .expect("log");
         }
     }
     d
@@ -41,7 +52,14 @@ fn tree(n: usize) -> tempfile::TempDir {
 fn stats(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
     let p = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-    println!("{name:<48} median {:>9.3} ms  p99 {:>9.3} ms  min {:>9.3}  max {:>9.3}  (n={})", p(0.5), p(0.99), ms[0], ms[ms.len() - 1], ms.len());
+    println!(
+        "{name:<48} median {:>9.3} ms  p99 {:>9.3} ms  min {:>9.3}  max {:>9.3}  (n={})",
+        p(0.5),
+        p(0.99),
+        ms[0],
+        ms[ms.len() - 1],
+        ms.len()
+    );
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
@@ -53,13 +71,18 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn frame(app: &App, w: u16, h: u16) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| milestone_dash::ui::render(app, f)).expect("draw");
+    t.draw(|f| milestone_dash::ui::render(app, f))
+        .expect("draw");
 }
 
 fn main() {
@@ -67,28 +90,46 @@ fn main() {
     for n in [10, 1_000, 10_000] {
         let d = tree(n);
         let runs = if n == 10_000 { 5 } else { 15 };
-        let cold: Vec<f64> = (0..runs).map(|_| time(|| workspace::load(d.path(), now)).0).collect();
+        let cold: Vec<f64> = (0..runs)
+            .map(|_| time(|| workspace::load(d.path(), now)).0)
+            .collect();
         stats(&format!("read {n} milestones (cold, complete model)"), cold);
         let exe = env!("CARGO_BIN_EXE_mdash");
         let cli: Vec<f64> = (0..runs)
             .map(|_| {
                 time(|| {
-                    std::process::Command::new(exe).args(["status", "--json"]).arg(d.path()).output().expect("status")
+                    std::process::Command::new(exe)
+                        .args(["status", "--json"])
+                        .arg(d.path())
+                        .output()
+                        .expect("status")
                 })
                 .0
             })
             .collect();
-        stats(&format!("mdash status --json, {n} milestones (end to end)"), cli);
+        stats(
+            &format!("mdash status --json, {n} milestones (end to end)"),
+            cli,
+        );
         if n == 10_000 {
             let before = rss_mb();
             let snap = workspace::load(d.path(), now);
-            println!("{:<48} {:.0} MB resident after reading (process total {:.0} MB)", "memory, 10,000 milestones", rss_mb() - before, rss_mb());
+            println!(
+                "{:<48} {:.0} MB resident after reading (process total {:.0} MB)",
+                "memory, 10,000 milestones",
+                rss_mb() - before,
+                rss_mb()
+            );
             let mut reader = Reader::new(d.path());
             reader.load(now);
             let file = d.path().join(".milestones/active/m5000.yaml");
             let changed: Vec<f64> = (0..15)
                 .map(|i| {
-                    std::fs::write(&file, milestone(5000).replace("Milestone 5000", &format!("Changed {i}"))).expect("write");
+                    std::fs::write(
+                        &file,
+                        milestone(5000).replace("Milestone 5000", &format!("Changed {i}")),
+                    )
+                    .expect("write");
                     reader.invalidate([file.clone()]);
                     time(|| reader.load(now)).0
                 })
@@ -99,7 +140,10 @@ fn main() {
         if n == 1_000 {
             let mut app = App::new(Keymap::default(), true, now);
             update(&mut app, Msg::Resize(200, 60));
-            update(&mut app, Msg::Loaded(Box::new(workspace::load(d.path(), now))));
+            update(
+                &mut app,
+                Msg::Loaded(Box::new(workspace::load(d.path(), now))),
+            );
             let frames: Vec<f64> = (0..50).map(|_| time(|| frame(&app, 200, 60)).0).collect();
             stats("one frame at 200x60, 1,000 milestones", frames);
             change_to_frame(d.path(), &mut app);
@@ -121,7 +165,11 @@ fn change_to_frame(root: &Path, app: &mut App) {
         std::thread::sleep(Duration::from_millis(60));
         while rx.try_recv().is_ok() {}
         let t = Instant::now();
-        std::fs::write(&file, milestone(500).replace("Milestone 500", &format!("Edit {i}"))).expect("write");
+        std::fs::write(
+            &file,
+            milestone(500).replace("Milestone 500", &format!("Edit {i}")),
+        )
+        .expect("write");
         // Wait for the watcher's event, then the debounce, as the loop does.
         loop {
             if let Ok(milestone_dash::watch::WatchMsg::Paths(p)) = rx.try_recv()
@@ -138,7 +186,10 @@ fn change_to_frame(root: &Path, app: &mut App) {
         frame(app, 200, 60);
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    stats("file change -> frame, 1,000 milestones (incl. 30 ms debounce)", lat);
+    stats(
+        "file change -> frame, 1,000 milestones (incl. 30 ms debounce)",
+        lat,
+    );
 }
 
 fn log_tail() {
@@ -147,7 +198,8 @@ fn log_tail() {
     let line = b"{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_progress\",\"milestone_id\":\"x\",\"details\":{\"note\":\"padding padding padding padding\"}}\n";
     {
         use std::io::Write;
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&p).expect("create"));
+        let mut f =
+            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&p).expect("create"));
         let mut written = 0u64;
         while written < 1 << 30 {
             f.write_all(line).expect("write");
@@ -155,6 +207,8 @@ fn log_tail() {
         }
     }
     let fence = milestone_dash::read::file::Fence::new(d.path(), 1 << 20);
-    let t: Vec<f64> = (0..30).map(|_| time(|| milestone_dash::read::log::read_tail(&fence, &p).expect("tail")).0).collect();
+    let t: Vec<f64> = (0..30)
+        .map(|_| time(|| milestone_dash::read::log::read_tail(&fence, &p).expect("tail")).0)
+        .collect();
     stats("open the tail of a 1 GB event log", t);
 }

@@ -266,6 +266,15 @@ pub fn add_worktree(
     if path.exists() {
         return Err(format!("{} already exists", path.display()));
     }
+    // Everything that can be refused is checked before anything is made.
+    let base = base_branch(&repo, configured_base).ok_or_else(|| match configured_base {
+        Some(b) => format!("base branch {b} (git.base_branch) not found"),
+        None => "no base branch: neither main nor master exists".to_string(),
+    })?;
+    let commit = repo
+        .find_branch(&base, BranchType::Local)
+        .and_then(|b| b.get().peel_to_commit())
+        .map_err(|e| format!("cannot read {base}: {}", e.message()))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let canon_root = std::fs::canonicalize(root).map_err(|e| e.to_string())?;
     let canon_dir = std::fs::canonicalize(&dir).map_err(|e| e.to_string())?;
@@ -280,14 +289,7 @@ pub fn add_worktree(
     if repo.find_branch(&branch_name, BranchType::Local).is_ok() {
         return Err(format!("branch {branch_name} already exists"));
     }
-    let base = base_branch(&repo, configured_base).ok_or_else(|| match configured_base {
-        Some(b) => format!("base branch {b} (git.base_branch) not found"),
-        None => "no base branch: neither main nor master exists".to_string(),
-    })?;
-    let commit = repo
-        .find_branch(&base, BranchType::Local)
-        .and_then(|b| b.get().peel_to_commit())
-        .map_err(|e| format!("cannot read {base}: {}", e.message()))?;
+
     let wt_name = format!("milestone-{id}");
     if repo.find_worktree(&wt_name).is_ok() {
         return Err(format!("a git worktree named {wt_name} already exists"));

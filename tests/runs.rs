@@ -314,3 +314,29 @@ fn status_edits_never_lose_a_concurrent_writers_update() {
     );
     assert!(text.contains("# agent's counter"), "comments survive");
 }
+
+#[test]
+fn a_repository_without_a_base_branch_runs_in_the_workspace() {
+    let w = ws();
+    git_ok(&w.root, &["init", "-q", "-b", "trunk"]);
+    mdash(&w, &["trust"]);
+    let (code, out) = mdash(&w, &["run", "start", "1a"]);
+    assert_eq!(code, 0, "{out}");
+    let g = pgid(&w);
+    eventually("running", || group(g).len() >= 3);
+    assert!(!w.root.join(".worktrees").exists());
+    assert_eq!(mdash(&w, &["run", "stop", "1a"]).0, 0);
+    eventually("stopped", || group(g).is_empty());
+    write(
+        &w.root,
+        ".milestones/config/mdash.yaml",
+        format!(
+            "agent:\n  command: [\"{}\"]\n  create_worktree: true\n",
+            w.root.join("agent.sh").display()
+        ),
+    );
+    mdash(&w, &["trust"]);
+    let (code, out) = mdash(&w, &["run", "start", "1a"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("cannot create the worktree"), "{out}");
+}

@@ -108,11 +108,17 @@ pub fn start(
         .filter(|w| !w.prunable)
         .map(|w| root.join(&w.path));
     let repo = git2::Repository::open(root).is_ok();
+    let mut note = None;
     if worktree.is_none() && agent.create_worktree.unwrap_or(repo) && repo {
-        worktree = Some(
-            crate::git::add_worktree(root, id, crate::config::load(root).0.base_branch.as_deref())
-                .map_err(Refusal::Other)?,
-        );
+        match crate::git::add_worktree(root, id, crate::config::load(root).0.base_branch.as_deref())
+        {
+            Ok(w) => worktree = Some(w),
+            // Asked for explicitly: refuse. Only defaulted: run in the workspace.
+            Err(e) if agent.create_worktree == Some(true) => {
+                return Err(Refusal::Other(format!("cannot create the worktree: {e}")));
+            }
+            Err(e) => note = Some(format!("no worktree ({e}); running in the workspace")),
+        }
     }
     let cwd = match (&worktree, agent.cwd_worktree) {
         (Some(w), true) => w.clone(),
@@ -152,6 +158,9 @@ pub fn start(
     ];
     let argv = agent::expand(argv_template, &vars);
     let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
+    if let Some(n) = note {
+        let _ = records::event(root, id, "run_note", serde_json::json!(n));
+    }
     if matches!(m.status, Status::Planned | Status::Paused | Status::Unknown) {
         let _ = records::set_status(&root.join(&m.milestone.source), "in_progress");
     }
