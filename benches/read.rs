@@ -15,7 +15,7 @@ use ratatui::backend::TestBackend;
 
 fn milestone(i: usize) -> String {
     let stage = i / 100 + 1;
-    let req = if i % 100 == 0 {
+    let req = if i.is_multiple_of(100) {
         String::new()
     } else {
         format!("\"{}{}\"", stage, i - 1)
@@ -33,7 +33,7 @@ fn tree(n: usize) -> tempfile::TempDir {
     std::fs::create_dir_all(d.path().join(".milestones/logs")).expect("mkdir");
     for i in 0..n {
         std::fs::write(active.join(format!("m{i}.yaml")), milestone(i)).expect("write");
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             let stage = i / 100 + 1;
             let line = format!(
                 "{{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_started\",\"details\":{{\"task_id\":\"t2\"}},\"milestone_id\":\"{stage}{i}\"}}\n"
