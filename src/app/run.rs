@@ -324,7 +324,6 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut tick_at: Option<Instant> = None;
     let mut poll_at: Option<Instant> = None;
     let mut git_at: Option<Instant> = None;
-    let mut snapshots: Vec<crate::model::Milestone> = Vec::new();
     loop {
         let now = Instant::now();
         let draw_at = match (dirty, last_draw) {
@@ -434,11 +433,6 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                     .collect();
                 // New milestones or worktrees may have appeared.
                 runner.git_refresh();
-                snapshots = snap
-                    .milestones
-                    .iter()
-                    .map(|m| m.milestone.clone())
-                    .collect();
                 if runner.reload_again {
                     runner.reload();
                 }
@@ -447,7 +441,11 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             for fx in update(&mut app, msg) {
                 match fx {
                     Effect::LoadLog(id) => {
-                        if let Some(m) = snapshots.iter().find(|m| m.id == id).cloned() {
+                        let m = app
+                            .snap
+                            .as_ref()
+                            .and_then(|s| s.milestones.iter().find(|m| m.milestone.id == id));
+                        if let Some(m) = m.map(|m| m.milestone.clone()) {
                             load_log(&runner, m, id);
                         }
                     }
