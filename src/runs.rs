@@ -133,7 +133,8 @@ pub fn observe(run: &Run) -> RunView {
         "exited" | "stopped" => ("exited", None),
         "failed" => ("failed", Some(exit_text(run))),
         _ if !is_ours(run) => ("failed", Some("died without an exit status".to_string())),
-        _ => match proc_stat(run.pgid) {
+        // The agent's state tells (a tmux pane's own process is never stopped).
+        _ => match proc_stat(run.pid.unwrap_or(run.pgid)) {
             Some(('T' | 't', _)) => ("paused", None),
             _ => ("running", None),
         },

@@ -392,3 +392,28 @@ fn readme_key_table_matches_the_keymap() {
         assert!(readme.contains(&row), "README lacks the row: {row}");
     }
 }
+
+#[test]
+fn a_run_that_ends_notifies() {
+    let d = tree();
+    let (mut app, _) = app_with(&d, 100, 30);
+    let mut live = snap(&d);
+    let run = |state: &'static str| milestone_dash::runs::RunView {
+        state,
+        pid: Some(1),
+        started_at: NOW.into(),
+        detail: None,
+    };
+    live.milestones[1].run = Some(run("running"));
+    update(&mut app, Msg::Loaded(Box::new(live.clone())));
+    let mut ended = live.clone();
+    ended.milestones[1].run = Some(milestone_dash::runs::RunView {
+        detail: Some("3".into()),
+        ..run("failed")
+    });
+    let fx = update(&mut app, Msg::Loaded(Box::new(ended)));
+    assert!(
+        fx.contains(&Effect::Notify("run of 2a failed (3)".into())),
+        "{fx:?}"
+    );
+}

@@ -340,3 +340,77 @@ fn a_repository_without_a_base_branch_runs_in_the_workspace() {
     assert_eq!(code, 1);
     assert!(out.contains("cannot create the worktree"), "{out}");
 }
+
+#[test]
+fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
+    let w = ws();
+    let sock = w.cfg.with_file_name("tmux.sock");
+    let server = std::process::Command::new("tmux")
+        .args(["-S"])
+        .arg(&sock)
+        .args(["new-session", "-d", "-s", "t", "-x", "80", "-y", "24"])
+        .status()
+        .expect("tmux");
+    assert!(server.success());
+    let tmux_env = format!("{},0,0", sock.display());
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .current_dir(&w.root)
+            .env("XDG_CONFIG_HOME", &w.cfg)
+            .env("TMUX", &tmux_env)
+            .output()
+            .expect("run");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    write(
+        &w.root,
+        ".milestones/config/mdash.yaml",
+        format!(
+            "agent:\n  command: [\"{}\"]\n  backend: tmux\n  stop_grace_secs: 2\n",
+            w.root.join("agent.sh").display()
+        ),
+    );
+    run(&["trust"]);
+    let (code, out) = run(&["run", "start", "1a"]);
+    assert_eq!(code, 0, "{out}");
+    let windows = || {
+        let o = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&sock)
+            .args(["list-windows", "-a", "-F", "#{window_name}"])
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert!(windows().contains("mdash:1a"), "{}", windows());
+    let g = pgid(&w);
+    eventually("the agent and its child", || group(g).len() >= 3);
+    assert_eq!(run(&["run", "pause", "1a"]).0, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    let text = std::fs::read_to_string(w.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
+        .expect("registry");
+    let rec = milestone_dash::runs::parse(&text).expect("run");
+    let agent = rec.pid.expect("agent pid");
+    assert_eq!(
+        milestone_dash::runs::proc_stat(agent).map(|s| s.0),
+        Some('T'),
+        "tmux must not undo the pause"
+    );
+    assert_eq!(milestone(&status(&w), "1a")["run"]["state"], "paused");
+    assert_eq!(run(&["run", "resume", "1a"]).0, 0);
+    eventually("resumed", || {
+        milestone_dash::runs::proc_stat(agent).is_some_and(|s| s.0 != 'T')
+    });
+    assert_eq!(run(&["run", "stop", "1a"]).0, 0);
+    eventually("the window closed", || !windows().contains("mdash:1a"));
+    let _ = std::process::Command::new("tmux")
+        .arg("-S")
+        .arg(&sock)
+        .arg("kill-server")
+        .status();
+}

@@ -551,6 +551,30 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
             .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
             .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
             .collect();
+        // A run that was live and now is not has ended.
+        for m in &snap.milestones {
+            let was_live = old
+                .milestones
+                .iter()
+                .find(|o| o.milestone.id == m.milestone.id)
+                .and_then(|o| o.run.as_ref())
+                .is_some_and(|r| matches!(r.state, "running" | "paused"));
+            if let Some(r) = m
+                .run
+                .as_ref()
+                .filter(|r| was_live && matches!(r.state, "exited" | "failed"))
+            {
+                let how = r
+                    .detail
+                    .as_ref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                fx.push(Effect::Notify(format!(
+                    "run of {} {}{how}",
+                    m.milestone.id, r.state
+                )));
+            }
+        }
         match fresh.len() {
             0 => {}
             1 => fx.push(Effect::Notify(format!("new blocker: {}", fresh[0]))),

@@ -314,7 +314,19 @@ fn source_of(root: &Path, snap: &Snapshot, id: &str) -> Option<PathBuf> {
 
 pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
     let run = live(root, id)?;
-    killpg(run.pgid, libc::SIGSTOP)?;
+    if run.backend == "tmux" {
+        // tmux continues a pane's own process when it stops, so the pane's
+        // process (the supervisor, which only waits) is left running and
+        // everything below it is stopped.
+        for pid in members(run.pgid).into_iter().filter(|p| *p != run.pgid) {
+            // SAFETY: kill only sends a signal to a member of our run's group.
+            unsafe {
+                libc::kill(pid, libc::SIGSTOP);
+            }
+        }
+    } else {
+        killpg(run.pgid, libc::SIGSTOP)?;
+    }
     runs::update(root, id, |r| r.state = "paused".into()).map_err(|e| e.to_string())?;
     let m = snap.milestones.iter().find(|m| m.milestone.id == id);
     let current = m.and_then(|m| {
@@ -428,23 +440,21 @@ pub fn stop(root: &Path, id: &str) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// No live (non-zombie) process is left in the group.
-fn group_empty(pgid: i32) -> bool {
+/// The live (non-zombie) processes of a process group.
+fn members(pgid: i32) -> Vec<i32> {
     crate::read::file::list(Path::new("/proc"))
         .unwrap_or_default()
         .iter()
-        .all(|p| {
-            let Ok(pid) = crate::read::file::name(p).parse::<i32>() else {
-                return true;
-            };
-            let Ok(s) = std::fs::read_to_string(p.join("stat")) else {
-                return true;
-            };
-            let Some(rest) = s.rfind(')').map(|i| &s[i + 1..]) else {
-                return true;
-            };
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let _ = pid;
-            !(f.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid) && f.first() != Some(&"Z"))
+        .filter_map(|p| {
+            let pid = crate::read::file::name(p).parse::<i32>().ok()?;
+            let s = std::fs::read_to_string(p.join("stat")).ok()?;
+            let f: Vec<&str> = s[s.rfind(')')? + 1..].split_whitespace().collect();
+            (f.get(2)?.parse::<i32>().ok()? == pgid && f.first() != Some(&"Z")).then_some(pid)
         })
+        .collect()
+}
+
+/// No live (non-zombie) process is left in the group.
+fn group_empty(pgid: i32) -> bool {
+    members(pgid).is_empty()
 }
