@@ -52,6 +52,35 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     code
 }
 
+/// Runs blocking work (disk, git, processes) on a worker and sends the
+/// message it returns; a panic in the worker comes back as a notice, in
+/// words, instead of being lost.
+fn offload(
+    tx: &mpsc::UnboundedSender<Msg>,
+    what: &'static str,
+    job: impl FnOnce() -> Msg + Send + 'static,
+) {
+    let task = tokio::task::spawn_blocking(job);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let msg = match task.await {
+            Ok(msg) => msg,
+            Err(e) => Msg::Notice(format!("{what} failed: {}", panic_text(e))),
+        };
+        let _ = tx.send(msg);
+    });
+}
+
+/// Fire-and-forget tmux command; tmux answers at once.
+fn tmux(args: &[&str]) {
+    let _ = std::process::Command::new("tmux")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
 /// Everything the loop owns besides the app.
 struct Runner {
     root: PathBuf,
@@ -73,6 +102,11 @@ struct Runner {
     git_generation: u64,
     /// The repository's git directory, whose changes mean git state changed.
     git_dir: Option<PathBuf>,
+    /// Runs live in tmux windows (`agent.backend: tmux`), read at start.
+    tmux_backend: bool,
+    /// The reload in flight re-reads files inside a worktree: its git state
+    /// (dirt) changed too.
+    worktree_touched: bool,
 }
 
 impl Runner {
@@ -87,9 +121,11 @@ impl Runner {
         self.reload_again = false;
         self.debounce_at = None;
         let paths: Vec<PathBuf> = self.pending.drain().collect();
+        let worktrees = self.root.join(crate::read::workspace::WORKTREES);
+        self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
-        let task = tokio::task::spawn_blocking(move || {
+        offload(&self.tx, "reading the workspace", move || {
             if let Ok(mut w) = watcher.lock() {
                 w.refresh();
             }
@@ -98,15 +134,7 @@ impl Runner {
                 r.invalidate_all();
             }
             r.invalidate(paths);
-            r.load(Utc::now())
-        });
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let msg = match task.await {
-                Ok(snap) => Msg::Loaded(Box::new(snap)),
-                Err(e) => Msg::Notice(format!("reading the workspace failed: {}", panic_text(e))),
-            };
-            let _ = tx.send(msg);
+            Msg::Loaded(Box::new(r.load(Utc::now())))
         });
     }
 
@@ -123,29 +151,22 @@ impl Runner {
         self.git_again = false;
         self.git_generation += 1;
         let generation = self.git_generation;
-        let (root, ids, base, tx) = (
+        let (root, ids, base) = (
             self.root.clone(),
             self.ids.clone(),
             self.cfg.base_branch.clone(),
-            self.tx.clone(),
         );
-        let task = tokio::task::spawn_blocking(move || {
-            crate::git::states_for(&root, &ids, base.as_deref())
-        });
-        tokio::spawn(async move {
-            let msg = match task.await {
-                Ok(states) => Msg::Git { generation, states },
-                Err(e) => Msg::Notice(format!("reading git state failed: {}", panic_text(e))),
-            };
-            let _ = tx.send(msg);
+        offload(&self.tx, "reading git state", move || Msg::Git {
+            generation,
+            states: crate::git::states_for(&root, &ids, base.as_deref()),
         });
     }
 
     fn run_action(&self, id: String, action: crate::app::RunAction) {
         use crate::app::RunAction;
         use crate::runs::control::{self, Refusal};
-        let (root, tx) = (self.root.clone(), self.tx.clone());
-        tokio::task::spawn_blocking(move || {
+        let root = self.root.clone();
+        offload(&self.tx, "the run action", move || {
             let snap = crate::cmd::status::load(&root, Utc::now());
             let result = match action {
                 RunAction::Start { force, trust } => {
@@ -171,36 +192,32 @@ impl Runner {
                     .map(|_| format!("stopped {id}"))
                     .map_err(Refusal::Other),
             };
-            let _ = tx.send(Msg::RunDone { id, action, result });
+            Msg::RunDone { id, action, result }
         });
     }
 
     fn agent_output(&self, id: String) {
-        let (root, tx) = (self.root.clone(), self.tx.clone());
-        tokio::task::spawn_blocking(move || {
+        let root = self.root.clone();
+        offload(&self.tx, "reading the run's output", move || {
             let path = root
                 .join(".milestones/logs")
                 .join(format!("agent-{id}.log"));
             let lines = tail_lines(&path, 64 * 1024, 2000);
-            let _ = tx.send(Msg::AgentOutput { id, lines });
+            Msg::AgentOutput { id, lines }
         });
     }
 
     fn add_worktree(&self, id: String) {
-        let (root, base, tx) = (
-            self.root.clone(),
-            self.cfg.base_branch.clone(),
-            self.tx.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
+        let (root, base) = (self.root.clone(), self.cfg.base_branch.clone());
+        offload(&self.tx, "creating the worktree", move || {
             let result = crate::git::add_worktree(&root, &id, base.as_deref())
                 .map(|p| p.strip_prefix(&root).unwrap_or(&p).display().to_string());
             let ignored = crate::git::worktrees_ignored(&root);
-            let _ = tx.send(Msg::WorktreeAdded {
+            Msg::WorktreeAdded {
                 id,
                 result,
                 ignored,
-            });
+            }
         });
     }
 
@@ -218,13 +235,7 @@ impl Runner {
             tui.bell(n.desktop.then_some(text));
         }
         if n.tmux && std::env::var_os("TMUX").is_some() {
-            // Fire and forget; tmux answers at once.
-            let _ = std::process::Command::new("tmux")
-                .args(["display-message", &format!("mdash: {text}")])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn();
+            tmux(&["display-message", &format!("mdash: {text}")]);
         }
     }
 }
@@ -279,7 +290,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(km, color, Utc::now());
-    app.max_concurrent = crate::agent::load(&root).max_concurrent;
+    let agent = crate::agent::load(&root);
+    app.max_concurrent = agent.max_concurrent;
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
     }
@@ -307,6 +319,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         git_pending: false,
         git_generation: 0,
         git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
+        tmux_backend: agent.backend == crate::agent::Backend::Tmux,
+        worktree_touched: false,
     };
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -426,13 +440,17 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             }
             if let Msg::Loaded(snap) = &msg {
                 runner.reloading = false;
-                runner.ids = snap
+                let ids: Vec<String> = snap
                     .milestones
                     .iter()
                     .map(|m| m.milestone.id.clone())
                     .collect();
-                // New milestones or worktrees may have appeared.
-                runner.git_refresh();
+                // Worktree states depend on which milestones exist; git
+                // itself changing is seen by the metadata watch and timer.
+                if ids != runner.ids || runner.git_generation == 0 || runner.worktree_touched {
+                    runner.ids = ids;
+                    runner.git_refresh();
+                }
                 if runner.reload_again {
                     runner.reload();
                 }
@@ -454,26 +472,17 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                     Effect::Run { id, action } => runner.run_action(id, action),
                     Effect::LoadAgentOutput(id) => runner.agent_output(id),
                     Effect::TmuxSelect(id) => {
-                        if crate::agent::load(&runner.root).backend == crate::agent::Backend::Tmux
-                            && std::env::var_os("TMUX").is_some()
-                        {
-                            let _ = std::process::Command::new("tmux")
-                                .args(["select-window", "-t", &format!("mdash:{id}")])
-                                .stdin(std::process::Stdio::null())
-                                .stdout(std::process::Stdio::null())
-                                .stderr(std::process::Stdio::null())
-                                .spawn();
+                        if runner.tmux_backend && std::env::var_os("TMUX").is_some() {
+                            tmux(&["select-window", "-t", &format!("mdash:{id}")]);
                         }
                     }
                     Effect::ExcludeWorktrees => {
                         let root = runner.root.clone();
-                        let tx = runner.tx.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let msg = match crate::git::exclude_worktrees(&root) {
+                        offload(&runner.tx, "updating .git/info/exclude", move || {
+                            Msg::Notice(match crate::git::exclude_worktrees(&root) {
                                 Ok(()) => "added /.worktrees/ to .git/info/exclude".to_string(),
                                 Err(e) => format!("cannot update .git/info/exclude: {e}"),
-                            };
-                            let _ = tx.send(Msg::Notice(msg));
+                            })
                         });
                     }
                     Effect::Suspend => {
@@ -495,9 +504,9 @@ fn load_log(runner: &Runner, m: crate::model::Milestone, id: String) {
         runner.tx.clone(),
         runner.cfg.max_file_bytes,
     );
-    tokio::task::spawn_blocking(move || {
-        let events = crate::read::history::events(&root, &m, max);
-        let _ = tx.send(Msg::LogLoaded { id, events });
+    offload(&tx, "reading the event log", move || Msg::LogLoaded {
+        events: crate::read::history::events(&root, &m, max),
+        id,
     });
 }
 
