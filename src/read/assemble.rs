@@ -133,28 +133,17 @@ fn read_logs(
         .collect();
     let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
     for (ms, wt) in &roots {
-        for (dir, prefix) in [
-            (ms.join("logs"), "execution-"),
-            (ms.join("state").join("events"), "milestone-"),
-        ] {
-            for path in file::list(&dir).unwrap_or_default() {
-                if file::ext(&path) != "jsonl" {
-                    continue;
-                }
-                let own = file::stem(&path)
-                    .strip_prefix(prefix)
-                    .map(str::to_string)
-                    .filter(|id| known.contains(id));
-                // A worktree's logs only speak for the worktree's milestone.
-                if wt.is_some()
-                    && own
-                        .as_deref()
-                        .is_none_or(|id| from_worktree.get(id).copied() != wt.as_deref())
-                {
-                    continue;
-                }
-                files.push((path, own));
+        for (path, own) in log::files(ms) {
+            let own = own.filter(|id| known.contains(id));
+            // A worktree's logs only speak for the worktree's milestone.
+            if wt.is_some()
+                && own
+                    .as_deref()
+                    .is_none_or(|id| from_worktree.get(id).copied() != wt.as_deref())
+            {
+                continue;
             }
+            files.push((path, own));
         }
     }
     let reads = cached_logs(fence, &files, scan);

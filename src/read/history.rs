@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::model::{Event, Milestone};
-use crate::read::file::{self, Fence};
+use crate::read::file::Fence;
 use crate::read::log;
 use crate::read::workspace::MILESTONES;
 
@@ -17,21 +17,11 @@ pub fn events(root: &Path, m: &Milestone, max_file_bytes: u64) -> Vec<Event> {
     if let Some(wt) = &m.worktree_dir {
         bases.push(root.join(wt).join(MILESTONES));
     }
-    let own = [
-        format!("execution-{}.jsonl", m.id),
-        format!("milestone-{}.jsonl", m.id),
-    ];
-    let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    for base in &bases {
-        for dir in [base.join("logs"), base.join("state").join("events")] {
-            for p in file::list(&dir).unwrap_or_default() {
-                if file::ext(&p) == "jsonl" {
-                    let mine = own.contains(&file::name(&p));
-                    files.push((p, mine));
-                }
-            }
-        }
-    }
+    let files: Vec<(PathBuf, bool)> = bases
+        .iter()
+        .flat_map(|b| log::files(b))
+        .map(|(p, own)| (p, own.as_deref() == Some(m.id.as_str())))
+        .collect();
     let mut keyed = Vec::new();
     for (n, (path, mine)) in files.iter().enumerate() {
         let Ok(read) = log::read_tail(&fence, path) else {

@@ -216,6 +216,28 @@ fn brace_delta(line: &str) -> i64 {
     d
 }
 
+/// The event logs under a `.milestones/` directory: `logs/*.jsonl` and
+/// `state/events/*.jsonl`, each with the milestone id its name gives
+/// (`execution-<id>`, `milestone-<id>`), if any. Other logs are shared and
+/// speak for the milestones their lines name.
+pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)> {
+    let mut out = Vec::new();
+    for (dir, prefix) in [
+        (milestones_dir.join("logs"), "execution-"),
+        (milestones_dir.join("state").join("events"), "milestone-"),
+    ] {
+        for path in crate::read::file::list(&dir).unwrap_or_default() {
+            if crate::read::file::ext(&path) == "jsonl" {
+                let own = crate::read::file::stem(&path)
+                    .strip_prefix(prefix)
+                    .map(str::to_string);
+                out.push((path, own));
+            }
+        }
+    }
+    out
+}
+
 /// Reads the tail of a log: the last `TAIL_BYTES`, or further back (up to
 /// `SCAN_BACK_BYTES`) when that window holds no valid event. A final line
 /// without its newline is still being written and is left for later.

@@ -107,7 +107,8 @@ pub enum Found {
     Nothing,
 }
 
-fn read_document(fence: &Fence, path: &Path, origin: Origin) -> Found {
+/// Reads and classifies one document; `stem` is the fallback id.
+fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Found {
     let rel = fence.rel(path);
     if path.is_dir() && !path.is_symlink() {
         return Found::Problem(Problem::error(
@@ -119,7 +120,7 @@ fn read_document(fence: &Fence, path: &Path, origin: Origin) -> Found {
         Ok(v) => v,
         Err(p) => return Found::Problem(p),
     };
-    match milestone::classify(&v, origin, &rel, &file::stem(path)) {
+    match milestone::classify(&v, origin, &rel, stem) {
         Ok(Reading::Milestone(m)) => Found::Milestone(m),
         Ok(Reading::Graph(g)) => Found::Graph(g),
         Ok(Reading::Ignored) => Found::Nothing,
@@ -138,7 +139,9 @@ fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) 
                 || scan.cache.docs.get(&paths[i]).map(|c| c.0) != stamps[i]
         })
         .collect();
-    let fresh = crate::par::map(&misses, |&i| read_document(fence, &paths[i], origin));
+    let fresh = crate::par::map(&misses, |&i| {
+        read_document(fence, &paths[i], origin, &file::stem(&paths[i]))
+    });
     let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
     paths
         .iter()
@@ -230,17 +233,13 @@ fn scan_root(fence: &Fence, scan: &mut Scan) {
 }
 
 fn read_single(fence: &Fence, path: &Path, origin: Origin, stem: &str, rank: u8, scan: &mut Scan) {
-    let rel = fence.rel(path);
-    match parse_file(fence, path) {
-        Ok(v) => match milestone::classify(&v, origin, &rel, stem) {
-            Ok(Reading::Milestone(m)) => scan.candidates.push(Candidate {
-                rank,
-                milestone: *m,
-            }),
-            Ok(_) => {}
-            Err(msg) => scan.problems.push(Problem::error(&rel, msg)),
-        },
-        Err(p) => scan.problems.push(p),
+    match read_document(fence, path, origin, stem) {
+        Found::Milestone(m) => scan.candidates.push(Candidate {
+            rank,
+            milestone: *m,
+        }),
+        Found::Problem(p) => scan.problems.push(p),
+        Found::Graph(_) | Found::Nothing => {}
     }
 }
 
@@ -336,8 +335,6 @@ fn read_sessions(fence: &Fence, dir: &Path, scan: &mut Scan) {
     }
 }
 
-/// `.worktrees/<dir>`: the copy of the milestone the directory maps to wins.
-/// Other milestones' files there are stale copies and are ignored.
 /// The worktrees git lists (wherever they are) and the directories under
 /// `.worktrees/`, each with the ids it may belong to.
 fn scan_worktrees(fence: &Fence, scan: &mut Scan) {
