@@ -109,15 +109,34 @@ pub fn boot_id() -> String {
         .unwrap_or_default()
 }
 
-/// (state letter, start time in ticks) of a live process.
-pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
+/// (state letter, process group, start time in ticks) from `/proc/PID/stat`.
+fn stat_fields(pid: i32) -> Option<(char, i32, u64)> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces and parentheses: fields follow the last ')'.
     let rest = &s[s.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let state = fields.first()?.chars().next()?;
+    let pgid = fields.get(2)?.parse().ok()?;
     let start = fields.get(19)?.parse().ok()?;
-    Some((state, start))
+    Some((state, pgid, start))
+}
+
+/// (state letter, start time in ticks) of a live process.
+pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
+    stat_fields(pid).map(|(state, _, start)| (state, start))
+}
+
+/// The live (non-zombie) processes of a process group, with their states.
+pub fn group(pgid: i32) -> Vec<(i32, char)> {
+    crate::read::file::list(Path::new("/proc"))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| crate::read::file::name(p).parse::<i32>().ok())
+        .filter_map(|pid| {
+            let (state, g, _) = stat_fields(pid)?;
+            (g == pgid && state != 'Z').then_some((pid, state))
+        })
+        .collect()
 }
 
 /// Whether the run's group leader is still the process that was started:

@@ -397,17 +397,9 @@ fn a_paused_run_outlives_a_killed_dashboard_and_is_resumed_later() {
         .expect("registry");
     let run = milestone_dash::runs::parse(&text).expect("run");
     let stopped = |g: i32| {
-        std::fs::read_dir("/proc")
-            .expect("proc")
-            .flatten()
-            .filter_map(|e| {
-                let s = std::fs::read_to_string(e.path().join("stat")).ok()?;
-                let f: Vec<String> = s[s.rfind(')')? + 1..]
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect();
-                (f.get(2)?.parse::<i32>().ok()? == g && f[0] != "Z").then(|| f[0].clone())
-            })
+        milestone_dash::runs::group(g)
+            .into_iter()
+            .map(|(_, s)| s.to_string())
             .collect::<Vec<String>>()
     };
     assert!(stopped(run.pgid).iter().all(|s| s == "T") && stopped(run.pgid).len() >= 3);

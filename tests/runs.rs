@@ -99,24 +99,10 @@ fn pgid(w: &Ws) -> i32 {
 
 /// States of the live (non-zombie) processes of a group.
 fn group(pgid: i32) -> Vec<char> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").expect("proc").flatten() {
-        if e.file_name().to_string_lossy().parse::<i32>().is_err() {
-            continue;
-        }
-        let Ok(s) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        let Some(i) = s.rfind(')') else { continue };
-        let f: Vec<&str> = s[i + 1..].split_whitespace().collect();
-        if f.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid) {
-            let st = f[0].chars().next().unwrap_or('?');
-            if st != 'Z' {
-                out.push(st);
-            }
-        }
-    }
-    out
+    milestone_dash::runs::group(pgid)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect()
 }
 
 fn eventually(what: &str, f: impl Fn() -> bool) {

@@ -318,7 +318,10 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
         // tmux continues a pane's own process when it stops, so the pane's
         // process (the supervisor, which only waits) is left running and
         // everything below it is stopped.
-        for pid in members(run.pgid).into_iter().filter(|p| *p != run.pgid) {
+        for (pid, _) in runs::group(run.pgid)
+            .into_iter()
+            .filter(|(p, _)| *p != run.pgid)
+        {
             // SAFETY: kill only sends a signal to a member of our run's group.
             unsafe {
                 libc::kill(pid, libc::SIGSTOP);
@@ -440,21 +443,7 @@ pub fn stop(root: &Path, id: &str) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// The live (non-zombie) processes of a process group.
-fn members(pgid: i32) -> Vec<i32> {
-    crate::read::file::list(Path::new("/proc"))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| {
-            let pid = crate::read::file::name(p).parse::<i32>().ok()?;
-            let s = std::fs::read_to_string(p.join("stat")).ok()?;
-            let f: Vec<&str> = s[s.rfind(')')? + 1..].split_whitespace().collect();
-            (f.get(2)?.parse::<i32>().ok()? == pgid && f.first() != Some(&"Z")).then_some(pid)
-        })
-        .collect()
-}
-
 /// No live (non-zombie) process is left in the group.
 fn group_empty(pgid: i32) -> bool {
-    members(pgid).is_empty()
+    runs::group(pgid).is_empty()
 }
