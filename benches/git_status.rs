@@ -2,28 +2,11 @@
 //! Prints the median and spread of `git::state`, which runs on a blocking
 //! worker in the dashboard, never on the UI task.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-fn git(dir: &Path, args: &[&str]) {
-    let st = Command::new("git")
-        .args([
-            "-c",
-            "user.name=b",
-            "-c",
-            "user.email=b@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(st.status.success(), "git {args:?}");
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{add_worktree, git_ok};
 
 fn main() {
     let files: usize = std::env::var("FILES")
@@ -32,7 +15,7 @@ fn main() {
         .unwrap_or(50_000);
     let d = tempfile::tempdir().expect("tmp");
     let r = d.path();
-    git(r, &["init", "-q"]);
+    git_ok(r, &["init", "-q"]);
     for i in 0..files {
         let dir = r.join(format!("src/d{}", i / 500));
         if i % 500 == 0 {
@@ -40,20 +23,9 @@ fn main() {
         }
         std::fs::write(dir.join(format!("f{i}.txt")), format!("{i}\n")).expect("write");
     }
-    git(r, &["add", "-A"]);
-    git(r, &["commit", "-qm", "many files"]);
-    git(
-        r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-2a",
-            "-b",
-            "feature/milestone-2a",
-        ],
-    );
-    let w = r.join(".worktrees/milestone-2a");
+    git_ok(r, &["add", "-A"]);
+    git_ok(r, &["commit", "-qm", "many files"]);
+    let w = add_worktree(r, "2a");
     std::fs::write(w.join("src/d0/f0.txt"), "changed\n").expect("write");
     std::fs::write(w.join("untracked.txt"), "u\n").expect("write");
     let wts = milestone_dash::git::worktrees(r);

@@ -24,9 +24,7 @@ fn repo() -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tmp");
     let r = d.path().join("ws");
     std::fs::create_dir(&r).expect("mkdir");
-    git(&r, &["init", "-q"]);
-    std::fs::write(r.join(".git/info/exclude"), "/.milestones/\n/.worktrees/\n").expect("exclude");
-    commit(&r, "a.txt", "one\n", "first");
+    init_repo(&r, "main");
     for id in ["2a", "2b", "3a", "4a", "5a"] {
         write(
             &r,
@@ -42,18 +40,7 @@ fn ahead_behind_dirty_and_conflicts_are_exact() {
     let d = repo();
     let r = d.path().join("ws");
     // 2a: three commits ahead, one behind, and every kind of dirt.
-    git(
-        &r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-2a",
-            "-b",
-            "feature/milestone-2a",
-        ],
-    );
-    let w = r.join(".worktrees/milestone-2a");
+    let w = add_worktree(&r, "2a");
     for i in 0..3 {
         commit(&w, &format!("f{i}.txt"), "x\n", &format!("work {i}"));
     }
@@ -74,18 +61,7 @@ fn ahead_behind_dirty_and_conflicts_are_exact() {
         &["worktree", "add", "-q", "../outside", "-b", "milestone/2b"],
     );
     // 3a: a conflict in the middle of a merge.
-    git(
-        &r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-3a",
-            "-b",
-            "feature/milestone-3a",
-        ],
-    );
-    let c = r.join(".worktrees/milestone-3a");
+    let c = add_worktree(&r, "3a");
     commit(&c, "a.txt", "theirs\n", "3a edits a");
     commit(&r, "a.txt", "ours\n", "main edits a");
     git(&c, &["merge", "main"]);
@@ -153,33 +129,11 @@ fn ahead_behind_dirty_and_conflicts_are_exact() {
 fn missing_base_branch_prunable_and_locked() {
     let d = tempfile::tempdir().expect("tmp");
     let r = d.path();
-    git(r, &["init", "-q", "-b", "trunk"]);
-    std::fs::write(r.join(".git/info/exclude"), "/.milestones/\n/.worktrees/\n").expect("exclude");
-    commit(r, "a.txt", "one\n", "first");
+    init_repo(r, "trunk");
     write(r, ".milestones/active/2a.yaml", "id: 2a\n");
     write(r, ".milestones/active/2b.yaml", "id: 2b\n");
-    git(
-        r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-2a",
-            "-b",
-            "feature/milestone-2a",
-        ],
-    );
-    git(
-        r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-2b",
-            "-b",
-            "feature/milestone-2b",
-        ],
-    );
+    add_worktree(r, "2a");
+    add_worktree(r, "2b");
     git(r, &["worktree", "lock", ".worktrees/milestone-2a"]);
     std::fs::remove_dir_all(r.join(".worktrees/milestone-2b")).expect("rm");
 

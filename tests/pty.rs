@@ -302,23 +302,8 @@ fn polling_mode_says_so_and_still_follows() {
 fn git_state_follows_commits_and_w_creates_a_worktree() {
     let d = workspace();
     let r = d.path();
-    git_ok(r, &["init", "-q"]);
-    std::fs::write(r.join(".git/info/exclude"), "/.milestones/\n/.worktrees/\n").expect("exclude");
-    std::fs::write(r.join("a.txt"), "a\n").expect("write");
-    git_ok(r, &["add", "a.txt"]);
-    git_ok(r, &["commit", "-qm", "first"]);
-    git(
-        r,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            ".worktrees/milestone-2a",
-            "-b",
-            "feature/milestone-2a",
-        ],
-    );
-    let w = r.join(".worktrees/milestone-2a");
+    init_repo(r, "main");
+    let w = add_worktree(r, "2a");
     std::fs::write(w.join("new.txt"), "n\n").expect("write");
 
     let mut p = Pty::spawn(d.path(), 130, 32);

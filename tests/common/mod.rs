@@ -99,3 +99,34 @@ pub fn git_ok(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A repository with one commit (`a.txt`) on `branch`, with `.milestones/`
+/// and `.worktrees/` kept out of git's status.
+pub fn init_repo(dir: &Path, branch: &str) {
+    git_ok(dir, &["init", "-q", "-b", branch]);
+    std::fs::write(
+        dir.join(".git/info/exclude"),
+        "/.milestones/\n/.worktrees/\n",
+    )
+    .expect("exclude");
+    std::fs::write(dir.join("a.txt"), "one\n").expect("write");
+    git_ok(dir, &["add", "a.txt"]);
+    git_ok(dir, &["commit", "-qm", "first"]);
+}
+
+/// `git worktree add .worktrees/milestone-<id> -b feature/milestone-<id>`.
+pub fn add_worktree(dir: &Path, id: &str) -> PathBuf {
+    let rel = format!(".worktrees/milestone-{id}");
+    git_ok(
+        dir,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            &rel,
+            "-b",
+            &format!("feature/milestone-{id}"),
+        ],
+    );
+    dir.join(rel)
+}
