@@ -8,7 +8,7 @@ use crate::model::Problem;
 use crate::read::doc;
 use crate::read::file::Fence;
 use crate::rules::Settings;
-use crate::yaml::{self, Value};
+use crate::yaml;
 
 pub const FILE: &str = ".milestones/config/mdash.yaml";
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -129,10 +129,4 @@ pub fn load(root: &Path) -> (Config, Vec<Problem>) {
         }
     }
     (cfg, problems)
-}
-
-/// The document as read, for `mdash config`.
-pub fn raw(root: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(root.join(FILE)).ok()?;
-    yaml::parse(&text).ok()
 }

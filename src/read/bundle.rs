@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Bundle, BundleTask, Counters, Milestone, Origin};
-use crate::read::doc::{self, text};
+use crate::read::doc;
 use crate::read::milestone;
 use crate::rules::status;
 use crate::yaml::Value;
@@ -111,10 +111,6 @@ pub fn failure_summary(md: &str) -> Option<String> {
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-pub fn task_status_text(v: &Value) -> Option<String> {
-    doc::get(v, &["status"]).and_then(text)
 }
 
 #[cfg(test)]
