@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::model::{MilestoneView, PhaseBar, Snapshot};
+use crate::model::{MilestoneView, Snapshot};
 use crate::time;
 
 /// Reads the workspace and its worktrees' git state.
@@ -185,49 +185,6 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
     }
 }
 
-/// A phase bar in text: segment widths proportional to the weights, each
-/// filled to its phase's fraction; without phases, one bar of the progress.
-pub fn text_bar(phases: &[PhaseBar], progress: f64, width: usize) -> String {
-    if phases.is_empty() {
-        let filled = ((progress / 100.0) * width as f64).round() as usize;
-        return "█".repeat(filled.min(width)) + &"░".repeat(width - filled.min(width));
-    }
-    let cells = segment_widths(phases, width);
-    let mut s = String::new();
-    for (p, w) in phases.iter().zip(cells) {
-        let filled = ((p.fraction * w as f64).round() as usize).min(w);
-        s.push_str(&"█".repeat(filled));
-        s.push_str(&"░".repeat(w - filled));
-    }
-    s
-}
-
-/// Splits `width` cells among the phases by weight (largest remainder), so
-/// the segments always add up to `width`.
-pub fn segment_widths(phases: &[PhaseBar], width: usize) -> Vec<usize> {
-    let total: f64 = phases.iter().map(|p| p.weight).sum();
-    if total <= 0.0 || phases.is_empty() {
-        let each = width / phases.len().max(1);
-        return phases.iter().map(|_| each).collect();
-    }
-    let exact: Vec<f64> = phases
-        .iter()
-        .map(|p| p.weight / total * width as f64)
-        .collect();
-    let mut cells: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
-    let mut rest = width.saturating_sub(cells.iter().sum());
-    let mut order: Vec<usize> = (0..phases.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
-    for i in order.into_iter().cycle().take(phases.len() * 2) {
-        if rest == 0 {
-            break;
-        }
-        cells[i] += 1;
-        rest -= 1;
-    }
-    cells
-}
-
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -276,7 +233,7 @@ fn table(snap: &Snapshot) -> String {
             &v.milestone.title,
             v.milestone.stage.as_deref().unwrap_or("-"),
             v.status.name(),
-            &text_bar(&v.phases, v.progress, 16),
+            &crate::ui::bar::text(&v.phases, v.progress, 16),
             &format!("{:.0}", v.progress),
             &if v.blockers.is_empty() {
                 String::new()
@@ -310,36 +267,6 @@ fn table(snap: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Phase;
-
-    fn bars(fr: [f64; 4]) -> Vec<PhaseBar> {
-        Phase::ALL
-            .iter()
-            .map(|&p| PhaseBar {
-                phase: p,
-                weight: p.default_weight(),
-                fraction: fr[p.index()],
-                status: String::new(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn segments_follow_weights_and_fill_the_width() {
-        for w in [1, 4, 7, 16, 33, 100] {
-            assert_eq!(
-                segment_widths(&bars([0.0; 4]), w).iter().sum::<usize>(),
-                w,
-                "width {w}"
-            );
-        }
-        assert_eq!(segment_widths(&bars([0.0; 4]), 20), [3, 5, 4, 8]);
-        assert_eq!(
-            text_bar(&bars([1.0, 0.5, 0.0, 0.0]), 0.0, 20),
-            "██████░░░░░░░░░░░░░░"
-        );
-        assert_eq!(text_bar(&[], 50.0, 10), "█████░░░░░");
-    }
 
     #[test]
     fn fit_cuts_wide_text() {
