@@ -145,7 +145,6 @@ pub enum Msg {
         events: Vec<Event>,
     },
     Tick(DateTime<Utc>),
-    Watch(WatchMode),
     Notice(String),
     /// Worktree states from a git refresh of generation `generation`.
     Git {

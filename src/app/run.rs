@@ -167,7 +167,6 @@ impl Runner {
         use crate::runs::control::{self, Refusal};
         let root = self.root.clone();
         offload(&self.tx, "the run action", move || {
-            let snap = crate::cmd::status::load(&root, Utc::now());
             let result = match action {
                 RunAction::Start { force, trust } => {
                     let trusted = if trust {
@@ -179,13 +178,21 @@ impl Runner {
                         Ok(())
                     };
                     trusted
-                        .and_then(|_| control::start(&root, &snap, &id, force, false))
+                        .and_then(|_| {
+                            control::start(
+                                &root,
+                                &control::snapshot(&root, true),
+                                &id,
+                                force,
+                                false,
+                            )
+                        })
                         .map(|pid| format!("started {id} (process group {pid})"))
                 }
-                RunAction::Pause => control::pause(&root, &snap, &id)
+                RunAction::Pause => control::pause(&root, &control::snapshot(&root, false), &id)
                     .map(|_| format!("paused {id}"))
                     .map_err(Refusal::Other),
-                RunAction::Resume => control::resume(&root, &snap, &id)
+                RunAction::Resume => control::resume(&root, &control::snapshot(&root, true), &id)
                     .map(|_| format!("resumed {id}"))
                     .map_err(Refusal::Other),
                 RunAction::Stop => control::stop(&root, &id)

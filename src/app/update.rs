@@ -32,7 +32,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Tick(now) => app.now = now,
-        Msg::Watch(mode) => app.watch = mode,
         Msg::Notice(s) => app.message = Some(s),
         Msg::Git { generation, states } => {
             if generation >= app.git_gen {

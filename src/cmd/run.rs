@@ -6,19 +6,20 @@ use crate::cli::RunCommand;
 use crate::runs::control;
 
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
-    let snap = crate::cmd::status::load(root, chrono::Utc::now());
     let (id, result) = match cmd {
         RunCommand::Start { id, force } => {
-            let r = control::start(root, &snap, &id, force, false)
+            let r = control::start(root, &control::snapshot(root, true), &id, force, false)
                 .map(|pid| format!("started {id} (process group {pid})"));
             (id, r.map_err(|e| e.to_string()))
         }
         RunCommand::Pause { id } => {
-            let r = control::pause(root, &snap, &id).map(|_| format!("paused {id}"));
+            let r = control::pause(root, &control::snapshot(root, false), &id)
+                .map(|_| format!("paused {id}"));
             (id, r)
         }
         RunCommand::Resume { id } => {
-            let r = control::resume(root, &snap, &id).map(|_| format!("resumed {id}"));
+            let r = control::resume(root, &control::snapshot(root, true), &id)
+                .map(|_| format!("resumed {id}"));
             (id, r)
         }
         RunCommand::Stop { id } => {

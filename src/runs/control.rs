@@ -36,6 +36,17 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// The workspace as a run action needs it: with worktree states when it may
+/// start an agent (its worktree decides where), without git otherwise.
+pub fn snapshot(root: &Path, with_git: bool) -> Snapshot {
+    let now = chrono::Utc::now();
+    if with_git {
+        crate::cmd::status::load(root, now)
+    } else {
+        crate::read::workspace::load(root, now)
+    }
+}
+
 fn milestone<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Refusal> {
     snap.milestones
         .iter()
