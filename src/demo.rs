@@ -19,29 +19,8 @@ fn ago(hours: i64) -> String {
     crate::time::format(chrono::Utc::now() - chrono::Duration::hours(hours))
 }
 
-fn commit(
-    repo: &git2::Repository,
-    root: &Path,
-    files: &[&str],
-    msg: &str,
-) -> Result<(), git2::Error> {
-    let mut index = repo.index()?;
-    for f in files {
-        index.add_path(Path::new(f))?;
-    }
-    index.write()?;
-    let tree = repo.find_tree(index.write_tree()?)?;
-    let sig = git2::Signature::now("Demo Dev", "dev@peak-iot.invalid")?;
-    let parents: Vec<git2::Commit> = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .into_iter()
-        .collect();
-    let refs: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &refs)?;
-    let _ = root;
-    Ok(())
+fn commit(repo: &git2::Repository, files: &[&str], msg: &str) -> Result<(), git2::Error> {
+    crate::git::commit_files(repo, files, ("Demo Dev", "dev@peak-iot.invalid"), msg)
 }
 
 /// Writes the demo workspace into `root`.
@@ -59,7 +38,7 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     )
     .map_err(io)?;
     w(root, "README.md", README).map_err(io)?;
-    commit(&repo, root, &["README.md"], "Initial commit").map_err(gitx)?;
+    commit(&repo, &["README.md"], "Initial commit").map_err(gitx)?;
     w(
         root,
         "src/ingest.rs",
@@ -68,7 +47,6 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     .map_err(io)?;
     commit(
         &repo,
-        root,
         &["src/ingest.rs"],
         "feat(milestone-1a): wire protocol decoder",
     )
@@ -76,7 +54,6 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     w(root, "src/alerts.rs", "// alerting\n").map_err(io)?;
     commit(
         &repo,
-        root,
         &["src/alerts.rs"],
         "feat(milestone-1b): device registry",
     )
@@ -117,7 +94,6 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     .map_err(io)?;
     commit(
         &repo,
-        root,
         &[".milestones/active/2a.yaml", ".milestones/active/2b.yaml"],
         "docs: plan stage 2",
     )

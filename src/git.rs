@@ -360,3 +360,24 @@ pub fn states_for(
     let states = crate::par::map(&mapped, |(_, wt)| state(root, wt, configured_base));
     mapped.into_iter().map(|(id, _)| id).zip(states).collect()
 }
+
+/// Stages `files` (relative to the repository's work tree) and commits them
+/// on HEAD (or as the first commit) with the given author.
+pub fn commit_files(
+    repo: &Repository,
+    files: &[&str],
+    author: (&str, &str),
+    msg: &str,
+) -> Result<(), git2::Error> {
+    let mut index = repo.index()?;
+    for f in files {
+        index.add_path(Path::new(f))?;
+    }
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = git2::Signature::now(author.0, author.1)?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)?;
+    Ok(())
+}

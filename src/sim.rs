@@ -206,24 +206,13 @@ fn commit(worktree: &Path, id: &str, step: u64) {
     if std::fs::write(worktree.join(&file), format!("step {step}\n")).is_err() {
         return;
     }
-    let result = (|| -> Result<(), git2::Error> {
-        let mut index = repo.index()?;
-        index.add_path(Path::new(&file))?;
-        index.write()?;
-        let tree = repo.find_tree(index.write_tree()?)?;
-        let sig = git2::Signature::now("mdash sim", "sim@mdash.invalid")?;
-        let parent = repo.head()?.peel_to_commit()?;
-        repo.commit(
-            Some("HEAD"),
-            &sig,
-            &sig,
-            &format!("feat(milestone-{id}): simulated step {step}"),
-            &tree,
-            &[&parent],
-        )?;
-        Ok(())
-    })();
-    let _ = result;
+    // A failed commit (say, a lock held by the user's git) only skips a step.
+    let _ = crate::git::commit_files(
+        &repo,
+        &[&file],
+        ("mdash sim", "sim@mdash.invalid"),
+        &format!("feat(milestone-{id}): simulated step {step}"),
+    );
 }
 
 pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {

@@ -437,7 +437,8 @@ pub fn stop(root: &Path, id: &str) -> Result<(), String> {
     killpg(run.pgid, libc::SIGTERM)?;
     let _ = killpg(run.pgid, libc::SIGCONT);
     let until = Instant::now() + grace;
-    let gone = || unsafe { libc::killpg(run.pgid, 0) } != 0 || !runs::is_ours(&run) && group_empty(run.pgid);
+    // A zombie leader still answers killpg: count only live members.
+    let gone = || group_empty(run.pgid);
     while !gone() && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
