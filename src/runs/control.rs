@@ -232,10 +232,13 @@ fn spawn(
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        return String::from_utf8_lossy(&out.stdout)
+        let pid: i32 = String::from_utf8_lossy(&out.stdout)
             .trim()
             .parse()
-            .map_err(|_| "tmux gave no pane pid".to_string());
+            .map_err(|_| "tmux gave no pane pid".to_string())?;
+        // The pane's process is the supervisor: wait for its record as below.
+        wait_for_record(root, id, pid);
+        return Ok(pid);
     }
     let log_dir = root.join(".milestones/logs");
     std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
