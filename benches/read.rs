@@ -13,6 +13,10 @@ use milestone_dash::read::workspace::{self, Reader};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// The same allocator as the `mdash` binary, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn milestone(i: usize) -> String {
     let stage = i / 100 + 1;
     let req = if i.is_multiple_of(100) {

@@ -16,7 +16,11 @@ fn main() -> color_eyre::Result<()> {
         Some(Command::Status { path, json, now }) => match cmd::workspace(path.as_deref()) {
             Ok(root) => {
                 let snap = cmd::status::load(&root, now.unwrap_or_else(chrono::Utc::now));
-                cmd::status::run(&snap, json)
+                let code = cmd::status::run(&snap, json);
+                // The process ends here: freeing ten thousand milestones one
+                // by one would only delay the exit.
+                std::mem::forget(snap);
+                code
             }
             Err(code) => code,
         },

@@ -22,19 +22,18 @@ pub fn load(root: &std::path::Path, now: chrono::DateTime<chrono::Utc>) -> Snaps
 }
 
 pub fn run(snap: &Snapshot, json: bool) -> i32 {
-    let out = if json {
-        let mut s = serde_json::to_string_pretty(&to_json(snap)).unwrap_or_default();
-        s.push('\n');
-        s
-    } else {
-        table(snap)
-    };
     use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`| head`) is not an error worth a message.
-    let _ = stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush());
+    let _ = if json {
+        // Straight from the model to the pipe, without a JSON tree between.
+        serde_json::to_writer_pretty(&mut out, &document(snap))
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"))
+    } else {
+        out.write_all(table(snap).as_bytes())
+    }
+    .and_then(|_| out.flush());
     0
 }
 

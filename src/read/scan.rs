@@ -53,6 +53,8 @@ pub struct Scan {
     pub current: Option<String>,
     /// The workspace's worktrees, found before the scan.
     pub worktrees: Vec<crate::git::Worktree>,
+    /// Read once and forget: no stamps, nothing kept for a next load.
+    pub one_shot: bool,
 }
 
 /// Walks the root and its `.worktrees/`.
@@ -131,6 +133,10 @@ fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Foun
 /// Reads documents, re-parsing (in parallel) only those whose stamp changed
 /// or that were reported changed; the rest come from the cache.
 fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) -> Vec<Found> {
+    let read = |p: &PathBuf| read_document(fence, p, origin, &file::stem(p));
+    if scan.one_shot {
+        return crate::par::map(paths, read);
+    }
     let stamps: Vec<Option<Stamp>> = paths.iter().map(|p| file::stamp(p)).collect();
     let misses: Vec<usize> = (0..paths.len())
         .filter(|&i| {
@@ -139,9 +145,7 @@ fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) 
                 || scan.cache.docs.get(&paths[i]).map(|c| c.0) != stamps[i]
         })
         .collect();
-    let fresh = crate::par::map(&misses, |&i| {
-        read_document(fence, &paths[i], origin, &file::stem(&paths[i]))
-    });
+    let fresh = crate::par::map(&misses, |&i| read(&paths[i]));
     let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
     paths
         .iter()

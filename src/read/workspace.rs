@@ -93,6 +93,7 @@ pub fn ids_for_branch(branch: &str) -> Vec<String> {
 pub struct Reader {
     root: PathBuf,
     cache: Cache,
+    one_shot: bool,
 }
 
 impl Reader {
@@ -100,6 +101,15 @@ impl Reader {
         Reader {
             root: root.to_path_buf(),
             cache: Cache::default(),
+            one_shot: false,
+        }
+    }
+
+    /// A reader for one load: it keeps no cache, so it clones nothing.
+    pub fn once(root: &Path) -> Reader {
+        Reader {
+            one_shot: true,
+            ..Reader::new(root)
         }
     }
 
@@ -133,6 +143,7 @@ impl Reader {
             cache: std::mem::take(&mut self.cache),
             problems,
             worktrees,
+            one_shot: self.one_shot,
             ..Scan::default()
         };
         scan::run(&fence, &mut scan);
@@ -149,7 +160,7 @@ impl Reader {
 
 /// Reads the workspace at `root` (already discovered) once.
 pub fn load(root: &Path, now: DateTime<Utc>) -> Snapshot {
-    Reader::new(root).load(now)
+    Reader::once(root).load(now)
 }
 
 #[cfg(test)]
