@@ -146,6 +146,11 @@ pub enum Msg {
     },
     Tick(DateTime<Utc>),
     Notice(String),
+    /// A worker panicked doing `job` (one of the `JOB_*` names).
+    Failed {
+        job: &'static str,
+        text: String,
+    },
     /// Worktree states from a git refresh of generation `generation`.
     Git {
         generation: u64,

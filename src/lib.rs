@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod demo;
+pub mod fault;
 pub mod git;
 pub mod model;
 pub mod par;

@@ -328,7 +328,8 @@ pub struct PhaseBar {
 /// A milestone with everything the rules computed for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneView {
-    pub milestone: Milestone,
+    /// Shared with the reader's cache.
+    pub milestone: std::sync::Arc<Milestone>,
     pub status: Status,
     pub progress: f64,
     pub phases: Vec<PhaseBar>,

@@ -28,13 +28,13 @@ impl Default for Settings {
 
 /// Computes every view. `events` holds each milestone's events, oldest first.
 pub fn evaluate(
-    milestones: Vec<Milestone>,
+    milestones: Vec<std::sync::Arc<Milestone>>,
     mut events: HashMap<String, Vec<Event>>,
     mut sessions: HashMap<String, Vec<Session>>,
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Vec<MilestoneView> {
-    let statuses: Vec<Status> = milestones.iter().map(status::of_milestone).collect();
+    let statuses: Vec<Status> = milestones.iter().map(|m| status::of_milestone(m)).collect();
     let completed: HashSet<&str> = milestones
         .iter()
         .zip(&statuses)

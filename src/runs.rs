@@ -109,33 +109,65 @@ pub fn boot_id() -> String {
         .unwrap_or_default()
 }
 
-/// (state letter, process group, start time in ticks) from `/proc/PID/stat`.
-fn stat_fields(pid: i32) -> Option<(char, i32, u64)> {
+/// What `/proc/PID/stat` says of a process.
+struct Stat {
+    state: char,
+    ppid: i32,
+    pgid: i32,
+    /// Start time in clock ticks since boot.
+    start: u64,
+}
+
+fn stat_fields(pid: i32) -> Option<Stat> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces and parentheses: fields follow the last ')'.
     let rest = &s[s.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let state = fields.first()?.chars().next()?;
-    let pgid = fields.get(2)?.parse().ok()?;
-    let start = fields.get(19)?.parse().ok()?;
-    Some((state, pgid, start))
+    Some(Stat {
+        state: fields.first()?.chars().next()?,
+        ppid: fields.get(1)?.parse().ok()?,
+        pgid: fields.get(2)?.parse().ok()?,
+        start: fields.get(19)?.parse().ok()?,
+    })
 }
 
 /// (state letter, start time in ticks) of a live process.
 pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
-    stat_fields(pid).map(|(state, _, start)| (state, start))
+    stat_fields(pid).map(|s| (s.state, s.start))
 }
 
-/// The live (non-zombie) processes of a process group, with their states.
+/// The live (non-zombie) processes of a run whose group leader (the
+/// supervisor) is `pgid`, with their states: the members of the process
+/// group, and the leader's descendants that left it (`setsid`, `setpgid`).
+/// The supervisor is a child subreaper, so a daemonized grandchild is
+/// still its descendant.
 pub fn group(pgid: i32) -> Vec<(i32, char)> {
-    crate::read::file::list(Path::new("/proc"))
+    let all: Vec<(i32, Stat)> = crate::read::file::list(Path::new("/proc"))
         .unwrap_or_default()
         .iter()
         .filter_map(|p| crate::read::file::name(p).parse::<i32>().ok())
-        .filter_map(|pid| {
-            let (state, g, _) = stat_fields(pid)?;
-            (g == pgid && state != 'Z').then_some((pid, state))
-        })
+        .filter_map(|pid| Some((pid, stat_fields(pid)?)))
+        .collect();
+    let mut inside: std::collections::HashSet<i32> = all
+        .iter()
+        .filter(|(pid, s)| s.pgid == pgid || *pid == pgid)
+        .map(|(pid, _)| *pid)
+        .collect();
+    // Descendants, to a fixed point (a parent may be listed after its child).
+    loop {
+        let before = inside.len();
+        for (pid, s) in &all {
+            if inside.contains(&s.ppid) {
+                inside.insert(*pid);
+            }
+        }
+        if inside.len() == before {
+            break;
+        }
+    }
+    all.into_iter()
+        .filter(|(pid, s)| inside.contains(pid) && s.state != 'Z')
+        .map(|(pid, s)| (pid, s.state))
         .collect()
 }
 
@@ -152,9 +184,14 @@ pub fn observe(run: &Run) -> RunView {
         "exited" | "stopped" => ("exited", None),
         "failed" => ("failed", Some(exit_text(run))),
         _ if !is_ours(run) => ("failed", Some("died without an exit status".to_string())),
-        // The agent's state tells (a tmux pane's own process is never stopped).
+        // The agent's state tells (a tmux pane's own process is never
+        // stopped). An agent that died while stopped stays unreaped until
+        // the stopped supervisor runs again: still paused.
         _ => match proc_stat(run.pid.unwrap_or(run.pgid)) {
             Some(('T' | 't', _)) => ("paused", None),
+            Some(('Z', _)) | None if matches!(proc_stat(run.pgid), Some(('T' | 't', _))) => {
+                ("paused", None)
+            }
             _ => ("running", None),
         },
     };

@@ -103,7 +103,7 @@ fn value() -> impl Strategy<Value = Value> {
 fn check_rules(ms: Vec<Milestone>) {
     let now = chrono::Utc::now();
     let views = rules::evaluate(
-        ms,
+        ms.into_iter().map(std::sync::Arc::new).collect(),
         HashMap::new(),
         HashMap::new(),
         &Settings::default(),

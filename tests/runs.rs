@@ -400,3 +400,117 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
         .arg("kill-server")
         .status();
 }
+
+/// Processes whose command line is exactly `argv`, with their session ids.
+fn find_processes(argv: &[&str]) -> Vec<(i32, i32, char)> {
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    std::fs::read_dir("/proc")
+        .expect("proc")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            if cmd != want {
+                return None;
+            }
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let state = f.first()?.chars().next()?;
+            (state != 'Z').then_some((pid, f.get(3)?.parse().ok()?, state))
+        })
+        .collect()
+}
+
+fn agent(w: &Ws, script: &str) {
+    write(&w.root, "agent.sh", script);
+}
+
+#[test]
+fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
+    let w = ws();
+    // A daemonized grandchild in its own session, deaf to SIGTERM.
+    agent(
+        &w,
+        "#!/bin/sh\nsetsid sh -c 'trap \"\" TERM; exec sleep 7771' &\nwhile true; do sleep 1; done\n",
+    );
+    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
+    let g = pgid(&w);
+    let escaped = || find_processes(&["sleep", "7771"]);
+    eventually("the grandchild in its own session", || {
+        escaped().iter().any(|&(_, sid, _)| sid != g)
+    });
+    let (pid, ..) = escaped()[0];
+    assert!(
+        milestone_dash::runs::group(g)
+            .iter()
+            .any(|&(p, _)| p == pid),
+        "counted as the run's own"
+    );
+
+    assert_eq!(mdash(&w, &["run", "pause", "1a"]).0, 0);
+    eventually("the grandchild stopped with the rest", || {
+        escaped().iter().all(|&(_, _, st)| st == 'T') && group(g).iter().all(|s| *s == 'T')
+    });
+    assert_eq!(mdash(&w, &["run", "resume", "1a"]).0, 0);
+    eventually("the grandchild continued", || {
+        escaped().iter().all(|&(_, _, st)| st != 'T')
+    });
+
+    let (code, out) = mdash(&w, &["run", "stop", "1a"]);
+    assert_eq!(code, 0, "{out}");
+    eventually("nothing left, the escaped grandchild included", || {
+        escaped().is_empty() && group(g).is_empty()
+    });
+    assert!(
+        std::fs::read_to_string(w.root.join(".milestones/logs/execution-1a.jsonl"))
+            .expect("log")
+            .contains("\"killed\":true"),
+        "the SIGTERM-deaf grandchild needed SIGKILL"
+    );
+}
+
+#[test]
+fn an_agent_killed_while_paused_is_recorded_when_resumed() {
+    let w = ws();
+    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
+    let g = pgid(&w);
+    eventually("running", || group(g).len() >= 3);
+    assert_eq!(mdash(&w, &["run", "pause", "1a"]).0, 0);
+    eventually("stopped", || group(g).iter().all(|s| *s == 'T'));
+    let run = milestone_dash::runs::read(&w.root, "1a").expect("registry");
+    let agent_pid = run.pid.expect("agent pid");
+    // SAFETY: kill only sends a signal, to the agent this test started.
+    unsafe {
+        libc::kill(agent_pid, libc::SIGKILL);
+    }
+    // Dead while stopped: nothing can reap it until the supervisor runs.
+    assert_eq!(milestone(&status(&w), "1a")["run"]["state"], "paused");
+
+    let (code, out) = mdash(&w, &["run", "resume", "1a"]);
+    assert_eq!(code, 0, "{out}");
+    eventually("the death recorded", || {
+        milestone(&status(&w), "1a")["run"]["state"] == "failed"
+    });
+    let doc = status(&w);
+    let b: Vec<&serde_json::Value> = doc["blockers"]
+        .as_array()
+        .expect("blockers")
+        .iter()
+        .filter(|b| b["kind"] == "run_failed")
+        .collect();
+    assert_eq!(b.len(), 1, "{doc}");
+    assert_eq!(b[0]["detail"], "SIGKILL");
+    assert!(events(&w).contains(&"run_exited".to_string()));
+    // The agent's own child is left running, as after any agent exit; the
+    // test cleans it up.
+    // SAFETY: killpg only sends a signal, to the group this test started.
+    unsafe {
+        libc::killpg(g, libc::SIGKILL);
+    }
+}

@@ -52,9 +52,13 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     code
 }
 
+const JOB_RELOAD: &str = "reading the workspace";
+const JOB_GIT: &str = "reading git state";
+
 /// Runs blocking work (disk, git, processes) on a worker and sends the
-/// message it returns; a panic in the worker comes back as a notice, in
-/// words, instead of being lost.
+/// message it returns; a panic in the worker comes back as `Msg::Failed`,
+/// in words, instead of being lost (and the loop can clear its in-flight
+/// flag).
 fn offload(
     tx: &mpsc::UnboundedSender<Msg>,
     what: &'static str,
@@ -65,7 +69,10 @@ fn offload(
     tokio::spawn(async move {
         let msg = match task.await {
             Ok(msg) => msg,
-            Err(e) => Msg::Notice(format!("{what} failed: {}", panic_text(e))),
+            Err(e) => Msg::Failed {
+                job: what,
+                text: panic_text(e),
+            },
         };
         let _ = tx.send(msg);
     });
@@ -125,7 +132,8 @@ impl Runner {
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
-        offload(&self.tx, "reading the workspace", move || {
+        offload(&self.tx, JOB_RELOAD, move || {
+            crate::fault::point("reload");
             if let Ok(mut w) = watcher.lock() {
                 w.refresh();
             }
@@ -156,9 +164,12 @@ impl Runner {
             self.ids.clone(),
             self.cfg.base_branch.clone(),
         );
-        offload(&self.tx, "reading git state", move || Msg::Git {
-            generation,
-            states: crate::git::states_for(&root, &ids, base.as_deref()),
+        offload(&self.tx, JOB_GIT, move || {
+            crate::fault::point("git");
+            Msg::Git {
+                generation,
+                states: crate::git::states_for(&root, &ids, base.as_deref()),
+            }
         });
     }
 
@@ -439,11 +450,21 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             }
         }
         for msg in msgs {
-            if let Msg::Git { .. } = &msg {
+            let git_done = matches!(&msg, Msg::Git { .. } | Msg::Failed { job: JOB_GIT, .. });
+            if git_done {
                 runner.git_running = false;
                 if runner.git_again {
                     runner.git_refresh();
                 }
+            }
+            if let Msg::Failed {
+                job: JOB_RELOAD, ..
+            } = &msg
+            {
+                // Not retried at once (a bug on some input would spin); the
+                // next change, or the poll timer, reads everything again.
+                runner.reloading = false;
+                runner.rescan = true;
             }
             if let Msg::Loaded(snap) = &msg {
                 runner.reloading = false;
@@ -505,7 +526,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     Ok(0)
 }
 
-fn load_log(runner: &Runner, m: crate::model::Milestone, id: String) {
+fn load_log(runner: &Runner, m: std::sync::Arc<crate::model::Milestone>, id: String) {
     let (root, tx, max) = (
         runner.root.clone(),
         runner.tx.clone(),

@@ -33,6 +33,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => app.now = now,
         Msg::Notice(s) => app.message = Some(s),
+        Msg::Failed { job, text } => app.message = Some(format!("{job} failed: {text}")),
         Msg::Git { generation, states } => {
             if generation >= app.git_gen {
                 app.git_gen = generation;

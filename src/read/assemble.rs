@@ -68,19 +68,26 @@ pub fn order_key(m: &Milestone) -> (Option<(u64, String)>, String) {
     (stage, m.id.clone())
 }
 
-fn merge_graph(milestones: &mut [Milestone], graph: &[GraphEntry]) {
-    let index: HashMap<String, usize> = milestones
+fn merge_graph(milestones: &mut [Arc<Milestone>], graph: &[GraphEntry]) {
+    if graph.is_empty() {
+        return;
+    }
+    let index: HashMap<&str, usize> = milestones
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.id.clone(), i))
+        .map(|(i, m)| (m.id.as_str(), i))
         .collect();
+    let mut touched = Vec::new();
     for e in graph {
-        if let Some(&i) = index.get(&e.id) {
-            milestones[i].requires.extend(e.requires.iter().cloned());
-            milestones[i].enables.extend(e.enables.iter().cloned());
+        if let Some(&i) = index.get(e.id.as_str()) {
+            touched.push((i, e));
         }
     }
-    for m in milestones {
+    for (i, e) in touched {
+        // Copy-on-write: only milestones the graph names are cloned.
+        let m = Arc::make_mut(&mut milestones[i]);
+        m.requires.extend(e.requires.iter().cloned());
+        m.enables.extend(e.enables.iter().cloned());
         for list in [&mut m.requires, &mut m.enables] {
             list.sort();
             list.dedup();
@@ -121,7 +128,7 @@ type Keyed = (Option<DateTime<Utc>>, usize, usize, Event);
 fn read_logs(
     fence: &Fence,
     scan: &mut Scan,
-    milestones: &[Milestone],
+    milestones: &[Arc<Milestone>],
     known: &HashSet<String>,
 ) -> HashMap<String, Vec<Event>> {
     let roots = scan.log_roots.clone();

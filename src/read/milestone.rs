@@ -164,8 +164,8 @@ pub fn read(v: &Value, origin: Origin, source: &str, stem: &str) -> Milestone {
         stage,
         title,
         raw_status,
-        requires: requires(v),
-        enables: enables(v),
+        requires: sorted(requires(v)),
+        enables: sorted(enables(v)),
         weights,
         phases: milestone_phases(v),
         tasks: tasks(v),
@@ -186,6 +186,13 @@ pub fn read(v: &Value, origin: Origin, source: &str, stem: &str) -> Milestone {
         worktree_dir: None,
         id,
     }
+}
+
+/// Dependency lists are kept sorted and without repeats.
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// `2a` and `milestone-3b` are in stages 2 and 3.

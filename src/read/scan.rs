@@ -18,7 +18,8 @@ use crate::yaml::{self, Value};
 /// A milestone file found during the scan, with its precedence rank.
 pub struct Candidate {
     pub rank: u8,
-    pub milestone: Milestone,
+    /// Shared with the cache: a reload clones a pointer, not the milestone.
+    pub milestone: Arc<Milestone>,
 }
 
 pub const RANK_COMPLETED: u8 = 0;
@@ -103,7 +104,7 @@ fn listing(fence: &Fence, dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBu
 /// What one document in `active/` or `completed/` turned out to be.
 #[derive(Debug, Clone)]
 pub enum Found {
-    Milestone(Box<Milestone>),
+    Milestone(Arc<Milestone>),
     Graph(Vec<GraphEntry>),
     Problem(Problem),
     Nothing,
@@ -123,7 +124,7 @@ fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Foun
         Err(p) => return Found::Problem(p),
     };
     match milestone::classify(&v, origin, &rel, stem) {
-        Ok(Reading::Milestone(m)) => Found::Milestone(m),
+        Ok(Reading::Milestone(m)) => Found::Milestone(Arc::from(m)),
         Ok(Reading::Graph(g)) => Found::Graph(g),
         Ok(Reading::Ignored) => Found::Nothing,
         Err(msg) => Found::Problem(Problem::error(&rel, msg)),
@@ -175,7 +176,7 @@ fn read_dir_of_milestones(
     dir: &Path,
     origin: Origin,
     scan: &mut Scan,
-) -> Vec<Milestone> {
+) -> Vec<Arc<Milestone>> {
     let paths: Vec<PathBuf> = listing(fence, dir, &mut scan.problems)
         .into_iter()
         .filter(|p| is_doc(p))
@@ -183,7 +184,7 @@ fn read_dir_of_milestones(
     let mut out = Vec::new();
     for found in read_docs(fence, &paths, origin, scan) {
         match found {
-            Found::Milestone(m) => out.push(*m),
+            Found::Milestone(m) => out.push(m),
             Found::Graph(g) => scan.graph.extend(g),
             Found::Problem(p) => scan.problems.push(p),
             Found::Nothing => {}
@@ -238,10 +239,7 @@ fn scan_root(fence: &Fence, scan: &mut Scan) {
 
 fn read_single(fence: &Fence, path: &Path, origin: Origin, stem: &str, rank: u8, scan: &mut Scan) {
     match read_document(fence, path, origin, stem) {
-        Found::Milestone(m) => scan.candidates.push(Candidate {
-            rank,
-            milestone: *m,
-        }),
+        Found::Milestone(m) => scan.candidates.push(Candidate { rank, milestone: m }),
         Found::Problem(p) => scan.problems.push(p),
         Found::Graph(_) | Found::Nothing => {}
     }
@@ -268,7 +266,7 @@ fn read_state_store(fence: &Fence, dir: &Path, scan: &mut Scan) {
         m.id = id;
         scan.candidates.push(Candidate {
             rank: RANK_STATE,
-            milestone: m,
+            milestone: Arc::new(m),
         });
     }
 }
@@ -317,7 +315,10 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
                 ) {
                     b.failure = bundle::failure_summary(&md);
                 }
-                scan.candidates.push(Candidate { rank, milestone: m });
+                scan.candidates.push(Candidate {
+                    rank,
+                    milestone: Arc::new(m),
+                });
             }
             Err(p) if only.is_none() => scan.problems.push(p),
             Err(_) => {}
@@ -370,7 +371,7 @@ fn scan_worktree(fence: &Fence, dir: &Path, ids: &[String], scan: &mut Scan) {
                 Found::Milestone(m) if ids.contains(&m.id) => {
                     scan.candidates.push(Candidate {
                         rank: RANK_WORKTREE,
-                        milestone: *m,
+                        milestone: m,
                     });
                 }
                 // A broken copy of this worktree's own milestone matters;
@@ -382,7 +383,7 @@ fn scan_worktree(fence: &Fence, dir: &Path, ids: &[String], scan: &mut Scan) {
     }
     read_bundles(fence, dir, RANK_WORKTREE, Some(ids), scan);
     for c in &mut scan.candidates[before..] {
-        c.milestone.worktree_dir = Some(wt.clone());
+        Arc::make_mut(&mut c.milestone).worktree_dir = Some(wt.clone());
     }
     if scan.candidates.len() > before {
         scan.log_roots.push((ms, Some(wt)));

@@ -319,6 +319,45 @@ fn killpg(pgid: i32, sig: i32) -> Result<(), String> {
     }
 }
 
+/// The run's processes now, with their start times, so that a pid reused
+/// later is never signalled.
+fn processes(pgid: i32) -> Vec<(i32, u64)> {
+    runs::group(pgid)
+        .into_iter()
+        .filter_map(|(pid, _)| Some((pid, runs::proc_stat(pid)?.1)))
+        .collect()
+}
+
+/// The process is the one recorded and has not ended.
+fn still(&(pid, start): &(i32, u64)) -> bool {
+    runs::proc_stat(pid).is_some_and(|(st, s)| s == start && st != 'Z')
+}
+
+/// Signals the run's group, and each of `procs` (which includes those that
+/// left the group: a grandchild that called `setsid`). `but_leader` spares
+/// the supervisor.
+fn signal_run(pgid: i32, procs: &[(i32, u64)], sig: i32, but_leader: bool) -> Result<(), String> {
+    // An empty group is no error while processes that left it remain.
+    let group = if but_leader {
+        Ok(())
+    } else {
+        killpg(pgid, sig)
+    };
+    if group.is_err() && !procs.iter().any(still) {
+        return group;
+    }
+    for p in procs {
+        if (but_leader && p.0 == pgid) || !still(p) {
+            continue;
+        }
+        // SAFETY: kill only sends a signal, to a process of our run.
+        unsafe {
+            libc::kill(p.0, sig);
+        }
+    }
+    Ok(())
+}
+
 fn source_of(root: &Path, snap: &Snapshot, id: &str) -> Option<PathBuf> {
     snap.milestones
         .iter()
@@ -328,22 +367,15 @@ fn source_of(root: &Path, snap: &Snapshot, id: &str) -> Option<PathBuf> {
 
 pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
     let run = live(root, id)?;
-    if run.backend == "tmux" {
-        // tmux continues a pane's own process when it stops, so the pane's
-        // process (the supervisor, which only waits) is left running and
-        // everything below it is stopped.
-        for (pid, _) in runs::group(run.pgid)
-            .into_iter()
-            .filter(|(p, _)| *p != run.pgid)
-        {
-            // SAFETY: kill only sends a signal to a member of our run's group.
-            unsafe {
-                libc::kill(pid, libc::SIGSTOP);
-            }
-        }
-    } else {
-        killpg(run.pgid, libc::SIGSTOP)?;
-    }
+    // tmux continues a pane's own process when it stops, so there the
+    // pane's process (the supervisor, which only waits) is left running and
+    // everything below it is stopped.
+    signal_run(
+        run.pgid,
+        &processes(run.pgid),
+        libc::SIGSTOP,
+        run.backend == "tmux",
+    )?;
     runs::update(root, id, |r| r.state = "paused".into()).map_err(|e| e.to_string())?;
     let m = snap.milestones.iter().find(|m| m.milestone.id == id);
     let current = m.and_then(|m| {
@@ -416,8 +448,14 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
                 .map_err(|r| r.to_string());
         }
     };
-    killpg(run.pgid, libc::SIGCONT)?;
+    // Recorded before the signal: an agent that died while stopped ends as
+    // soon as it is continued, and the supervisor's record of that must
+    // come last.
     runs::update(root, id, |r| r.state = "running".into()).map_err(|e| e.to_string())?;
+    if let Err(e) = signal_run(run.pgid, &processes(run.pgid), libc::SIGCONT, false) {
+        let _ = runs::update(root, id, |r| r.state = "paused".into());
+        return Err(e);
+    }
     records::mark_resumed(root, &run.session_id).map_err(|e| e.to_string())?;
     if let Some(f) = source_of(root, snap, id) {
         records::set_status(&f, "in_progress").map_err(|e| e.to_string())?;
@@ -437,17 +475,20 @@ pub fn stop(root: &Path, id: &str) -> Result<(), String> {
     let run = live(root, id)?;
     let grace = Duration::from_secs(agent::load(root).stop_grace_secs);
     runs::update(root, id, |r| r.state = "stopped".into()).map_err(|e| e.to_string())?;
-    killpg(run.pgid, libc::SIGTERM)?;
-    let _ = killpg(run.pgid, libc::SIGCONT);
+    // Taken before any signal: once the supervisor ends, what escaped the
+    // group is no longer its descendant.
+    let procs = processes(run.pgid);
+    signal_run(run.pgid, &procs, libc::SIGTERM, false)?;
+    let _ = signal_run(run.pgid, &procs, libc::SIGCONT, false);
     let until = Instant::now() + grace;
     // A zombie leader still answers killpg: count only live members.
-    let gone = || group_empty(run.pgid);
+    let gone = || group_empty(run.pgid) && !procs.iter().any(still);
     while !gone() && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
     let killed = !gone();
     if killed {
-        let _ = killpg(run.pgid, libc::SIGKILL);
+        let _ = signal_run(run.pgid, &procs, libc::SIGKILL, false);
     }
     records::event(
         root,
