@@ -43,7 +43,7 @@ pub fn user_dir() -> Option<PathBuf> {
 }
 
 fn read_yaml(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::read::file::read_regular(path).ok()?;
     yaml::parse(&text).ok()
 }
 

@@ -54,7 +54,7 @@ pub fn path(root: &Path, id: &str) -> PathBuf {
 }
 
 pub fn read(root: &Path, id: &str) -> Option<Run> {
-    parse(&std::fs::read_to_string(path(root, id)).ok()?)
+    parse(&crate::read::file::read_regular(&path(root, id)).ok()?)
 }
 
 pub fn parse(text: &str) -> Option<Run> {
@@ -231,7 +231,7 @@ pub fn all(root: &Path) -> Vec<Run> {
         .unwrap_or_default()
         .into_iter()
         .filter(|p| crate::read::file::ext(p) == "yaml")
-        .filter_map(|p| parse(&std::fs::read_to_string(p).ok()?))
+        .filter_map(|p| parse(&crate::read::file::read_regular(&p).ok()?))
         .collect()
 }
 

@@ -58,7 +58,13 @@ impl Tui {
             EnableMouseCapture,
             crossterm::cursor::Hide
         )?;
-        self.term.clear()
+        // Not `Terminal::clear`: it asks the terminal for the cursor
+        // position, and the event reader swallows the answer (the query
+        // then times out and the dashboard ended). A resize to the current
+        // size clears the screen and the back buffer without asking.
+        let size = self.term.size()?;
+        self.term
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     }
 
     /// The terminal bell and, when asked, a desktop notification (OSC 777).

@@ -239,3 +239,51 @@ fn logs_with_garbage_still_give_the_last_event() {
     );
     error_for(&doc, ".milestones/logs/shared.jsonl");
 }
+
+#[test]
+fn fifos_where_files_belong_are_reported_not_waited_on() {
+    // Opening a FIFO for reading blocks until a writer comes: a reader that
+    // did so would hang forever.
+    let d = tempfile::tempdir().expect("tmp");
+    let root = d.path();
+    good(root);
+    std::fs::create_dir_all(root.join(".milestones/logs")).expect("mkdir");
+    for rel in [
+        ".milestones/active/fifo.yaml",
+        ".milestones/logs/execution-good.jsonl",
+        ".milestones/active/current.txt",
+    ] {
+        let c = std::ffi::CString::new(root.join(rel).as_os_str().as_encoded_bytes()).expect("c");
+        // SAFETY: mkfifo only creates a file at a path we own.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    }
+    let mut child = bin()
+        .args(["status", "--json", "--now", NOW])
+        .arg(root)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("mdash status hung on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("out");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for rel in [
+        ".milestones/active/fifo.yaml",
+        ".milestones/logs/execution-good.jsonl",
+    ] {
+        assert!(
+            error_for(&doc, rel)["message"]
+                .as_str()
+                .expect("m")
+                .contains("not a regular file"),
+            "{rel}: {doc}"
+        );
+    }
+    assert!(ids(&doc).contains(&"good".to_string()));
+}

@@ -4,167 +4,12 @@
 //! fixed sleeps.
 
 mod common;
+use common::pty::*;
 use common::*;
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-struct Pty {
-    parser: vt100::Parser,
-    rx: mpsc::Receiver<Vec<u8>>,
-    writer: Box<dyn Write + Send>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    raw: Vec<u8>,
-}
-
-fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).expect("non-zero")
-}
-
-impl Pty {
-    fn spawn(dir: &std::path::Path, cols: u16, rows: u16) -> Pty {
-        Pty::spawn_with(dir, cols, rows, &[])
-    }
-
-    fn spawn_with(dir: &std::path::Path, cols: u16, rows: u16, args: &[&str]) -> Pty {
-        Pty::spawn_env(dir, cols, rows, args, &[])
-    }
-
-    fn spawn_env(
-        dir: &std::path::Path,
-        cols: u16,
-        rows: u16,
-        args: &[&str],
-        env: &[(&str, &std::path::Path)],
-    ) -> Pty {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
-        cmd.arg(dir);
-        cmd.args(args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        Pty::spawn_cmd(cmd, cols, rows)
-    }
-
-    fn spawn_cmd(mut cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("TMUX");
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        });
-        let writer = pair.master.take_writer().expect("writer");
-        Pty {
-            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
-            rx,
-            writer,
-            master: pair.master,
-            child,
-            raw: Vec::new(),
-        }
-    }
-
-    fn pump(&mut self, wait: Duration) {
-        if let Ok(chunk) = self.rx.recv_timeout(wait) {
-            self.parser.process(&chunk);
-            self.raw.extend_from_slice(&chunk);
-        }
-        while let Ok(chunk) = self.rx.try_recv() {
-            self.parser.process(&chunk);
-            self.raw.extend_from_slice(&chunk);
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            self.pump(Duration::from_millis(50));
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write");
-        self.writer.flush().expect("flush");
-    }
-
-    fn resize(&mut self, cols: u16, rows: u16) {
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize");
-        self.parser.set_size(nz(rows), nz(cols));
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        self.wait_exit_within(Duration::from_secs(2))
-    }
-
-    fn wait_exit_within(&mut self, limit: Duration) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        loop {
-            self.pump(Duration::from_millis(20));
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                self.pump(Duration::from_millis(100));
-                return st;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "mdash did not exit within {limit:?}; screen:\n{}",
-                self.screen()
-            );
-        }
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
+use portable_pty::CommandBuilder;
 
 fn workspace() -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tmp");
@@ -185,10 +30,6 @@ fn workspace() -> tempfile::TempDir {
         "id: 2b\ntitle: Alerting\ndependencies: {requires: [2a]}\n",
     );
     d
-}
-
-fn restored(p: &Pty) -> bool {
-    !p.parser.screen().alternate_screen() && p.raw.windows(8).any(|w| w == b"\x1b[?1049l")
 }
 
 #[test]

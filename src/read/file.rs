@@ -86,6 +86,12 @@ impl Fence {
         if meta.is_dir() {
             return Err(Problem::error(&rel, "is a directory; expected a file"));
         }
+        if !meta.is_file() {
+            return Err(Problem::error(
+                &rel,
+                "is not a regular file (a FIFO, socket or device); expected a file",
+            ));
+        }
         if meta.len() > self.max_bytes {
             return Err(Problem::error(
                 &rel,
@@ -97,7 +103,7 @@ impl Fence {
             ));
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        fs::File::open(&real)
+        open_regular(&real)
             .and_then(|f| f.take(self.max_bytes + 1).read_to_end(&mut bytes))
             .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
         if bytes.len() as u64 > self.max_bytes {
@@ -170,6 +176,37 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 /// The entries of a directory, sorted by name; a missing directory is empty.
+/// Opens a file for reading without ever blocking: a FIFO, socket or
+/// device put where a file was expected is refused, not waited on (opening
+/// a FIFO blocks until someone writes to it).
+pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let kind = f.metadata()?.file_type();
+    if kind.is_file() {
+        Ok(f)
+    } else if kind.is_dir() {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory",
+        ))
+    } else {
+        Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device)",
+        ))
+    }
+}
+
+/// `fs::read_to_string`, through `open_regular`.
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    let mut s = String::new();
+    open_regular(path)?.read_to_string(&mut s)?;
+    Ok(s)
+}
+
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
     match fs::read_dir(dir) {
         Ok(rd) => {

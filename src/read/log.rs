@@ -63,7 +63,8 @@ impl LogRead {
 
 impl LogRead {
     /// Keeps only what the snapshot needs: blocker raising and clearing
-    /// events, and the newest event overall and per `milestone_id`. A log of
+    /// events from each `milestone_id`'s newest clear on, and the newest
+    /// event overall and per `milestone_id`. A log of
     /// thousands of lines then costs a handful of events in memory.
     pub fn compact(&mut self) {
         let key = |(i, e): (usize, &Event)| (e.time, i);
@@ -75,11 +76,29 @@ impl LogRead {
             Option<&str>,
             (Option<chrono::DateTime<chrono::Utc>>, usize),
         > = std::collections::HashMap::new();
+        // Raises and clears older than a milestone's newest clear no longer
+        // matter: without this, a log that raises and clears all day would
+        // be kept whole.
+        let mut last_clear: std::collections::HashMap<Option<&str>, _> =
+            std::collections::HashMap::new();
         for (i, e) in self.events.iter().enumerate() {
-            if RAISES.contains(&e.name.as_str()) || CLEARS.contains(&e.name.as_str()) {
+            if CLEARS.contains(&e.name.as_str()) {
+                let k = key((i, e));
+                let slot = last_clear.entry(e.milestone_id.as_deref()).or_insert(k);
+                if k >= *slot {
+                    *slot = k;
+                }
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let k = key((i, e));
+            if (RAISES.contains(&e.name.as_str()) || CLEARS.contains(&e.name.as_str()))
+                && last_clear
+                    .get(&e.milestone_id.as_deref())
+                    .is_none_or(|c| k >= *c)
+            {
                 keep[i] = true;
             }
-            let k = key((i, e));
             let slot = newest.entry(e.milestone_id.as_deref()).or_insert(k);
             if k >= *slot {
                 *slot = k;
@@ -244,8 +263,8 @@ pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)>
 pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
     let rel = fence.rel(path);
     let real = fence.check(path)?;
-    let mut f =
-        fs::File::open(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+    let mut f = crate::read::file::open_regular(&real)
+        .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
     let len = f
         .metadata()
         .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?
@@ -272,7 +291,7 @@ pub fn read_from(fence: &Fence, path: &Path, offset: u64) -> Result<LogRead, Pro
     let rel = fence.rel(path);
     let real = fence.check(path)?;
     let io = |e: std::io::Error| Problem::error(&rel, format!("cannot read: {e}"));
-    let mut f = fs::File::open(&real).map_err(io)?;
+    let mut f = crate::read::file::open_regular(&real).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
     if len < offset {
         return read_tail(fence, path);
@@ -367,5 +386,45 @@ mod tests {
             Some(1),
         );
         assert_eq!((r.events.len(), r.invalid), (1, 1));
+    }
+
+    #[test]
+    fn compaction_keeps_what_blockers_need_and_stays_bounded() {
+        let line = |t: u32, e: &str| {
+            format!(
+                "{{\"timestamp\":\"2026-01-01T00:{:02}:{:02}Z\",\"event\":\"{e}\",\"details\":{{\"type\":\"t{t}\"}}}}\n",
+                t / 60,
+                t % 60
+            )
+        };
+        let mut text = String::new();
+        for i in 0..500 {
+            text += &line(i * 3, "blocker_detected");
+            text += &line(i * 3 + 1, "blocker_resolved");
+        }
+        text += &line(1600, "blocker_detected");
+        text += &line(1601, "task_started");
+        let mut r = parse_text(&text, Some(1));
+        let before = r.events.clone();
+        r.compact();
+        let names: Vec<&str> = r.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["blocker_resolved", "blocker_detected", "task_started"]
+        );
+        // The blocker still raised after the last clear is the same either way.
+        let raised = |evs: &[Event]| {
+            let after = evs
+                .iter()
+                .rposition(|e| CLEARS.contains(&e.name.as_str()))
+                .map_or(0, |i| i + 1);
+            evs[after..]
+                .iter()
+                .filter(|e| RAISES.contains(&e.name.as_str()))
+                .map(|e| e.timestamp.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(raised(&before), raised(&r.events));
+        assert_eq!(raised(&r.events).len(), 1);
     }
 }

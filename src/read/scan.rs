@@ -231,7 +231,7 @@ fn scan_root(fence: &Fence, scan: &mut Scan) {
     read_sessions(fence, &ms.join("sessions"), scan);
     scan.current = ["active/current.txt", "config/current-milestone.txt"]
         .iter()
-        .find_map(|p| std::fs::read_to_string(ms.join(p)).ok())
+        .find_map(|p| file::read_regular(&ms.join(p)).ok())
         .and_then(|t| t.lines().next().map(|l| l.trim().to_string()))
         .filter(|s| !s.is_empty());
     scan.log_roots.push((ms, None));

@@ -54,7 +54,8 @@ pub fn with_status(text: &str, status: &str) -> String {
 /// the status is applied on top of it.
 pub fn set_status(file: &Path, status: &str) -> std::io::Result<()> {
     for _ in 0..200 {
-        let before = std::fs::read(file)?;
+        let mut before = Vec::new();
+        std::io::Read::read_to_end(&mut crate::read::file::open_regular(file)?, &mut before)?;
         let text = String::from_utf8_lossy(&before);
         let after = if crate::read::file::ext(file) == "json" {
             let mut v: serde_json::Value =
@@ -154,7 +155,7 @@ pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
     let path = root
         .join(".milestones/sessions")
         .join(format!("{session_id}.yaml"));
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Ok(text) = crate::read::file::read_regular(&path) else {
         return Ok(());
     };
     let Ok(mut v) = yaml::parse(&text) else {
