@@ -60,16 +60,21 @@ impl Default for Config {
 /// Loads the workspace's config; problems are returned beside the result.
 pub fn load(root: &Path) -> (Config, Vec<Problem>) {
     let path = root.join(FILE);
-    let mut cfg = Config::default();
+    let cfg = Config::default();
     if !path.exists() {
         return (cfg, Vec::new());
     }
     let fence = Fence::new(root, DEFAULT_MAX_FILE_BYTES);
-    let text = match fence.read_text(&path) {
-        Ok(t) => t,
-        Err(p) => return (cfg, vec![p]),
-    };
-    let v = match yaml::parse(&text) {
+    match fence.read_text(&path) {
+        Ok(text) => parse(&text),
+        Err(p) => (cfg, vec![p]),
+    }
+}
+
+/// The config from the text of `mdash.yaml`; problems beside it.
+pub fn parse(text: &str) -> (Config, Vec<Problem>) {
+    let mut cfg = Config::default();
+    let v = match yaml::parse(text) {
         Ok(v) => v,
         Err(e) => {
             return (

@@ -11,6 +11,8 @@ pub mod cmd;
 pub mod config;
 pub mod demo;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod model;
 pub mod par;

@@ -552,13 +552,18 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
             .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
             .collect();
         // A run that was live and now is not has ended.
+        let was_live: HashSet<&str> = old
+            .milestones
+            .iter()
+            .filter(|o| {
+                o.run
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.state, "running" | "paused"))
+            })
+            .map(|o| o.milestone.id.as_str())
+            .collect();
         for m in &snap.milestones {
-            let was_live = old
-                .milestones
-                .iter()
-                .find(|o| o.milestone.id == m.milestone.id)
-                .and_then(|o| o.run.as_ref())
-                .is_some_and(|r| matches!(r.state, "running" | "paused"));
+            let was_live = was_live.contains(m.milestone.id.as_str());
             if let Some(r) = m
                 .run
                 .as_ref()
