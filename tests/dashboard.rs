@@ -202,6 +202,46 @@ fn new_blockers_notify_once_not_on_first_load() {
 }
 
 #[test]
+fn conflicts_found_by_the_first_git_read_are_not_news() {
+    let d = tree();
+    let (mut app, _) = app_with(&d, 100, 30);
+    let state = |conflicts| milestone_dash::git::State {
+        path: ".worktrees/milestone-2b".into(),
+        branch: Some("feature/milestone-2b".into()),
+        head: Some("abc1234".into()),
+        subject: None,
+        ahead: Some(0),
+        behind: Some(0),
+        dirty: 0,
+        conflicts,
+        operation: None,
+        merged: Some(false),
+        base: Some("main".into()),
+        locked: false,
+        prunable: false,
+    };
+    let git = |app: &mut milestone_dash::app::App, generation, conflicts| {
+        update(
+            app,
+            Msg::Git {
+                generation,
+                states: vec![("2b".into(), state(conflicts))],
+            },
+        )
+    };
+    let notified = |fx: &[Effect]| fx.iter().any(|f| matches!(f, Effect::Notify(_)));
+    assert!(
+        !notified(&git(&mut app, 1, 2)),
+        "already there when mdash looked"
+    );
+    assert!(!notified(&git(&mut app, 2, 2)));
+    assert!(
+        notified(&git(&mut app, 3, 3)),
+        "a new conflict count is news"
+    );
+}
+
+#[test]
 fn selection_survives_reloads_and_logs_match_it() {
     let d = tree();
     let (mut app, _) = app_with(&d, 100, 30);

@@ -546,9 +546,20 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
             .blockers()
             .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
             .collect();
+        // Conflicts seen in the first git read of a worktree were there
+        // before mdash looked: not news.
+        let had_git: HashSet<&str> = old
+            .milestones
+            .iter()
+            .filter(|o| o.worktree.is_some())
+            .map(|o| o.milestone.id.as_str())
+            .collect();
         let fresh: Vec<String> = snap
             .blockers()
             .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
+            .filter(|b| {
+                b.kind != crate::model::BlockerKind::GitConflict || had_git.contains(b.id.as_str())
+            })
             .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
             .collect();
         // A run that was live and now is not has ended.
