@@ -470,3 +470,74 @@ fn a_storm_of_file_events() {
     p.send(b"q");
     assert!(p.wait_exit().success());
 }
+
+/// `pid` itself when it is mdash, else its mdash child.
+fn mdash_at_or_below(pid: i32) -> Option<i32> {
+    let comm = |p: i32| std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+    if comm(pid).trim() == "mdash" {
+        return Some(pid);
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .ok()?
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .find(|&c| comm(c).trim() == "mdash")
+}
+
+#[test]
+fn a_killed_tmux_pane_ends_it_at_once() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("tmux not installed; skipped");
+        return;
+    }
+    let d = workspace();
+    let sock = format!("mdash-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &sock, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux")
+    };
+    let cmd = format!("{} {}", env!("CARGO_BIN_EXE_mdash"), d.path().display());
+    assert!(
+        tmux(&["new-session", "-d", "-x", "100", "-y", "30", &cmd])
+            .status
+            .success()
+    );
+    let start = Instant::now();
+    let pid = loop {
+        let out = tmux(&["list-panes", "-F", "#{pane_pid}"]);
+        let shown = String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout)
+            .contains("Sensor ingest");
+        let pane = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<i32>()
+            .ok();
+        // The pane runs `sh -c CMD`, which may or may not exec mdash.
+        if let Some(p) = pane.filter(|_| shown).and_then(mdash_at_or_below) {
+            break p;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the dashboard never showed in tmux"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let killed = Instant::now();
+    tmux(&["kill-server"]);
+    while proc_state(pid).is_some_and(|s| s != 'Z') {
+        assert!(
+            killed.elapsed() < Duration::from_secs(2),
+            "mdash still running {:?} after its pane was killed",
+            killed.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    eprintln!("gone {:?} after the pane was killed", killed.elapsed());
+}
