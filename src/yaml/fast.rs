@@ -187,6 +187,16 @@ impl<'a> Parser<'a> {
     fn value(&mut self, rest: &'a str, n: usize, depth: usize, in_mapping: bool) -> R<Value> {
         if rest.is_empty() || rest.starts_with('#') {
             return match self.peek()? {
+                // A scalar alone on the next line: `key:` then `  text`.
+                Some((indent, c))
+                    if indent > n
+                        && !is_seq_entry(c)
+                        && !looks_like_key(c)
+                        && !rest.starts_with('#') =>
+                {
+                    self.at += 1;
+                    self.value(c, n, depth, false)
+                }
                 Some((indent, _)) if indent > n => self.block(indent, depth + 1),
                 Some((indent, c)) if indent == n && in_mapping && is_seq_entry(c) => {
                     self.sequence(n, depth + 1)
@@ -196,11 +206,7 @@ impl<'a> Parser<'a> {
         }
         let v = match rest.as_bytes()[0] {
             b'|' | b'>' => return self.block_scalar(rest, n),
-            b'"' | b'\'' => {
-                let (s, after) = quoted(rest)?;
-                end_of_value(after)?;
-                Value::String(s)
-            }
+            b'"' | b'\'' => return self.quoted_lines(rest, n),
             b'[' | b'{' => {
                 let mut f = Flow { s: rest, at: 0 };
                 let v = f.node(depth + 1)?;
@@ -208,11 +214,16 @@ impl<'a> Parser<'a> {
                 v
             }
             _ => {
-                let text = match rest.find(" #") {
-                    Some(i) => &rest[..i],
-                    None => rest,
+                let (text, comment) = match rest.find(" #") {
+                    Some(i) => (&rest[..i], true),
+                    None => (rest, false),
                 };
-                plain(text.trim_end_matches(' '), false)?
+                let text = text.trim_end_matches(' ');
+                if comment {
+                    plain(text, false)?
+                } else {
+                    self.plain_lines(text, n)?
+                }
             }
         };
         // A more indented line next would continue this scalar.
@@ -220,6 +231,98 @@ impl<'a> Parser<'a> {
             Some((indent, _)) if indent > n => Err(Bail),
             _ => Ok(v),
         }
+    }
+
+    /// A plain scalar that may go on over more indented lines (as PyYAML
+    /// wraps long strings): lines joined by a space, empty lines kept as
+    /// line breaks.
+    fn plain_lines(&mut self, first: &str, n: usize) -> R<Value> {
+        let mut folded: Option<String> = None;
+        let mut blanks = 0;
+        let mut at = self.at;
+        while let Some(&(indent, content)) = self.lines.get(at) {
+            if content.is_empty() {
+                blanks += 1;
+                at += 1;
+                continue;
+            }
+            if indent <= n || content.starts_with('#') {
+                break;
+            }
+            let text = content.trim_end_matches(' ');
+            // Only a scalar's first character can be an indicator; a line
+            // that goes on is text (`#` lines ended it above).
+            if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
+                return Err(Bail);
+            }
+            let out = folded.get_or_insert_with(|| first.to_string());
+            if blanks == 0 {
+                out.push(' ');
+            }
+            out.extend(std::iter::repeat_n('\n', blanks));
+            out.push_str(text);
+            blanks = 0;
+            at += 1;
+            self.at = at;
+        }
+        match folded {
+            None => plain(first, false),
+            // Checked like a one-line scalar, then resolved (a folded
+            // `1 2` is a string).
+            Some(text) => {
+                plain(first, false)?;
+                resolve(&text)
+            }
+        }
+    }
+
+    /// A single- or double-quoted scalar, on one line or folded over more
+    /// indented lines.
+    fn quoted_lines(&mut self, first: &str, n: usize) -> R<Value> {
+        let quote = first.as_bytes()[0];
+        let mut out = String::new();
+        let body = &first[1..];
+        if let Some(after) = quoted_segment(body, quote, &mut out)? {
+            end_of_value(after)?;
+            return match self.peek()? {
+                Some((indent, _)) if indent > n => Err(Bail),
+                _ => Ok(Value::String(out)),
+            };
+        }
+        // The first line's trailing spaces fold away; so do each later
+        // line's leading and trailing ones.
+        out.clear();
+        if quoted_segment(body.trim_end_matches(' '), quote, &mut out)?.is_some() {
+            return Err(Bail);
+        }
+        let mut blanks = 0;
+        while let Some(&(indent, content)) = self.lines.get(self.at) {
+            self.at += 1;
+            if content.is_empty() {
+                blanks += 1;
+                continue;
+            }
+            if indent <= n {
+                return Err(Bail);
+            }
+            if blanks == 0 {
+                out.push(' ');
+            }
+            out.extend(std::iter::repeat_n('\n', blanks));
+            blanks = 0;
+            let closed = quoted_segment(content, quote, &mut out)?;
+            if let Some(after) = closed {
+                end_of_value(after)?;
+                return match self.peek()? {
+                    Some((indent, _)) if indent > n => Err(Bail),
+                    _ => Ok(Value::String(out)),
+                };
+            }
+            // Not closed: this line's trailing spaces fold away too.
+            let kept = out.trim_end_matches(' ').len();
+            out.truncate(kept);
+        }
+        Err(Bail)
     }
 
     /// `|` or `>` with optional chomping, then the indented lines below.
@@ -472,20 +575,30 @@ fn digits_but_not_number(s: &str) -> bool {
 /// A quoted scalar at the start of `s`, closed on the same line; returns
 /// the text and what follows the closing quote.
 fn quoted(s: &str) -> R<(String, &str)> {
-    let quote = s.as_bytes()[0];
     let mut out = String::new();
-    let mut chars = s[1..].char_indices();
+    match quoted_segment(&s[1..], s.as_bytes()[0], &mut out)? {
+        Some(after) => Ok((out, after)),
+        // Not closed on this line: a multi-line scalar.
+        None => Err(Bail),
+    }
+}
+
+/// Scans one line's part of a quoted scalar (`quote` is `"` or `'`) into
+/// `out`, unescaping; returns what follows the closing quote, or `None`
+/// when the line ends first.
+fn quoted_segment<'s>(seg: &'s str, quote: u8, out: &mut String) -> R<Option<&'s str>> {
+    let mut chars = seg.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
             '\'' if quote == b'\'' => {
-                if s[1 + i + 1..].starts_with('\'') {
+                if seg[i + 1..].starts_with('\'') {
                     chars.next();
                     out.push('\'');
                 } else {
-                    return Ok((out, &s[1 + i + 1..]));
+                    return Ok(Some(&seg[i + 1..]));
                 }
             }
-            '"' if quote == b'"' => return Ok((out, &s[1 + i + 1..])),
+            '"' if quote == b'"' => return Ok(Some(&seg[i + 1..])),
             '\\' if quote == b'"' => {
                 let (_, e) = chars.next().ok_or(Bail)?;
                 match e {
@@ -510,8 +623,7 @@ fn quoted(s: &str) -> R<(String, &str)> {
             _ => out.push(c),
         }
     }
-    // Not closed on this line: a multi-line scalar.
-    Err(Bail)
+    Ok(None)
 }
 
 /// A one-line flow collection.
@@ -650,6 +762,11 @@ mod tests {
         same("e: \"tab\\tnew\\nline \\u00e9 \\\"q\\\" \\\\\"\nu: ünïcödé — ok\n");
         same("first: 1\n---\nsecond: 2\n");
         same("big: 18446744073709551615\nneg: -9223372036854775808\n");
+        // Long strings wrapped the way PyYAML and Go's yaml.v2 write them.
+        same(
+            "d: a long line\n  goes on here\n\n  after a blank\nq: 'it''s\n  wrapped'\nw: \"esc \\u00e9\n   and more  \n  end\"\n",
+        );
+        same("- first item\n  wrapped\n- k:\n    value alone\n- 'x'\n");
     }
 
     #[test]
@@ -658,8 +775,6 @@ mod tests {
             "a: &x 1\nb: *x\n",
             "a: !tag 1\n",
             "? complex\n: key\n",
-            "a: multi\n  line plain\n",
-            "a: \"multi\n  line\"\n",
             "a:\n\t- tab\n",
             "a: 1\na: 2\n",
             "a: b: c\n",
@@ -838,7 +953,36 @@ mod tests {
                     format!("{pad}{}:", self.key())
                 };
                 let sep = if seq { "" } else { " " };
-                match self.below(if depth > 3 { 3 } else { 6 }) {
+                match self.below(if depth > 3 { 3 } else { 8 }) {
+                    6 => {
+                        // A long scalar wrapped over lines, as PyYAML writes it,
+                        // plain or quoted, maybe starting on the next line.
+                        let q = self.pick(&["", "", "'", "\"", "\"", "'"]);
+                        let cont = " ".repeat(indent + 1 + self.below(4));
+                        let first = if self.below(4) == 0 {
+                            format!("\n{cont}")
+                        } else {
+                            String::new()
+                        };
+                        out.push_str(&format!("{lead}{sep}{first}{q}{}", self.scalar()));
+                        for _ in 0..1 + self.below(3) {
+                            if self.below(5) == 0 {
+                                out.push('\n');
+                            }
+                            let tail = if self.below(6) == 0 { "  " } else { "" };
+                            out.push_str(&format!(
+                                "\n{cont}{} {}{tail}",
+                                self.scalar(),
+                                self.scalar()
+                            ));
+                        }
+                        out.push_str(&format!("{q}\n"));
+                    }
+                    7 => {
+                        // A value alone on the next line.
+                        let cont = " ".repeat(indent + 1 + self.below(3));
+                        out.push_str(&format!("{lead}\n{cont}{}\n", self.flow(0)));
+                    }
                     0 => out.push_str(&format!("{lead}{sep}{}\n", self.scalar())),
                     1 => out.push_str(&format!("{lead}{sep}{}\n", self.flow(0))),
                     2 => {
@@ -921,10 +1065,31 @@ mod tests {
     #[test]
     fn most_generated_documents_are_in_the_subset() {
         // The agreement property means little if everything were declined.
-        let accepted = (1..=2000u64)
-            .filter(|&s| agrees(&Gen(s).document()))
-            .count();
-        assert!(accepted > 300, "only {accepted} of 2000 accepted");
+        // MDASH_YAML_SEEDS=1000000 runs a million documents and as many
+        // near misses (release build: about a minute).
+        let seeds: u64 = std::env::var("MDASH_YAML_SEEDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(2000);
+        const EDITS: [char; 9] = [' ', ':', '-', '#', '\n', '|', '"', '\'', '\\'];
+        let mut accepted = 0;
+        for seed in 1..=seeds {
+            let mut text = Gen(seed).document();
+            if agrees(&text) {
+                accepted += 1;
+            }
+            let at = (seed as usize * 7919) % (text.len() + 1);
+            let at = (0..=at)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            text.insert(at, EDITS[(seed % 9) as usize]);
+            agrees(&text);
+        }
+        assert!(
+            accepted * 10 > seeds * 2,
+            "only {accepted} of {seeds} accepted"
+        );
     }
 
     #[test]
