@@ -8,7 +8,14 @@ n=${1:-10}
 cd "$(dirname "$0")/.."
 mdash=${MDASH:-target/release/mdash}
 [ -x "$mdash" ] || cargo build --release --quiet
-command -v yq >/dev/null || { echo "needs yq (apt-get install yq)"; exit 2; }
+if ! command -v yq >/dev/null; then
+  # Debian's yq (a jq wrapper), as the packs use it; installed when we can.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing yq with apt-get" >&2
+    { apt-get update -qq && apt-get install -y -qq yq; } >/dev/null
+  fi
+  command -v yq >/dev/null || { echo "needs yq (apt-get install yq)"; exit 2; }
+fi
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/.milestones/active"
