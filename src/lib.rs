@@ -17,6 +17,7 @@ pub mod git;
 pub mod model;
 pub mod par;
 pub mod read;
+pub mod rng;
 pub mod rules;
 pub mod runs;
 pub mod sim;

@@ -12,23 +12,7 @@ use crate::read::doc;
 use crate::runs::records;
 use crate::yaml::{self, Mapping, Value};
 
-/// A small deterministic generator (xorshift), seeded per process.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() % 10_000) as f64 / 10_000.0 < p
-    }
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
+use crate::rng::Rng;
 
 fn s(x: &str) -> Value {
     yaml::string(x)
