@@ -92,49 +92,55 @@ const SEARCH_LIMIT: usize = 256;
 /// Strongly connected components (Tarjan, iterative so deep chains cannot
 /// overflow the stack).
 fn components<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<Vec<&'a str>> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut low: HashMap<&str, usize> = HashMap::new();
-    let mut on_stack: HashMap<&str, bool> = HashMap::new();
-    let mut stack: Vec<&str> = Vec::new();
+    // Tarjan over indices: the ids once into a table, then plain arrays
+    // (hash lookups per edge cost more than the walk at 10,000 milestones).
+    let ids: Vec<&str> = graph.keys().copied().collect();
+    let at: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let succ: Vec<Vec<usize>> = graph
+        .values()
+        .map(|reqs| reqs.iter().filter_map(|r| at.get(r).copied()).collect())
+        .collect();
+    const UNSEEN: usize = usize::MAX;
+    let n = ids.len();
+    let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0; n], vec![false; n]);
+    let mut stack: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     let mut next = 0;
-    for &root in graph.keys() {
-        if index.contains_key(root) {
+    for root in 0..n {
+        if index[root] != UNSEEN {
             continue;
         }
-        let mut work: Vec<(&str, Vec<&str>)> = Vec::new();
-        index.insert(root, next);
-        low.insert(root, next);
+        // (node, how many of its successors are done)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
         next += 1;
         stack.push(root);
-        on_stack.insert(root, true);
-        work.push((root, graph[root].iter().rev().copied().collect()));
-        while let Some((v, succ)) = work.last_mut() {
-            let v = *v;
-            if let Some(w) = succ.pop() {
-                if !index.contains_key(w) {
-                    index.insert(w, next);
-                    low.insert(w, next);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut done)) = work.last_mut() {
+            if let Some(&w) = succ[v].get(*done) {
+                *done += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
                     next += 1;
                     stack.push(w);
-                    on_stack.insert(w, true);
-                    work.push((w, graph[w].iter().rev().copied().collect()));
-                } else if on_stack.get(w).copied().unwrap_or(false) {
-                    let lw = index[w].min(low[v]);
-                    low.insert(v, lw);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
                 }
                 continue;
             }
             work.pop();
-            if let Some((parent, _)) = work.last() {
-                let lp = low[parent].min(low[v]);
-                low.insert(parent, lp);
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
             }
             if low[v] == index[v] {
                 let mut comp = Vec::new();
                 while let Some(w) = stack.pop() {
-                    on_stack.insert(w, false);
-                    comp.push(w);
+                    on_stack[w] = false;
+                    comp.push(ids[w]);
                     if w == v {
                         break;
                     }
@@ -239,5 +245,50 @@ mod tests {
             c["m5"],
             "m5 -> m4 -> m3 -> m2 -> m1 -> m0 -> m19999 -> m19998 -> m19997 -> m19996 -> … -> m5 (20000 milestones)"
         );
+    }
+
+    #[test]
+    fn components_match_mutual_reachability_on_random_graphs() {
+        let mut rng = crate::rng::Rng::new(42);
+        for _ in 0..300 {
+            let n = 1 + rng.below(25);
+            let names: Vec<String> = (0..n).map(|i| format!("m{i:02}")).collect();
+            let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+            for a in &names {
+                let e = graph.entry(a.as_str()).or_default();
+                for b in &names {
+                    if rng.chance(0.08) {
+                        e.insert(b.as_str());
+                    }
+                }
+            }
+            fn reach<'g>(
+                graph: &BTreeMap<&'g str, BTreeSet<&'g str>>,
+                from: &'g str,
+            ) -> BTreeSet<&'g str> {
+                let mut seen = BTreeSet::from([from]);
+                let mut todo = vec![from];
+                while let Some(v) = todo.pop() {
+                    for &w in &graph[v] {
+                        if seen.insert(w) {
+                            todo.push(w);
+                        }
+                    }
+                }
+                seen
+            }
+            let mut want: BTreeSet<Vec<&str>> = BTreeSet::new();
+            for a in graph.keys() {
+                let ra = reach(&graph, a);
+                let comp: Vec<&str> = graph
+                    .keys()
+                    .copied()
+                    .filter(|b| ra.contains(b) && reach(&graph, b).contains(a))
+                    .collect();
+                want.insert(comp);
+            }
+            let got: BTreeSet<Vec<&str>> = components(&graph).into_iter().collect();
+            assert_eq!(got, want);
+        }
     }
 }

@@ -3,8 +3,23 @@
 use crate::model::{Milestone, Origin, Status, Task};
 use crate::read::doc::normalize_word;
 
+/// `f` of the normalized word, without building a new string when `raw` is
+/// already normal (the usual case, and this runs for every task and phase
+/// on every reload).
+fn with_word<T>(raw: &str, f: impl Fn(&str) -> T) -> T {
+    if raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        f(raw)
+    } else {
+        f(&normalize_word(raw))
+    }
+}
+
 pub fn normalize(raw: &str) -> Status {
-    match normalize_word(raw).as_str() {
+    with_word(raw, normal_status)
+}
+
+fn normal_status(word: &str) -> Status {
+    match word {
         "planned" | "planning" | "pending" | "not_started" | "created" | "new" | "draft"
         | "todo" => Status::Planned,
         "in_progress" | "active" | "executing" | "running" | "started" | "resumed" | "doing"
@@ -59,13 +74,13 @@ pub fn of_milestone(m: &Milestone) -> Status {
 
 /// A phase's fraction by its status (SPEC §3).
 pub fn phase_fraction(status: &str) -> f64 {
-    match normalize_word(status).as_str() {
+    with_word(status, |w| match w {
         "completed" | "approved" | "complete" | "done" => 1.0,
         "waiting_approval" | "in_review" => 0.75,
         "in_progress" | "active" | "changes_requested" => 0.5,
         "blocked" => 0.25,
         _ => 0.0,
-    }
+    })
 }
 
 /// The normalized statuses, for messages.
