@@ -14,6 +14,7 @@ pub mod fault;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod git;
+pub mod hash;
 pub mod model;
 pub mod par;
 pub mod read;

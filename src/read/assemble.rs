@@ -202,10 +202,10 @@ fn cached_logs(
         .iter()
         .zip(&stamps)
         .map(|((p, _), st)| match (scan.cache.logs.get(p), st) {
-            (Some((old, r)), Some(new)) if !scan.cache.stale.contains(p) && old == new => {
+            (Some((old, r, _)), Some(new)) if !scan.cache.stale.contains(p) && old == new => {
                 Plan::Cached(r.clone())
             }
-            (Some((old, r)), Some(new))
+            (Some((old, r, _)), Some(new))
                 if old.same_file(new) && new.len >= old.len && new.len >= r.consumed_to =>
             {
                 Plan::Append(r.clone())
@@ -228,10 +228,15 @@ fn cached_logs(
         }
     });
     for (((path, _), st), r) in files.iter().zip(stamps).zip(&reads) {
-        scan.seen.insert(path.clone());
         match (st, r) {
             (Some(st), Ok(r)) => {
-                scan.cache.logs.insert(path.clone(), (st, r.clone()));
+                let entry = (st, r.clone(), scan.cache.generation);
+                match scan.cache.logs.get_mut(path) {
+                    Some(c) => *c = entry,
+                    None => {
+                        scan.cache.logs.insert(path.clone(), entry);
+                    }
+                }
             }
             _ => {
                 scan.cache.logs.remove(path);

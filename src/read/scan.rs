@@ -3,10 +3,11 @@
 //! Milestone documents are cached by file stamp, so a reload re-parses only
 //! the files that changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::hash::{FastMap, FastSet};
 use crate::model::{BundleTask, Milestone, Origin, Problem, Session};
 use crate::read::file::{self, Fence, Stamp};
 use crate::read::log::LogRead;
@@ -31,10 +32,13 @@ pub const RANK_STATE: u8 = 4;
 /// Parsed files kept between reloads, keyed by path and checked by stamp.
 #[derive(Default)]
 pub struct Cache {
-    pub docs: HashMap<PathBuf, (Stamp, Found)>,
-    pub logs: HashMap<PathBuf, (Stamp, Arc<LogRead>)>,
+    /// Each entry with the load that last saw its file (`generation`).
+    pub docs: FastMap<PathBuf, (Stamp, Found, u64)>,
+    pub logs: FastMap<PathBuf, (Stamp, Arc<LogRead>, u64)>,
+    /// Counts loads; entries not seen by the current one are evicted.
+    pub generation: u64,
     /// Paths reported changed: re-read whatever their stamp says.
-    pub stale: HashSet<PathBuf>,
+    pub stale: FastSet<PathBuf>,
     /// The size limit the cached reads were made with.
     pub max_file_bytes: u64,
 }
@@ -43,8 +47,6 @@ pub struct Cache {
 #[derive(Default)]
 pub struct Scan {
     pub cache: Cache,
-    /// Every cached path seen in this scan; the rest are evicted.
-    pub seen: HashSet<PathBuf>,
     pub candidates: Vec<Candidate>,
     pub graph: Vec<GraphEntry>,
     pub problems: Vec<Problem>,
@@ -148,24 +150,25 @@ fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) 
         .collect();
     let fresh = crate::par::map(&misses, |&i| read(&paths[i]));
     let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
+    let generation = scan.cache.generation;
     paths
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            scan.seen.insert(p.clone());
-            match (fresh.remove(&i), stamps[i]) {
-                (Some(f), Some(st)) => {
-                    scan.cache.docs.insert(p.clone(), (st, f.clone()));
-                    f
-                }
-                (Some(f), None) => f,
-                (None, _) => scan
-                    .cache
+        .map(|(i, p)| match (fresh.remove(&i), stamps[i]) {
+            (Some(f), Some(st)) => {
+                scan.cache
                     .docs
-                    .get(p)
-                    .map(|c| c.1.clone())
-                    .unwrap_or(Found::Nothing),
+                    .insert(p.clone(), (st, f.clone(), generation));
+                f
             }
+            (Some(f), None) => f,
+            (None, _) => match scan.cache.docs.get_mut(p) {
+                Some(c) => {
+                    c.2 = generation;
+                    c.1.clone()
+                }
+                None => Found::Nothing,
+            },
         })
         .collect()
 }

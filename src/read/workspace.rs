@@ -139,6 +139,7 @@ impl Reader {
             // Cached reads were judged against another size limit.
             self.cache = Cache::default();
         }
+        self.cache.generation += 1;
         let mut scan = Scan {
             cache: std::mem::take(&mut self.cache),
             problems,
@@ -148,10 +149,10 @@ impl Reader {
         };
         scan::run(&fence, &mut scan);
         let snap = assemble::run(&fence, &cfg, &mut scan, now);
-        let seen = std::mem::take(&mut scan.seen);
         self.cache = std::mem::take(&mut scan.cache);
-        self.cache.docs.retain(|p, _| seen.contains(p));
-        self.cache.logs.retain(|p, _| seen.contains(p));
+        let generation = self.cache.generation;
+        self.cache.docs.retain(|_, c| c.2 == generation);
+        self.cache.logs.retain(|_, c| c.2 == generation);
         self.cache.stale.clear();
         self.cache.max_file_bytes = cfg.max_file_bytes;
         snap
