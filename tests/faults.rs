@@ -160,9 +160,9 @@ fn a_one_by_one_terminal_and_back() {
     p.wait_for("a screen again", |s| s.contains("Sensor ingest"));
     p.resize(1, 1);
     p.send(b"jk?");
-    p.pump(Duration::from_millis(100));
+    p.pump_for(Duration::from_millis(100));
     p.send(b"\x1b");
-    p.pump(Duration::from_millis(100));
+    p.pump_for(Duration::from_millis(100));
     p.send(b"q");
     assert!(p.wait_exit().success());
     assert!(restored(&p));

@@ -98,6 +98,16 @@ impl Pty {
         }
     }
 
+    /// Reads output for all of `d`: for keys with nothing on screen to wait
+    /// for (a 1×1 terminal), so that an Esc is not read with the next key
+    /// as Alt+key.
+    pub fn pump_for(&mut self, d: Duration) {
+        let until = Instant::now() + d;
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            self.pump(left.min(Duration::from_millis(20)));
+        }
+    }
+
     pub fn screen(&self) -> String {
         self.parser.screen().contents()
     }
