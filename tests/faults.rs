@@ -115,6 +115,7 @@ fn sigtstp_and_fg_give_the_terminal_back_and_repaint() {
     let pid = pid_of(&p);
     for how in ["signal", "ctrl-z"] {
         let left_before = p.raw.windows(8).filter(|w| w == b"\x1b[?1049l").count();
+        assert!(p.parser.screen().alternate_screen());
         if how == "signal" {
             // SAFETY: kill only sends a signal, to the child this test started.
             unsafe { libc::kill(pid, libc::SIGTSTP) };
@@ -126,12 +127,16 @@ fn sigtstp_and_fg_give_the_terminal_back_and_repaint() {
             assert!(start.elapsed() < TIMEOUT, "{how}: not stopped");
             p.pump(Duration::from_millis(20));
         }
-        p.pump(Duration::from_millis(50));
-        assert!(!p.parser.screen().alternate_screen(), "{how}: screen kept");
-        assert!(
-            p.raw.windows(8).filter(|w| w == b"\x1b[?1049l").count() > left_before,
-            "{how}: alternate screen not left"
-        );
+        // Stopped: what it wrote before stopping is in the terminal already;
+        // wait until the reader thread has passed it on.
+        let left = |p: &Pty| p.raw.windows(8).filter(|w| w == b"\x1b[?1049l").count();
+        while left(&p) == left_before || p.parser.screen().alternate_screen() {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "{how}: the alternate screen was kept"
+            );
+            p.pump(Duration::from_millis(20));
+        }
         // What `fg` does.
         // SAFETY: as above.
         unsafe { libc::kill(pid, libc::SIGCONT) };
