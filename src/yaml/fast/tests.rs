@@ -390,3 +390,57 @@ fn agrees_on_every_fixture_and_roadmap_file() {
         files.len()
     );
 }
+
+#[test]
+fn agrees_on_hand_picked_edges() {
+    for text in [
+        "a : 1\n",
+        "a:    1\n",
+        "- a: 1\n  b: 2\n-   c: 3\n    d: 4\n",
+        "key: 'x' # c\nk2: \"x\"   \n",
+        "k: [a, [b, c], {d: e}, []]\n",
+        "'quoted key': v\n\"k\": w\n",
+        "k: - x\n",
+        "k: |-\n  a\n\n  b\n",
+        "k: >\n  a\n  b\n\n",
+        "k: >\n\n  a\n",
+        "# only a comment\n",
+        "---\nk: v\n...\n",
+        "k: v\n---\n",
+        "k:\n  - a\n  -\n  - c\n",
+        "k:\n- a\n- b\nj: 1\n",
+        "a:\n  b:\n    c: d\n  e: f\n",
+        "a: b\n  # indented comment\nc: d\n",
+        "a: 'x\n\n  y'\n",
+        "a: \"x\\\n  y\"\n",
+        "a: x\n\n\n  y\n",
+        "a: x\n  - y\n",
+        "a: x\n  [y]\n",
+        "a: x\n  'y'\n",
+        "a: 1e3\nb: 0x\nc: -0\nd: +.5\ne: 1_0\n",
+        "a: \"\\u00e9\\U0001F600\"\n",
+        "a: ~\nb: null\nc: Null\nd:\n",
+        "? a\n",
+        "a: &x 1\n",
+        "a:\n  |\n   text\n",
+        "- - a\n",
+        "-\n  a: 1\n",
+        "a: b #c\n  d\n",
+        "{a: 1}\n",
+        "[1, 2]\n",
+        "a: {b: [1, 2], c: 'd', e: \"f\"}\n",
+        "a: [b, c,]\n",
+        "a: {b, c}\n",
+        "a: x:y\n",
+        "a: C# and F#\n",
+        "a: 100%\n",
+        "a: @x\n",
+        "a: `x\n",
+        "a: |+\n  x\n\nb: 1\n",
+        "  a: 1\n  b: 2\n",
+        "a: 1\r\nb: 2\r\n",
+        "a:\tb\n",
+    ] {
+        agrees(text);
+    }
+}
