@@ -422,13 +422,26 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
         },
     )
     .map_err(|e| e.to_string())?;
+    mark(root, snap, id, &run, "paused", "run_paused")
+}
+
+/// The milestone file's new status and the run's event, after a pause or a
+/// resume.
+fn mark(
+    root: &Path,
+    snap: &Snapshot,
+    id: &str,
+    run: &runs::Run,
+    status: &str,
+    event: &str,
+) -> Result<(), String> {
     if let Some(f) = source_of(root, snap, id) {
-        records::set_status(&f, "paused").map_err(|e| e.to_string())?;
+        records::set_status(&f, status).map_err(|e| e.to_string())?;
     }
     records::event(
         root,
         id,
-        "run_paused",
+        event,
         serde_json::json!({"pgid": run.pgid, "session_id": run.session_id}),
     )
     .map_err(|e| e.to_string())
@@ -457,16 +470,7 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
         return Err(e);
     }
     records::mark_resumed(root, &run.session_id).map_err(|e| e.to_string())?;
-    if let Some(f) = source_of(root, snap, id) {
-        records::set_status(&f, "in_progress").map_err(|e| e.to_string())?;
-    }
-    records::event(
-        root,
-        id,
-        "run_resumed",
-        serde_json::json!({"pgid": run.pgid, "session_id": run.session_id}),
-    )
-    .map_err(|e| e.to_string())
+    mark(root, snap, id, &run, "in_progress", "run_resumed")
 }
 
 /// SIGTERM to the group (continued first, so a paused agent can act on
