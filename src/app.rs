@@ -79,12 +79,17 @@ pub struct App {
     pub max_concurrent: usize,
     /// The run output shown full screen (`a`), and its lines.
     pub attached: Option<(String, Vec<String>)>,
+    /// The snapshot's blockers in the pane's order, as (milestone, blocker)
+    /// indices: sorted once per snapshot, not once per frame (10,000
+    /// blockers took most of a frame).
+    pub(crate) blocker_order: Vec<(u32, u32)>,
 }
 
 impl App {
     pub fn new(keymap: Keymap, color: bool, now: DateTime<Utc>) -> App {
         App {
             snap: None,
+            blocker_order: Vec::new(),
             now,
             selected: None,
             focus: Pane::Milestones,

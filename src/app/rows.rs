@@ -65,13 +65,32 @@ pub fn selected(app: &App) -> Option<&MilestoneView> {
 }
 
 /// Blockers as the pane lists them: most severe first, then newest, then by
-/// milestone and kind.
+/// milestone and kind. The order is computed once per snapshot
+/// (`blocker_order`).
 pub fn ordered_blockers(app: &App) -> Vec<&crate::model::Blocker> {
     let Some(snap) = &app.snap else {
         return Vec::new();
     };
-    let mut v: Vec<&crate::model::Blocker> = snap.blockers().collect();
-    v.sort_by(|a, b| {
+    app.blocker_order
+        .iter()
+        .filter_map(|&(m, b)| snap.milestones.get(m as usize)?.blockers.get(b as usize))
+        .collect()
+}
+
+/// The pane's order of `snap`'s blockers, as (milestone, blocker) indices.
+pub fn blocker_order(snap: &crate::model::Snapshot) -> Vec<(u32, u32)> {
+    let mut v: Vec<(u32, u32, &crate::model::Blocker)> = snap
+        .milestones
+        .iter()
+        .enumerate()
+        .flat_map(|(m, view)| {
+            view.blockers
+                .iter()
+                .enumerate()
+                .map(move |(b, blocker)| (m as u32, b as u32, blocker))
+        })
+        .collect();
+    v.sort_by(|(.., a), (.., b)| {
         b.kind
             .severity()
             .cmp(&a.kind.severity())
@@ -80,5 +99,5 @@ pub fn ordered_blockers(app: &App) -> Vec<&crate::model::Blocker> {
             .then(a.kind.name().cmp(b.kind.name()))
             .then(a.detail.cmp(&b.detail))
     });
-    v
+    v.into_iter().map(|(m, b, _)| (m, b)).collect()
 }

@@ -601,6 +601,7 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
         }
     }
     app.now = snap.now;
+    app.blocker_order = rows::blocker_order(&snap);
     app.snap = Some(snap);
     let still_there = rows::selected_index(app).is_some();
     if !still_there {
