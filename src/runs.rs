@@ -142,6 +142,14 @@ pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
 /// The supervisor is a child subreaper, so a daemonized grandchild is
 /// still its descendant.
 pub fn group(pgid: i32) -> Vec<(i32, char)> {
+    members(pgid)
+        .into_iter()
+        .map(|(pid, state, _)| (pid, state))
+        .collect()
+}
+
+/// `group`, with each process's start time (to refuse a reused pid later).
+pub fn members(pgid: i32) -> Vec<(i32, char, u64)> {
     let all: Vec<(i32, Stat)> = crate::read::file::list(Path::new("/proc"))
         .unwrap_or_default()
         .iter()
@@ -167,7 +175,7 @@ pub fn group(pgid: i32) -> Vec<(i32, char)> {
     }
     all.into_iter()
         .filter(|(pid, s)| inside.contains(pid) && s.state != 'Z')
-        .map(|(pid, s)| (pid, s.state))
+        .map(|(pid, s)| (pid, s.state, s.start))
         .collect()
 }
 

@@ -197,7 +197,11 @@ fn cached_logs(
         Append(Arc<LogRead>),
         Full,
     }
-    let stamps: Vec<_> = files.iter().map(|(p, _)| file::stamp(p)).collect();
+    // A one-shot read has no cache to consult or fill: no stamps either.
+    let stamps: Vec<_> = files
+        .iter()
+        .map(|(p, _)| file::stamp(p).filter(|_| !scan.one_shot))
+        .collect();
     let plans: Vec<Plan> = files
         .iter()
         .zip(&stamps)
@@ -238,6 +242,7 @@ fn cached_logs(
                     }
                 }
             }
+            _ if scan.one_shot => {}
             _ => {
                 scan.cache.logs.remove(path);
             }

@@ -175,7 +175,6 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// The entries of a directory, sorted by name; a missing directory is empty.
 /// Opens a file for reading without ever blocking: a FIFO, socket or
 /// device put where a file was expected is refused, not waited on (opening
 /// a FIFO blocks until someone writes to it).
@@ -207,6 +206,7 @@ pub fn read_regular(path: &Path) -> std::io::Result<String> {
     Ok(s)
 }
 
+/// The entries of a directory, sorted by name; a missing directory is empty.
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
     match fs::read_dir(dir) {
         Ok(rd) => {

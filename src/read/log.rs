@@ -61,6 +61,21 @@ impl LogRead {
     }
 }
 
+/// The newest (time, position) per `milestone_id`.
+type Newest<'e> =
+    std::collections::HashMap<Option<&'e str>, (Option<chrono::DateTime<chrono::Utc>>, usize)>;
+
+fn bump<'e>(
+    map: &mut Newest<'e>,
+    id: Option<&'e str>,
+    k: (Option<chrono::DateTime<chrono::Utc>>, usize),
+) {
+    let slot = map.entry(id).or_insert(k);
+    if k >= *slot {
+        *slot = k;
+    }
+}
+
 impl LogRead {
     /// Keeps only what the snapshot needs: blocker raising and clearing
     /// events from each `milestone_id`'s newest clear on, and the newest
@@ -72,22 +87,14 @@ impl LogRead {
         if let Some((i, _)) = self.events.iter().enumerate().max_by_key(|x| key(*x)) {
             keep[i] = true;
         }
-        let mut newest: std::collections::HashMap<
-            Option<&str>,
-            (Option<chrono::DateTime<chrono::Utc>>, usize),
-        > = std::collections::HashMap::new();
+        let mut newest = Newest::new();
         // Raises and clears older than a milestone's newest clear no longer
         // matter: without this, a log that raises and clears all day would
         // be kept whole.
-        let mut last_clear: std::collections::HashMap<Option<&str>, _> =
-            std::collections::HashMap::new();
+        let mut last_clear = Newest::new();
         for (i, e) in self.events.iter().enumerate() {
             if CLEARS.contains(&e.name.as_str()) {
-                let k = key((i, e));
-                let slot = last_clear.entry(e.milestone_id.as_deref()).or_insert(k);
-                if k >= *slot {
-                    *slot = k;
-                }
+                bump(&mut last_clear, e.milestone_id.as_deref(), key((i, e)));
             }
         }
         for (i, e) in self.events.iter().enumerate() {
@@ -99,10 +106,7 @@ impl LogRead {
             {
                 keep[i] = true;
             }
-            let slot = newest.entry(e.milestone_id.as_deref()).or_insert(k);
-            if k >= *slot {
-                *slot = k;
-            }
+            bump(&mut newest, e.milestone_id.as_deref(), k);
         }
         for (_, i) in newest.into_values() {
             keep[i] = true;
@@ -263,18 +267,17 @@ pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)>
 pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
     let rel = fence.rel(path);
     let real = fence.check(path)?;
-    let mut f = crate::read::file::open_regular(&real)
-        .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
+    let mut f = crate::read::file::open_regular(&real).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::IsADirectory {
+            Problem::error(&rel, "is a directory; expected a JSONL file")
+        } else {
+            Problem::error(&rel, format!("cannot read: {e}"))
+        }
+    })?;
     let len = f
         .metadata()
         .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?
         .len();
-    if f.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(Problem::error(
-            &rel,
-            "is a directory; expected a JSONL file",
-        ));
-    }
     let mut window = TAIL_BYTES.min(len);
     loop {
         let read = read_window(&mut f, len, window)

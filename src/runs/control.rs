@@ -322,9 +322,9 @@ fn killpg(pgid: i32, sig: i32) -> Result<(), String> {
 /// The run's processes now, with their start times, so that a pid reused
 /// later is never signalled.
 fn processes(pgid: i32) -> Vec<(i32, u64)> {
-    runs::group(pgid)
+    runs::members(pgid)
         .into_iter()
-        .filter_map(|(pid, _)| Some((pid, runs::proc_stat(pid)?.1)))
+        .map(|(pid, _, start)| (pid, start))
         .collect()
 }
 
