@@ -1,0 +1,298 @@
+//! The long property test of status edits (issue 16): random milestone
+//! files in every layout FORMATS.md lists, random concurrent writers (rename
+//! and in place: truncate, wait, write), random pause / resume / stop edits.
+//! After each step every file is byte for byte what its writer last wrote,
+//! or that with exactly the status value changed.
+//!
+//! `cargo test` runs a short version; `MDASH_EDIT_CASES=N` runs N steps and
+//! `MDASH_EDIT_SEED=S` replays a seed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The edit under test: what `run pause` / `run resume` call.
+fn edit(path: &Path, status: &str) -> Result<(), String> {
+    milestone_dash::runs::records::set_status(path, status).map_err(|e| e.to_string())
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+/// A generated file: `pre + value + post` is its text; an edit may only
+/// replace `value` (the status word, inside any quotes it has).
+#[derive(Clone, Debug)]
+struct Gen {
+    pre: String,
+    value: String,
+    post: String,
+}
+
+impl Gen {
+    fn text(&self) -> String {
+        format!("{}{}{}", self.pre, self.value, self.post)
+    }
+    fn with(&self, value: &str) -> String {
+        format!("{}{}{}", self.pre, value, self.post)
+    }
+}
+
+const STATUSES: &[&str] = &["planned", "in_progress", "paused", "active", "executing"];
+const TITLES: &[&str] = &[
+    "Sensor ingest",
+    "Alerting: v2",
+    "センサー",
+    "A # not a comment",
+];
+
+fn extras(r: &mut Rng) -> String {
+    let mut s = String::new();
+    if r.chance(50) {
+        s.push_str("tasks:\n  - {id: t1, status: done, hours: 6}\n  - id: t2\n    status: in_progress  # busy\n");
+    }
+    if r.chance(40) {
+        s.push_str("progress:\n  percentage: 40\n  last_update: 2025-08-17\n");
+    }
+    if r.chance(30) {
+        s.push_str("description: >-\n  status: not this one\n  nor this\n");
+    }
+    if r.chance(30) {
+        s.push_str("# status: a comment, not a key\n");
+    }
+    if r.chance(30) {
+        s.push_str("dependencies: {requires: [0a], enables: []}\n");
+    }
+    s
+}
+
+/// One milestone file with id `id` in a random layout.
+fn generate(r: &mut Rng, id: &str, json: bool) -> Gen {
+    let v = r.pick(STATUSES).to_string();
+    let title = r.pick(TITLES);
+    let g = if json {
+        let pretty = r.chance(50);
+        let (sep, ind, end) = if pretty {
+            ("\n", "  ", "\n")
+        } else {
+            ("", "", "")
+        };
+        let colon = if r.chance(50) { ": " } else { ":" };
+        Gen {
+            pre: format!(
+                "{{{sep}{ind}\"id\"{colon}\"{id}\",{sep}{ind}\"title\"{colon}\"{title}\",{sep}{ind}\"big\"{colon}12345678901234567890,{sep}{ind}\"ratio\"{colon}0.10,{sep}{ind}\"dup\"{colon}1,{sep}{ind}\"dup\"{colon}2,{sep}{ind}\"tasks\"{colon}[{{\"id\": \"t\", \"status\": \"done\"}}],{sep}{ind}\"status\"{colon}\""
+            ),
+            value: v,
+            post: format!("\"{sep}}}{end}"),
+        }
+    } else {
+        let q = r.pick(&["", "", "\"", "'"]);
+        let cmt = if r.chance(30) {
+            "   # set by the agent"
+        } else {
+            ""
+        };
+        let head = if r.chance(30) {
+            "# milestone file\n"
+        } else {
+            ""
+        };
+        let ex = extras(r);
+        match r.below(8) {
+            // Canonical, status before or after the id.
+            0 | 1 => {
+                if r.chance(50) {
+                    Gen {
+                        pre: format!("{head}id: {id}\ntitle: \"{title}\"\nstatus: {q}"),
+                        value: v,
+                        post: format!("{q}{cmt}\n{ex}"),
+                    }
+                } else {
+                    Gen {
+                        pre: format!("{head}status: {q}"),
+                        value: v,
+                        post: format!("{q}{cmt}\nid: {id}\ntitle: \"{title}\"\n{ex}"),
+                    }
+                }
+            }
+            // The mqtt dialect's `metadata:` wrapper.
+            2 => Gen {
+                pre: format!(
+                    "{head}metadata:{cmt}\n  milestone_id: {id}\n  name: \"{title}\"\n  status: {q}"
+                ),
+                value: v,
+                post: format!(
+                    "{q}\nkiro_configuration:\n  phases:\n    design: {{weight: 15, status: completed}}\n{ex}"
+                ),
+            },
+            // Quickstart `milestone:` wrapper, 4-space indent.
+            3 => Gen {
+                pre: format!("milestone:\n    id: {id}\n    title: \"{title}\"\n    status: {q}"),
+                value: v,
+                post: format!(
+                    "{q}\n    phases:\n      - {{name: a, kiro_phase: design, status: active}}\n"
+                ),
+            },
+            // `milestone_state.metadata`.
+            4 => Gen {
+                pre: format!("milestone_state:\n  metadata:\n    id: {id}\n    status: {q}"),
+                value: v,
+                post: format!("{q}\n  other: 1\n{ex}"),
+            },
+            // A flow mapping.
+            5 => Gen {
+                pre: format!("{{id: {id}, title: \"{title}\", status: {q}"),
+                value: v,
+                post: format!("{q}, tasks: [{{id: t, status: done}}]}}\n"),
+            },
+            // The value on the next line.
+            6 => Gen {
+                pre: format!("id: {id}\nstatus:\n  "),
+                value: v,
+                post: format!("\ntitle: \"{title}\"\n{ex}"),
+            },
+            // A folded block.
+            _ => Gen {
+                pre: format!("id: {id}\nstatus: >-\n  "),
+                value: v,
+                post: format!("\ntitle: \"{title}\"\n{ex}"),
+            },
+        }
+    };
+    let mut g = g;
+    if r.chance(25) {
+        g.pre = g.pre.replace('\n', "\r\n");
+        g.post = g.post.replace('\n', "\r\n");
+    }
+    if r.chance(20) {
+        g.pre = format!("\u{feff}{}", g.pre);
+    }
+    g
+}
+
+/// A rename writer (temp file beside, then rename) or an in-place one
+/// (truncate, wait up to 3 ms, write in one call).
+fn writer(path: PathBuf, text: String, in_place: bool, wait_us: u64) {
+    if in_place {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .expect("open");
+        std::thread::sleep(Duration::from_micros(wait_us));
+        f.write_all(text.as_bytes()).expect("write");
+    } else {
+        let tmp = path.with_extension(format!("agent{wait_us}.tmp"));
+        std::fs::write(&tmp, &text).expect("tmp");
+        std::thread::sleep(Duration::from_micros(wait_us / 2));
+        std::fs::rename(&tmp, &path).expect("rename");
+    }
+}
+
+fn check(files: &[(PathBuf, Gen)], step: u64, seed: u64) {
+    for (p, g) in files {
+        let got = std::fs::read(p).expect("read");
+        let ok = got == g.text().as_bytes()
+            || ["paused", "in_progress"]
+                .iter()
+                .any(|s| got == g.with(s).as_bytes());
+        assert!(
+            ok,
+            "step {step} (MDASH_EDIT_SEED={seed}): {} is neither what its writer last wrote nor that with only the status changed\nwrote: {:?}\n  got: {:?}",
+            p.display(),
+            g.text(),
+            String::from_utf8_lossy(&got)
+        );
+    }
+}
+
+#[test]
+fn status_edits_change_only_the_status_value_under_concurrent_writers() {
+    let cases: u64 = std::env::var("MDASH_EDIT_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150);
+    let seed: u64 = std::env::var("MDASH_EDIT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+                | 1
+        });
+    let mut r = Rng(seed);
+    let d = tempfile::tempdir().expect("tmp");
+    let active = d.path().join(".milestones/active");
+    std::fs::create_dir_all(&active).expect("mkdir");
+    let mut files: Vec<(PathBuf, Gen)> = (0..6)
+        .map(|i| {
+            let json = i % 3 == 2;
+            let id = format!("{i}a");
+            let p = active.join(format!("{id}.{}", if json { "json" } else { "yaml" }));
+            let g = generate(&mut r, &id, json);
+            std::fs::write(&p, g.text()).expect("write");
+            (p, g)
+        })
+        .collect();
+    let (mut edits, mut landed) = (0u64, 0u64);
+    for step in 0..cases {
+        let i = r.below(files.len() as u64) as usize;
+        let (path, _) = files[i].clone();
+        let id = format!("{i}a");
+        let json = path.extension().is_some_and(|e| e == "json");
+        let next = generate(&mut r, &id, json);
+        let write_too = r.chance(70);
+        let in_place = r.chance(50);
+        let wait_us = r.below(3000);
+        let lead_us = r.below(2500);
+        let action = r.pick(&["pause", "resume", "stop"]);
+        let handle = write_too.then(|| {
+            let (p, t) = (path.clone(), next.text());
+            std::thread::spawn(move || writer(p, t, in_place, wait_us))
+        });
+        std::thread::sleep(Duration::from_micros(lead_us));
+        // A stop leaves the status alone; pause and resume set it.
+        let status = match action {
+            "pause" => Some("paused"),
+            "resume" => Some("in_progress"),
+            _ => None,
+        };
+        if let Some(s) = status {
+            edits += 1;
+            if edit(&path, s).is_ok() {
+                landed += 1;
+            }
+        }
+        if let Some(h) = handle {
+            h.join().expect("writer");
+            files[i].1 = next;
+        }
+        check(&files, step, seed);
+        // What the file holds now is what the next step's writer replaces;
+        // the oracle is always the writer's last text.
+    }
+    eprintln!(
+        "edit property: {cases} steps, {edits} edits, {landed} landed (MDASH_EDIT_SEED={seed})"
+    );
+    assert!(
+        landed > 0 || cases < 10,
+        "no edit ever landed: {edits} tried"
+    );
+}
