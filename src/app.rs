@@ -5,7 +5,6 @@
 
 pub mod keymap;
 pub mod rows;
-pub mod run;
 pub mod update;
 
 use chrono::{DateTime, Utc};
@@ -68,7 +67,7 @@ pub struct App {
     pub color: bool,
     pub quit: bool,
     /// The worktree states last read, by milestone id, and their generation.
-    pub git: Vec<(String, crate::git::State)>,
+    pub git: Vec<(String, crate::live::git::State)>,
     pub git_gen: u64,
     /// A question awaiting y or n, and what a yes does.
     pub confirm: Option<(String, Effect)>,
@@ -159,13 +158,13 @@ pub enum Msg {
     /// Worktree states from a git refresh of generation `generation`.
     Git {
         generation: u64,
-        states: Vec<(String, crate::git::State)>,
+        states: Vec<(String, crate::live::git::State)>,
     },
     /// A run action finished.
     RunDone {
         id: String,
         action: RunAction,
-        result: Result<String, crate::runs::control::Refusal>,
+        result: Result<String, crate::live::runs::control::Refusal>,
     },
     AgentOutput {
         id: String,

@@ -338,9 +338,9 @@ pub struct MilestoneView {
     pub last_event: Option<Event>,
     pub sessions: Vec<Session>,
     /// The milestone's worktree and its git state, once read.
-    pub worktree: Option<crate::git::State>,
+    pub worktree: Option<crate::live::git::State>,
     /// Its last agent run, if mdash started one.
-    pub run: Option<crate::runs::RunView>,
+    pub run: Option<crate::live::runs::RunView>,
 }
 
 impl MilestoneView {

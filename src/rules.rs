@@ -82,7 +82,7 @@ pub fn evaluate(
 
 /// Gives each milestone its last run, and a `run_failed` blocker when that
 /// run ended badly (SPEC §4).
-pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::RunView)]) {
+pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::live::runs::RunView)]) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
         v.blockers.retain(|b| b.kind != BlockerKind::RunFailed);
@@ -99,7 +99,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::Ru
                 kind: BlockerKind::RunFailed,
                 detail: r.detail.clone().unwrap_or_default(),
                 source: BlockerSource::Computed,
-                since: crate::time::parse(&r.started_at),
+                since: crate::util::time::parse(&r.started_at),
             });
             v.blockers
                 .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
@@ -109,7 +109,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::Ru
 
 /// Gives each milestone its worktree state, and a `git_conflict` blocker
 /// when the worktree has conflicted paths (SPEC §4).
-pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::git::State)]) {
+pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::live::git::State)]) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
         v.blockers.retain(|b| b.kind != BlockerKind::GitConflict);

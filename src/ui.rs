@@ -10,7 +10,7 @@ use ratatui::Frame;
 use crate::app::App;
 
 pub fn render(app: &App, frame: &mut Frame) {
-    crate::fault::point("render");
+    crate::util::fault::point("render");
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;

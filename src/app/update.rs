@@ -45,7 +45,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::RunDone { id, action, result } => {
             app.starting.retain(|s| s != &id);
-            use crate::runs::control::Refusal;
+            use crate::live::runs::control::Refusal;
             match (action, result) {
                 (_, Ok(msg)) => app.message = Some(msg),
                 (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
@@ -463,7 +463,7 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
         })
         .filter(|m| !live(m) && !app.starting.contains(&m.milestone.id))
         .filter(|m| m.run.as_ref().is_none_or(|r| r.state != "failed"))
-        .filter(|m| crate::runs::control::unmet(snap, m).is_empty())
+        .filter(|m| crate::live::runs::control::unmet(snap, m).is_empty())
         .map(|m| m.milestone.id.clone())
         .take(free)
         .collect();

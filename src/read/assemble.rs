@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
 use crate::model::{Event, Milestone, Problem, Session, Snapshot};
+use crate::read::config::Config;
 use crate::read::file::{self, Fence};
 use crate::read::log::{self, LogRead};
 use crate::read::milestone::GraphEntry;
@@ -42,9 +42,9 @@ pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> 
     let events = read_logs(fence, scan, &milestones, &known);
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
     let mut views = rules::evaluate(milestones, events, sessions, &cfg.rules, now);
-    let runs: Vec<(String, crate::runs::RunView)> = crate::runs::all(&fence.root)
+    let runs: Vec<(String, crate::live::runs::RunView)> = crate::live::runs::all(&fence.root)
         .iter()
-        .map(|r| (r.id.clone(), crate::runs::observe(r)))
+        .map(|r| (r.id.clone(), crate::live::runs::observe(r)))
         .collect();
     rules::attach_runs(&mut views, &runs);
     views.sort_by_key(|v| order_key(&v.milestone));
@@ -218,7 +218,7 @@ fn cached_logs(
         })
         .collect();
     let idx: Vec<usize> = (0..files.len()).collect();
-    let reads = crate::par::map(&idx, |&i| {
+    let reads = crate::util::par::map(&idx, |&i| {
         let path = &files[i].0;
         match &plans[i] {
             Plan::Cached(r) => Ok(r.clone()),

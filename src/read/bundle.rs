@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use crate::model::{Bundle, BundleTask, Counters, Milestone, Origin};
 use crate::read::doc;
 use crate::read::milestone;
+use crate::read::yaml::Value;
 use crate::rules::status;
-use crate::yaml::Value;
 
 /// A bundle's milestone. `dir` is the bundle directory's name (the fallback id).
 pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTask>) -> Milestone {
@@ -116,7 +116,7 @@ pub fn failure_summary(md: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     #[test]
     fn failed_bundle_counts_and_tasks() {

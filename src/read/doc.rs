@@ -4,7 +4,7 @@
 //! (`"${MILESTONE_ID}"`, `"$(date ...)"`) and write `"null"` or `""` for
 //! nothing. Every accessor here reads those as *missing* rather than failing.
 
-use crate::yaml::Value;
+use crate::read::yaml::Value;
 
 /// Looks through YAML tags (`!foo x` reads as `x`).
 pub fn untag(v: &Value) -> &Value {
@@ -153,7 +153,7 @@ pub fn display(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     fn doc(s: &str) -> Value {
         yaml::parse(s).expect("test yaml")

@@ -152,7 +152,7 @@ pub fn parse_line(line: &str) -> Result<Option<Event>, (usize, String)> {
     };
     let timestamp = s("timestamp");
     Ok(Some(Event {
-        time: timestamp.as_deref().and_then(crate::time::parse),
+        time: timestamp.as_deref().and_then(crate::util::time::parse),
         timestamp,
         name,
         milestone_id: s("milestone_id"),

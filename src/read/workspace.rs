@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::config;
 use crate::model::Snapshot;
 use crate::read::assemble;
+use crate::read::config;
 use crate::read::file::Fence;
 use crate::read::scan::{self, Cache, Scan};
 
@@ -131,7 +131,7 @@ impl Reader {
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
         let (cfg, problems) = config::load(&self.root);
         let mut fence = Fence::new(&self.root, cfg.max_file_bytes);
-        let worktrees = crate::git::worktrees(&self.root);
+        let worktrees = crate::live::git::worktrees(&self.root);
         for wt in worktrees.iter().filter(|w| !w.prunable) {
             fence.allow(&wt.path);
         }

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::block;
 use crate::app::{App, WatchMode};
-use crate::cmd::status::fit;
+use crate::cli::status::fit;
 use crate::model::Status;
 use crate::ui::theme::Theme;
 

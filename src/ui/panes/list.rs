@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::block;
 use crate::app::rows::{self, Row};
 use crate::app::{App, Pane};
-use crate::cmd::status::fit;
+use crate::cli::status::fit;
 use crate::model::{MilestoneView, Status};
 use crate::ui::bar;
 use crate::ui::theme::Theme;
@@ -137,7 +137,7 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 /// `+2 -1 ✎3 ⚠1`: ahead, behind, dirty and conflicted counts, zeros left out.
-pub fn git_marker(w: &crate::git::State) -> String {
+pub fn git_marker(w: &crate::live::git::State) -> String {
     if w.prunable {
         return "gone".into();
     }

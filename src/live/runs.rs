@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::read::doc;
-use crate::yaml;
+use crate::read::yaml;
 
 pub const DIR: &str = ".milestones/sessions/mdash-runs";
 

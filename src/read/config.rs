@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::model::Problem;
 use crate::read::doc;
 use crate::read::file::Fence;
+use crate::read::yaml;
 use crate::rules::Settings;
-use crate::yaml;
 
 pub const FILE: &str = ".milestones/config/mdash.yaml";
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;

@@ -94,7 +94,7 @@ impl Watcher {
             }
         };
         add_tree(root, &mut out);
-        out.extend(crate::git::metadata_dirs(root));
+        out.extend(crate::live::git::metadata_dirs(root));
         let wt = root.join(WORKTREES);
         if wt.is_dir() {
             out.insert((wt.clone(), false));

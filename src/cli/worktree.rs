@@ -3,17 +3,17 @@
 use std::path::Path;
 
 pub fn add(root: &Path, id: &str, exclude: bool) -> i32 {
-    let (cfg, _) = crate::config::load(root);
-    match crate::git::add_worktree(root, id, cfg.base_branch.as_deref()) {
+    let (cfg, _) = crate::read::config::load(root);
+    match crate::live::git::add_worktree(root, id, cfg.base_branch.as_deref()) {
         Ok(path) => {
             let shown = path.strip_prefix(root).unwrap_or(&path);
             println!(
                 "created {} on branch feature/milestone-{id}",
                 shown.display()
             );
-            if !crate::git::worktrees_ignored(root) {
+            if !crate::live::git::worktrees_ignored(root) {
                 if exclude {
-                    match crate::git::exclude_worktrees(root) {
+                    match crate::live::git::exclude_worktrees(root) {
                         Ok(()) => println!("added /.worktrees/ to .git/info/exclude"),
                         Err(e) => eprintln!("mdash: cannot update .git/info/exclude: {e}"),
                     }

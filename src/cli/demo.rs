@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::runs::control;
+use crate::live::runs::control;
 
 const README: &str = "# peak-iot\n\nSensor ingest and alerting for a fleet of field devices.\n";
 
@@ -16,11 +16,11 @@ fn w(root: &Path, rel: &str, text: &str) -> std::io::Result<()> {
 }
 
 fn ago(hours: i64) -> String {
-    crate::time::format(chrono::Utc::now() - chrono::Duration::hours(hours))
+    crate::util::time::format(chrono::Utc::now() - chrono::Duration::hours(hours))
 }
 
 fn commit(repo: &git2::Repository, files: &[&str], msg: &str) -> Result<(), git2::Error> {
-    crate::git::commit_files(repo, files, ("Demo Dev", "dev@peak-iot.invalid"), msg)
+    crate::live::git::commit_files(repo, files, ("Demo Dev", "dev@peak-iot.invalid"), msg)
 }
 
 /// Writes the demo workspace into `root`.
@@ -113,7 +113,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
                     "mdash: {} is not empty; give an empty or new directory",
                     d.display()
                 );
-                return Ok(crate::cmd::EXIT_USAGE);
+                return Ok(crate::cli::EXIT_USAGE);
             }
             d
         }
@@ -125,11 +125,11 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
         return Ok(1);
     }
     let root = std::fs::canonicalize(&root)?;
-    let agent = crate::agent::load(&root);
+    let agent = crate::read::agent_config::load(&root);
     if let Err(e) = agent.trust(&root) {
         eprintln!("mdash: {e}");
     }
-    let snap = crate::cmd::status::load(&root, chrono::Utc::now());
+    let snap = crate::cli::status::load(&root, chrono::Utc::now());
     let mut started = Vec::new();
     for id in ["2a", "2d"] {
         match control::start(&root, &snap, id, false, false) {
@@ -137,7 +137,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
             Err(e) => eprintln!("mdash: demo run {id}: {e}"),
         }
     }
-    let code = crate::app::run::run(root.clone(), crate::app::run::Options { poll: false })?;
+    let code = crate::runtime::run(root.clone(), crate::runtime::Options { poll: false })?;
     // Leave nothing running behind the demo.
     for id in started {
         let _ = control::stop(&root, id);

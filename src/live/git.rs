@@ -249,7 +249,7 @@ pub fn add_worktree(
     id: &str,
     configured_base: Option<&str>,
 ) -> Result<PathBuf, String> {
-    if !crate::cli::valid_id(id) {
+    if !crate::cli::args::valid_id(id) {
         return Err(format!(
             "invalid id \"{id}\": expected 1 to 50 letters, digits, '-' or '_'"
         ));
@@ -357,7 +357,7 @@ pub fn states_for(
             mapped.push((id, wt));
         }
     }
-    let states = crate::par::map(&mapped, |(_, wt)| state(root, wt, configured_base));
+    let states = crate::util::par::map(&mapped, |(_, wt)| state(root, wt, configured_base));
     mapped.into_iter().map(|(id, _)| id).zip(states).collect()
 }
 

@@ -5,18 +5,18 @@ use serde_json::Value as J;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::{MilestoneView, Snapshot};
-use crate::time;
+use crate::util::time;
 
 /// Reads the workspace and its worktrees' git state.
 pub fn load(root: &std::path::Path, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
     let mut snap = crate::read::workspace::load(root, now);
-    let (cfg, _) = crate::config::load(root);
+    let (cfg, _) = crate::read::config::load(root);
     let ids: Vec<String> = snap
         .milestones
         .iter()
         .map(|m| m.milestone.id.clone())
         .collect();
-    let states = crate::git::states_for(root, &ids, cfg.base_branch.as_deref());
+    let states = crate::live::git::states_for(root, &ids, cfg.base_branch.as_deref());
     crate::rules::attach_worktrees(&mut snap.milestones, &states);
     snap
 }
@@ -77,8 +77,8 @@ struct MilestoneOut<'a> {
     tasks: &'a crate::model::TaskCounts,
     requires: &'a [String],
     enables: &'a [String],
-    worktree: Option<&'a crate::git::State>,
-    run: Option<&'a crate::runs::RunView>,
+    worktree: Option<&'a crate::live::git::State>,
+    run: Option<&'a crate::live::runs::RunView>,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
 }

@@ -9,18 +9,18 @@ use tokio::time::Instant;
 
 use super::{Runner, offload, tmux};
 use crate::app::Msg;
-use crate::tui::Tui;
+use crate::runtime::tui::Tui;
 
 impl Runner {
     pub(super) fn run_action(&self, id: String, action: crate::app::RunAction) {
         use crate::app::RunAction;
-        use crate::runs::control::{self, Refusal};
+        use crate::live::runs::control::{self, Refusal};
         let root = self.root.clone();
         offload(&self.tx, "the run action", move || {
             let result = match action {
                 RunAction::Start { force, trust } => {
                     let trusted = if trust {
-                        crate::agent::load(&root)
+                        crate::read::agent_config::load(&root)
                             .trust(&root)
                             .map(|_| ())
                             .map_err(Refusal::Other)
@@ -67,9 +67,9 @@ impl Runner {
     pub(super) fn add_worktree(&self, id: String) {
         let (root, base) = (self.root.clone(), self.cfg.base_branch.clone());
         offload(&self.tx, "creating the worktree", move || {
-            let result = crate::git::add_worktree(&root, &id, base.as_deref())
+            let result = crate::live::git::add_worktree(&root, &id, base.as_deref())
                 .map(|p| p.strip_prefix(&root).unwrap_or(&p).display().to_string());
-            let ignored = crate::git::worktrees_ignored(&root);
+            let ignored = crate::live::git::worktrees_ignored(&root);
             Msg::WorktreeAdded {
                 id,
                 result,

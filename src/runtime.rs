@@ -19,12 +19,13 @@ use tokio::time::Instant;
 use crate::app::keymap::Keymap;
 use crate::app::update::update;
 use crate::app::{App, Effect, Msg, WatchMode};
-use crate::config::{self, Config};
+use crate::live::watch::{WatchMsg, Watcher};
+use crate::read::config::{self, Config};
 use crate::read::workspace::Reader;
-use crate::tui::Tui;
-use crate::watch::{WatchMsg, Watcher};
+use crate::runtime::tui::Tui;
 
 mod actions;
+pub mod tui;
 
 /// Changes closer together than this are read as one.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
@@ -43,7 +44,7 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         eprintln!(
             "mdash: the dashboard needs a terminal; for text output use `mdash status` (or `mdash status --json`)"
         );
-        return Ok(crate::cmd::EXIT_USAGE);
+        return Ok(crate::cli::EXIT_USAGE);
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -135,7 +136,7 @@ impl Runner {
         let rescan = std::mem::take(&mut self.rescan);
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
-            crate::fault::point("reload");
+            crate::util::fault::point("reload");
             if let Ok(mut w) = watcher.lock() {
                 w.refresh();
             }
@@ -167,17 +168,17 @@ impl Runner {
             self.cfg.base_branch.clone(),
         );
         offload(&self.tx, JOB_GIT, move || {
-            crate::fault::point("git");
+            crate::util::fault::point("git");
             Msg::Git {
                 generation,
-                states: crate::git::states_for(&root, &ids, base.as_deref()),
+                states: crate::live::git::states_for(&root, &ids, base.as_deref()),
             }
         });
     }
 }
 
 fn panic_text(e: tokio::task::JoinError) -> String {
-    crate::tui::WORKER_PANIC
+    crate::runtime::tui::WORKER_PANIC
         .lock()
         .ok()
         .and_then(|mut p| p.take())
@@ -195,7 +196,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(km, color, Utc::now());
-    let agent = crate::agent::load(&root);
+    let agent = crate::read::agent_config::load(&root);
     app.max_concurrent = agent.max_concurrent;
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
@@ -224,7 +225,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         git_pending: false,
         git_generation: 0,
         git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
-        tmux_backend: agent.backend == crate::agent::Backend::Tmux,
+        tmux_backend: agent.backend == crate::read::agent_config::Backend::Tmux,
         worktree_touched: false,
     };
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -275,7 +276,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             })
         });
         if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloading {
-            poll_at.get_or_insert(now + crate::watch::POLL_INTERVAL);
+            poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
         }
         // The slow git timer catches working-tree dirt, which is not watched.
         if !app.git.is_empty() && !runner.git_running {
@@ -394,7 +395,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                     Effect::ExcludeWorktrees => {
                         let root = runner.root.clone();
                         offload(&runner.tx, "updating .git/info/exclude", move || {
-                            Msg::Notice(match crate::git::exclude_worktrees(&root) {
+                            Msg::Notice(match crate::live::git::exclude_worktrees(&root) {
                                 Ok(()) => "added /.worktrees/ to .git/info/exclude".to_string(),
                                 Err(e) => format!("cannot update .git/info/exclude: {e}"),
                             })

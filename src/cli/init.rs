@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use crate::cli::valid_id;
+use crate::cli::args::valid_id;
 use crate::read::milestone::stage_from_id;
-use crate::yaml::{self, Mapping, Value};
+use crate::read::yaml::{self, Mapping, Value};
 
 pub const DIRS: [&str; 5] = ["active", "completed", "logs", "sessions", "config"];
 
@@ -107,9 +107,9 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
         title,
         requires,
         stage.as_deref(),
-        &crate::time::format(chrono::Utc::now()),
+        &crate::util::time::format(chrono::Utc::now()),
     );
-    match crate::write::create_new(&path, text.as_bytes()) {
+    match crate::live::write::create_new(&path, text.as_bytes()) {
         Ok(()) => {
             println!(
                 "created {}",

@@ -7,12 +7,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::live::runs::records;
 use crate::model::{Phase, Status};
 use crate::read::doc;
-use crate::runs::records;
-use crate::yaml::{self, Mapping, Value};
+use crate::read::yaml::{self, Mapping, Value};
 
-use crate::rng::Rng;
+use crate::util::rng::Rng;
 
 fn s(x: &str) -> Value {
     yaml::string(x)
@@ -145,7 +145,7 @@ fn advance(
                 m.insert(s("status"), s("completed"));
                 m.insert(
                     s("completed_at"),
-                    s(&crate::time::format(chrono::Utc::now())),
+                    s(&crate::util::time::format(chrono::Utc::now())),
                 );
                 events.push((
                     "task_completed".into(),
@@ -158,7 +158,10 @@ fn advance(
             && let Some(m) = t.as_mapping_mut()
         {
             m.insert(s("status"), s("in_progress"));
-            m.insert(s("started_at"), s(&crate::time::format(chrono::Utc::now())));
+            m.insert(
+                s("started_at"),
+                s(&crate::util::time::format(chrono::Utc::now())),
+            );
             events.push((
                 "task_started".into(),
                 serde_json::json!({"task_id": doc::text_at(t, &["id"])}),
@@ -191,7 +194,7 @@ fn commit(worktree: &Path, id: &str, step: u64) {
         return;
     }
     // A failed commit (say, a lock held by the user's git) only skips a step.
-    let _ = crate::git::commit_files(
+    let _ = crate::live::git::commit_files(
         &repo,
         &[&file],
         ("mdash sim", "sim@mdash.invalid"),
@@ -238,7 +241,8 @@ pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
             let mut b = blocked;
             let (events, done) = advance(&mut v, &mut rng, &mut b);
             let Ok(text) = yaml::to_string(&v) else { break };
-            if crate::write::replace_if_unchanged(&path, &before, text.as_bytes()).unwrap_or(false)
+            if crate::live::write::replace_if_unchanged(&path, &before, text.as_bytes())
+                .unwrap_or(false)
             {
                 blocked = b;
                 outcome = Some((events, done));

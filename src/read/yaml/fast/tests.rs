@@ -61,11 +61,11 @@ fn declines_what_it_does_not_know() {
 }
 
 /// Documents in (and near) the subset, built from a seed.
-struct Gen(crate::rng::Rng);
+struct Gen(crate::util::rng::Rng);
 
 impl Gen {
     fn new(seed: u64) -> Gen {
-        Gen(crate::rng::Rng::new(seed))
+        Gen(crate::util::rng::Rng::new(seed))
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         self.0.pick(xs)

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::yaml::{self, Value};
+use crate::read::yaml::{self, Value};
 
 /// Replaces the value of the status line the reader uses (top-level
 /// `status:`, else `metadata:` or `milestone:`'s), or adds one at the top.
@@ -68,7 +68,7 @@ pub fn set_status(file: &Path, status: &str) -> std::io::Result<()> {
             with_status(&text, status)
         };
         if after.as_bytes() == before.as_slice()
-            || crate::write::replace_if_unchanged(file, &before, after.as_bytes())?
+            || crate::live::write::replace_if_unchanged(file, &before, after.as_bytes())?
         {
             return Ok(());
         }
@@ -86,7 +86,7 @@ pub fn event(root: &Path, id: &str, name: &str, details: serde_json::Value) -> s
     let dir = root.join(".milestones/logs");
     std::fs::create_dir_all(&dir)?;
     let line = serde_json::json!({
-        "timestamp": crate::time::format(chrono::Utc::now()),
+        "timestamp": crate::util::time::format(chrono::Utc::now()),
         "event": name,
         "milestone_id": id,
         "details": details,
@@ -114,28 +114,31 @@ pub struct Pause<'a> {
 
 pub fn save_pause(root: &Path, p: &Pause) -> std::io::Result<()> {
     let s = yaml::string;
-    let mut session = crate::yaml::Mapping::new();
+    let mut session = crate::read::yaml::Mapping::new();
     session.insert(s("id"), s(p.session_id));
     session.insert(s("milestone_id"), s(p.milestone_id));
     session.insert(s("status"), s("paused"));
-    session.insert(s("saved_at"), s(&crate::time::format(chrono::Utc::now())));
+    session.insert(
+        s("saved_at"),
+        s(&crate::util::time::format(chrono::Utc::now())),
+    );
     session.insert(s("save_reason"), s("manual_pause"));
-    let mut context = crate::yaml::Mapping::new();
+    let mut context = crate::read::yaml::Mapping::new();
     context.insert(s("working_directory"), s(p.working_directory));
     context.insert(s("git_branch"), p.git_branch.map_or(Value::Null, s));
     context.insert(s("git_commit"), p.git_commit.map_or(Value::Null, s));
-    let mut exec = crate::yaml::Mapping::new();
+    let mut exec = crate::read::yaml::Mapping::new();
     exec.insert(s("current_task"), p.current_task.map_or(Value::Null, s));
     exec.insert(
         s("progress_percentage"),
         Value::Number(((p.progress * 10.0).round() / 10.0).into()),
     );
-    let mut resume = crate::yaml::Mapping::new();
+    let mut resume = crate::read::yaml::Mapping::new();
     resume.insert(
         s("next_tasks"),
         Value::Sequence(p.next_tasks.iter().map(|t| s(t)).collect()),
     );
-    let mut root_map = crate::yaml::Mapping::new();
+    let mut root_map = crate::read::yaml::Mapping::new();
     root_map.insert(s("session"), Value::Mapping(session));
     root_map.insert(s("context"), Value::Mapping(context));
     root_map.insert(s("execution_state"), Value::Mapping(exec));
@@ -165,7 +168,7 @@ pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
         s.insert(yaml::string("status"), yaml::string("resumed"));
         s.insert(
             yaml::string("resumed_at"),
-            yaml::string(&crate::time::format(chrono::Utc::now())),
+            yaml::string(&crate::util::time::format(chrono::Utc::now())),
         );
     }
     let out = yaml::to_string(&v).map_err(std::io::Error::other)?;
@@ -192,8 +195,9 @@ mod tests {
             "metadata:\n  milestone_id: x\n  status: paused\nkiro_configuration:\n  phases:\n    design: {status: done}\n"
         );
         assert_eq!(with_status("id: a\n", "paused"), "status: paused\nid: a\n");
-        let v = crate::yaml::parse(&with_status("milestone:\n  id: q\n  title: T\n", "paused"))
-            .expect("yaml");
+        let v =
+            crate::read::yaml::parse(&with_status("milestone:\n  id: q\n  title: T\n", "paused"))
+                .expect("yaml");
         assert_eq!(doc::text_at(&v, &["status"]).as_deref(), Some("paused"));
     }
 }

@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::runs::{self, Run, records};
+use crate::live::runs::{self, Run, records};
 
 extern "C" fn ignore(_: libc::c_int) {}
 
@@ -61,7 +61,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         boot_id: runs::boot_id(),
         command: argv.to_vec(),
         state: "running".into(),
-        started_at: crate::time::format(chrono::Utc::now()),
+        started_at: crate::util::time::format(chrono::Utc::now()),
         ended_at: None,
         exit_code: None,
         signal: None,
@@ -91,7 +91,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
     let _ = runs::update(root, id, |r| {
         r.exit_code = code;
         r.signal = signal;
-        r.ended_at = Some(crate::time::format(chrono::Utc::now()));
+        r.ended_at = Some(crate::util::time::format(chrono::Utc::now()));
         // A stop the user asked for is not a failure.
         if r.state != "stopped" {
             r.state = if code == Some(0) {

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::agent::{self, Agent, Backend};
+use crate::live::runs::{self, records};
 use crate::model::{MilestoneView, Snapshot, Status};
-use crate::runs::{self, records};
+use crate::read::agent_config::{self as agent, Agent, Backend};
 
 /// Why a start did not happen, so the caller can ask and retry.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +41,7 @@ impl std::fmt::Display for Refusal {
 pub fn snapshot(root: &Path, with_git: bool) -> Snapshot {
     let now = chrono::Utc::now();
     if with_git {
-        crate::cmd::status::load(root, now)
+        crate::cli::status::load(root, now)
     } else {
         crate::read::workspace::load(root, now)
     }
@@ -82,7 +82,7 @@ pub fn start(
     force: bool,
     use_resume: bool,
 ) -> Result<i32, Refusal> {
-    if !crate::cli::valid_id(id) {
+    if !crate::cli::args::valid_id(id) {
         return Err(Refusal::Other(format!("invalid id \"{id}\"")));
     }
     let agent = agent::load(root);
@@ -94,7 +94,7 @@ pub fn start(
     if argv_template.is_empty() {
         return Err(Refusal::Other(format!(
             "no agent command configured: set agent.command in {} (a list, e.g. [my-agent, --milestone, \"{{id}}\"]); mdash never guesses one",
-            crate::config::FILE
+            crate::read::config::FILE
         )));
     }
     if !agent.trusted(root) {
@@ -121,8 +121,11 @@ pub fn start(
     let repo = git2::Repository::open(root).is_ok();
     let mut note = None;
     if worktree.is_none() && agent.create_worktree.unwrap_or(repo) && repo {
-        match crate::git::add_worktree(root, id, crate::config::load(root).0.base_branch.as_deref())
-        {
+        match crate::live::git::add_worktree(
+            root,
+            id,
+            crate::read::config::load(root).0.base_branch.as_deref(),
+        ) {
             Ok(w) => worktree = Some(w),
             // Asked for explicitly: refuse. Only defaulted: run in the workspace.
             Err(e) if agent.create_worktree == Some(true) => {

@@ -1,0 +1,9 @@
+//! Small leaf helpers that every layer may use: a fast hasher, a seeded
+//! random generator, a parallel map, timestamp parsing and formatting, and
+//! fault-injection points for the fault tests.
+
+pub mod fault;
+pub mod hash;
+pub mod par;
+pub mod rng;
+pub mod time;
