@@ -67,7 +67,7 @@ pub struct App {
     pub color: bool,
     pub quit: bool,
     /// The worktree states last read, by milestone id, and their generation.
-    pub git: Vec<(String, crate::live::git::State)>,
+    pub git: Vec<(String, crate::model::WorktreeState)>,
     pub git_gen: u64,
     /// A question awaiting y or n, and what a yes does.
     pub confirm: Option<(String, Effect)>,
@@ -158,7 +158,7 @@ pub enum Msg {
     /// Worktree states from a git refresh of generation `generation`.
     Git {
         generation: u64,
-        states: Vec<(String, crate::live::git::State)>,
+        states: Vec<(String, crate::model::WorktreeState)>,
     },
     /// A run action finished.
     RunDone {

@@ -19,7 +19,7 @@ pub const EXIT_USAGE: i32 = 2;
 /// Finds the workspace from an optional path, or prints why not.
 pub fn workspace(path: Option<&Path>) -> Result<PathBuf, i32> {
     let start = path.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    crate::read::workspace::discover(&start).map_err(|e| {
+    crate::live::git::discover::discover(&start).map_err(|e| {
         eprintln!("mdash: {e}");
         EXIT_USAGE
     })

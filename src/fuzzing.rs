@@ -71,7 +71,7 @@ pub fn jsonl(bytes: &[u8]) {
 /// `.milestones/config/mdash.yaml`, keys included.
 pub fn config(bytes: &[u8]) {
     let Some(t) = text(bytes) else { return };
-    let (cfg, _) = crate::read::config::parse(&t);
+    let (cfg, _) = crate::live::config::parse(&t);
     let _ = crate::app::keymap::Keymap::default().apply(&cfg.keys);
 }
 

@@ -3,6 +3,7 @@
 //! their processes, the one write path, and loading a whole snapshot
 //! (readers, then rules, with git and run state passed in).
 
+pub mod config;
 pub mod git;
 pub mod runs;
 pub mod watch;

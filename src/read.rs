@@ -4,10 +4,8 @@
 //! safely; `doc` extracts typed fields from loosely typed YAML; `milestone`,
 //! `bundle`, `session` and `log` read one kind of file each.
 
-pub mod agent_config;
 pub mod assemble;
 pub mod bundle;
-pub mod config;
 pub mod doc;
 pub mod file;
 pub mod history;

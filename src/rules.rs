@@ -91,7 +91,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::live::ru
             .find(|(id, _)| *id == v.milestone.id)
             .map(|(_, r)| r.clone());
         if let Some(r) = &v.run
-            && r.state == "failed"
+            && r.state == crate::model::RunState::Failed
             && !matches!(v.status, Status::Completed | Status::Cancelled)
         {
             v.blockers.push(Blocker {
@@ -109,7 +109,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::live::ru
 
 /// Gives each milestone its worktree state, and a `git_conflict` blocker
 /// when the worktree has conflicted paths (SPEC §4).
-pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::live::git::State)]) {
+pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::model::WorktreeState)]) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
         v.blockers.retain(|b| b.kind != BlockerKind::GitConflict);

@@ -20,7 +20,7 @@ use crate::app::keymap::Keymap;
 use crate::app::update::update;
 use crate::app::{App, Effect, Msg, WatchMode};
 use crate::live::watch::{WatchMsg, Watcher};
-use crate::read::config::{self, Config};
+use crate::live::config::{self, Config};
 use crate::read::workspace::Reader;
 use crate::runtime::tui::Tui;
 
@@ -196,7 +196,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(km, color, Utc::now());
-    let agent = crate::read::agent_config::load(&root);
+    let agent = crate::live::config::agent::load(&root);
     app.max_concurrent = agent.max_concurrent;
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
@@ -225,7 +225,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         git_pending: false,
         git_generation: 0,
         git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
-        tmux_backend: agent.backend == crate::read::agent_config::Backend::Tmux,
+        tmux_backend: agent.backend == crate::live::config::agent::Backend::Tmux,
         worktree_touched: false,
     };
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -272,7 +272,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             s.milestones.iter().any(|m| {
                 m.run
                     .as_ref()
-                    .is_some_and(|r| matches!(r.state, "running" | "paused"))
+                    .is_some_and(|r| r.state.is_live())
             })
         });
         if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloading {

@@ -208,7 +208,7 @@ fn new_blockers_notify_once_not_on_first_load() {
 fn conflicts_found_by_the_first_git_read_are_not_news() {
     let d = tree();
     let (mut app, _) = app_with(&d, 100, 30);
-    let state = |conflicts| milestone_dash::live::git::State {
+    let state = |conflicts| milestone_dash::model::WorktreeState {
         path: ".worktrees/milestone-2b".into(),
         branch: Some("feature/milestone-2b".into()),
         head: Some("abc1234".into()),
@@ -441,8 +441,8 @@ fn a_run_that_ends_notifies() {
     let d = tree();
     let (mut app, _) = app_with(&d, 100, 30);
     let mut live = snap(&d);
-    let run = |state: &'static str| milestone_dash::live::runs::RunView {
-        state,
+    let run = |state: &'static str| milestone_dash::model::RunView {
+        state: milestone_dash::model::RunState::parse(state).expect("a run state"),
         pid: Some(1),
         started_at: NOW.into(),
         detail: None,
@@ -450,7 +450,7 @@ fn a_run_that_ends_notifies() {
     live.milestones[1].run = Some(run("running"));
     update(&mut app, Msg::Loaded(Box::new(live.clone())));
     let mut ended = live.clone();
-    ended.milestones[1].run = Some(milestone_dash::live::runs::RunView {
+    ended.milestones[1].run = Some(milestone_dash::model::RunView {
         detail: Some("3".into()),
         ..run("failed")
     });

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use crate::app::keymap::{Action, Key};
 use crate::app::rows::{self, Row};
 use crate::app::{App, Effect, Msg, Pane, RunAction};
-use crate::model::Snapshot;
+use crate::model::{RunState, Snapshot};
 use crate::ui::layout;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -257,22 +257,22 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             let id = m.milestone.id.clone();
             let run = m.run.as_ref().map(|r| r.state);
             match (a, run) {
-                (Action::StartRun, Some(state @ ("running" | "paused"))) => {
+                (Action::StartRun, Some(state @ (RunState::Running | RunState::Paused))) => {
                     app.message = Some(format!("{id} is already {state}"));
                 }
                 (Action::StartRun, _) => start(app, id, fx),
-                (Action::PauseRun, Some("running")) => fx.push(Effect::Run {
+                (Action::PauseRun, Some(RunState::Running)) => fx.push(Effect::Run {
                     id,
                     action: RunAction::Pause,
                 }),
-                (Action::ResumeRun, Some("running")) => {
+                (Action::ResumeRun, Some(RunState::Running)) => {
                     app.message = Some(format!("{id} is running"))
                 }
                 (Action::ResumeRun, _) => fx.push(Effect::Run {
                     id,
                     action: RunAction::Resume,
                 }),
-                (Action::StopRun, Some("running" | "paused")) => {
+                (Action::StopRun, Some(RunState::Running | RunState::Paused)) => {
                     app.confirm = Some((
                         format!("stop {id}'s run (SIGTERM, then SIGKILL)? (y/n)"),
                         Effect::Run {
@@ -448,7 +448,7 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
     let live = |m: &crate::model::MilestoneView| {
         m.run
             .as_ref()
-            .is_some_and(|r| matches!(r.state, "running" | "paused"))
+            .is_some_and(|r| r.state.is_live())
     };
     let active = snap.milestones.iter().filter(|m| live(m)).count() + app.starting.len();
     let free = app.max_concurrent.saturating_sub(active);
@@ -462,7 +462,7 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
             )
         })
         .filter(|m| !live(m) && !app.starting.contains(&m.milestone.id))
-        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != "failed"))
+        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != RunState::Failed))
         .filter(|m| crate::live::runs::control::unmet(snap, m).is_empty())
         .map(|m| m.milestone.id.clone())
         .take(free)
@@ -569,7 +569,7 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
             .filter(|o| {
                 o.run
                     .as_ref()
-                    .is_some_and(|r| matches!(r.state, "running" | "paused"))
+                    .is_some_and(|r| r.state.is_live())
             })
             .map(|o| o.milestone.id.as_str())
             .collect();
@@ -578,7 +578,7 @@ fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Eff
             if let Some(r) = m
                 .run
                 .as_ref()
-                .filter(|r| was_live && matches!(r.state, "exited" | "failed"))
+                .filter(|r| was_live && r.state.is_over())
             {
                 let how = r
                     .detail

@@ -150,10 +150,3 @@ fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .map_err(|e| format!("expected an RFC 3339 time such as 2026-11-22T10:00:00Z ({e})"))
 }
 
-/// `^[A-Za-z0-9_-]{1,50}$`.
-pub fn valid_id(id: &str) -> bool {
-    (1..=50).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}

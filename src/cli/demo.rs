@@ -125,7 +125,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
         return Ok(1);
     }
     let root = std::fs::canonicalize(&root)?;
-    let agent = crate::read::agent_config::load(&root);
+    let agent = crate::live::config::agent::load(&root);
     if let Err(e) = agent.trust(&root) {
         eprintln!("mdash: {e}");
     }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::args::valid_id;
+use crate::model::valid_id;
 use crate::read::milestone::stage_from_id;
 use crate::read::yaml::{self, Mapping, Value};
 

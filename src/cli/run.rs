@@ -40,11 +40,11 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
 }
 
 pub fn trust(root: &Path) -> i32 {
-    let agent = crate::read::agent_config::load(root);
+    let agent = crate::live::config::agent::load(root);
     if agent.command.is_empty() {
         eprintln!(
             "mdash: no agent.command in {}: nothing to trust",
-            crate::read::config::FILE
+            crate::live::config::FILE
         );
         return 1;
     }
@@ -69,8 +69,8 @@ pub fn trust(root: &Path) -> i32 {
 }
 
 pub fn config(root: &Path) -> i32 {
-    let (cfg, problems) = crate::read::config::load(root);
-    let agent = crate::read::agent_config::load(root);
+    let (cfg, problems) = crate::live::config::load(root);
+    let agent = crate::live::config::agent::load(root);
     let from = |k: &str| {
         agent
             .sources
@@ -131,24 +131,24 @@ pub fn config(root: &Path) -> i32 {
         (
             "limits.max_file_bytes".into(),
             cfg.max_file_bytes.to_string(),
-            crate::read::config::FILE.into(),
+            crate::live::config::FILE.into(),
         ),
         (
             "blockers.long_task_minutes".into(),
             cfg.rules.long_task_minutes.to_string(),
-            crate::read::config::FILE.into(),
+            crate::live::config::FILE.into(),
         ),
         (
             "git.base_branch".into(),
             cfg.base_branch
                 .clone()
                 .unwrap_or_else(|| "main, else master".into()),
-            crate::read::config::FILE.into(),
+            crate::live::config::FILE.into(),
         ),
         (
             "git.refresh_secs".into(),
             cfg.git_refresh_secs.to_string(),
-            crate::read::config::FILE.into(),
+            crate::live::config::FILE.into(),
         ),
     ];
     for (k, v, s) in rows {

@@ -203,7 +203,7 @@ fn commit(worktree: &Path, id: &str, step: u64) {
 }
 
 pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
-    let root = match crate::read::workspace::discover(start) {
+    let root = match crate::live::git::discover::discover(start) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("mdash sim: {e}");

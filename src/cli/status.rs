@@ -10,7 +10,7 @@ use crate::util::time;
 /// Reads the workspace and its worktrees' git state.
 pub fn load(root: &std::path::Path, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
     let mut snap = crate::read::workspace::load(root, now);
-    let (cfg, _) = crate::read::config::load(root);
+    let (cfg, _) = crate::live::config::load(root);
     let ids: Vec<String> = snap
         .milestones
         .iter()
@@ -77,7 +77,7 @@ struct MilestoneOut<'a> {
     tasks: &'a crate::model::TaskCounts,
     requires: &'a [String],
     enables: &'a [String],
-    worktree: Option<&'a crate::live::git::State>,
+    worktree: Option<&'a crate::model::WorktreeState>,
     run: Option<&'a crate::live::runs::RunView>,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 pub fn add(root: &Path, id: &str, exclude: bool) -> i32 {
-    let (cfg, _) = crate::read::config::load(root);
+    let (cfg, _) = crate::live::config::load(root);
     match crate::live::git::add_worktree(root, id, cfg.base_branch.as_deref()) {
         Ok(path) => {
             let shown = path.strip_prefix(root).unwrap_or(&path);

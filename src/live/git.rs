@@ -1,45 +1,14 @@
 //! Worktrees and their git state, through git2 (SPEC §6). Blocking: callers
 //! run this on worker threads, never on the UI task.
 
+pub mod discover;
+
 use std::path::{Path, PathBuf};
 
 use git2::{BranchType, Repository, RepositoryState, StatusOptions};
-use serde::Serialize;
 
-use crate::read::workspace::{WORKTREES, ids_for_branch, ids_for_dir};
-
-/// A worktree of the workspace's repository, or a directory under `.worktrees/`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Worktree {
-    pub path: PathBuf,
-    /// The git worktree name, when git knows it.
-    pub name: Option<String>,
-    pub branch: Option<String>,
-    pub locked: bool,
-    /// Its directory is gone; `git worktree prune` would remove it.
-    pub prunable: bool,
-}
-
-impl Worktree {
-    /// The milestone ids it may belong to, most specific first: directory
-    /// name, then branch.
-    pub fn candidate_ids(&self) -> Vec<String> {
-        let mut ids = self
-            .path
-            .file_name()
-            .map(|n| ids_for_dir(&n.to_string_lossy()))
-            .unwrap_or_default();
-        if let Some(b) = &self.branch {
-            ids.extend(ids_for_branch(b));
-        }
-        ids
-    }
-
-    /// The id it belongs to among `known`.
-    pub fn milestone<'a>(&self, known: impl Fn(&str) -> bool + 'a) -> Option<String> {
-        self.candidate_ids().into_iter().find(|id| known(id))
-    }
-}
+use crate::model::{Worktree, WorktreeState as State};
+use crate::read::workspace::WORKTREES;
 
 /// Every linked worktree of the repository at `root` (wherever it lives),
 /// plus directories under `root/.worktrees/` git does not list.
@@ -90,29 +59,6 @@ fn branch_of(repo: &Repository) -> Option<String> {
         return None;
     }
     head.shorthand().ok().map(str::to_string)
-}
-
-/// A worktree's state as `status --json` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct State {
-    /// Workspace-relative when inside the workspace, else absolute.
-    pub path: String,
-    pub branch: Option<String>,
-    pub head: Option<String>,
-    #[serde(skip)]
-    pub subject: Option<String>,
-    pub ahead: Option<usize>,
-    pub behind: Option<usize>,
-    pub dirty: usize,
-    pub conflicts: usize,
-    pub operation: Option<&'static str>,
-    pub merged: Option<bool>,
-    #[serde(skip)]
-    pub base: Option<String>,
-    #[serde(skip)]
-    pub locked: bool,
-    #[serde(skip)]
-    pub prunable: bool,
 }
 
 /// The base branch: the configured one, else `main`, else `master`.
@@ -249,7 +195,7 @@ pub fn add_worktree(
     id: &str,
     configured_base: Option<&str>,
 ) -> Result<PathBuf, String> {
-    if !crate::cli::args::valid_id(id) {
+    if !crate::model::valid_id(id) {
         return Err(format!(
             "invalid id \"{id}\": expected 1 to 50 letters, digits, '-' or '_'"
         ));

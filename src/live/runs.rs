@@ -9,45 +9,13 @@ pub mod supervise;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 
+pub use crate::model::{Run, RunView};
+use crate::model::{Backend, RunState};
 use crate::read::doc;
 use crate::read::yaml;
 
 pub const DIR: &str = ".milestones/sessions/mdash-runs";
-
-/// One run as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Run {
-    pub id: String,
-    pub backend: String,
-    /// The agent process (the supervisor's child).
-    pub pid: Option<i32>,
-    /// The supervisor: session, process group and leader.
-    pub pgid: i32,
-    /// The group leader's start time in clock ticks since boot (/proc).
-    pub start_ticks: u64,
-    pub boot_id: String,
-    pub command: Vec<String>,
-    /// running, paused, exited, failed or stopped.
-    pub state: String,
-    pub started_at: String,
-    pub ended_at: Option<String>,
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub session_id: String,
-    pub cwd: String,
-}
-
-/// A run as the dashboard and `status --json` show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunView {
-    pub state: &'static str,
-    pub pid: Option<i32>,
-    pub started_at: String,
-    #[serde(skip)]
-    pub detail: Option<String>,
-}
 
 pub fn path(root: &Path, id: &str) -> PathBuf {
     root.join(DIR).join(format!("{id}.yaml"))
@@ -63,7 +31,9 @@ pub fn parse(text: &str) -> Option<Run> {
     let n = |k: &str| doc::number_at(&v, &[k]);
     Some(Run {
         id: t("id")?,
-        backend: t("backend").unwrap_or_else(|| "process".into()),
+        backend: t("backend")
+            .and_then(|b| Backend::parse(&b))
+            .unwrap_or_default(),
         pid: n("pid").map(|p| p as i32),
         pgid: n("pgid")? as i32,
         start_ticks: n("start_ticks")? as u64,
@@ -71,7 +41,9 @@ pub fn parse(text: &str) -> Option<Run> {
         command: doc::get(&v, &["command"])
             .map(doc::id_list)
             .unwrap_or_default(),
-        state: t("state").unwrap_or_else(|| "running".into()),
+        state: t("state")
+            .and_then(|s| RunState::parse(&s))
+            .unwrap_or_default(),
         started_at: t("started_at").unwrap_or_default(),
         ended_at: t("ended_at"),
         exit_code: n("exit_code").map(|c| c as i32),
@@ -188,19 +160,22 @@ pub fn is_ours(run: &Run) -> bool {
 
 /// The run as shown: the recorded state, checked against the processes.
 pub fn observe(run: &Run) -> RunView {
-    let (state, detail) = match run.state.as_str() {
-        "exited" | "stopped" => ("exited", None),
-        "failed" => ("failed", Some(exit_text(run))),
-        _ if !is_ours(run) => ("failed", Some("died without an exit status".to_string())),
+    let (state, detail) = match run.state {
+        RunState::Exited | RunState::Stopped => (RunState::Exited, None),
+        RunState::Failed => (RunState::Failed, Some(exit_text(run))),
+        _ if !is_ours(run) => (
+            RunState::Failed,
+            Some("died without an exit status".to_string()),
+        ),
         // The agent's state tells (a tmux pane's own process is never
         // stopped). An agent that died while stopped stays unreaped until
         // the stopped supervisor runs again: still paused.
         _ => match proc_stat(run.pid.unwrap_or(run.pgid)) {
-            Some(('T' | 't', _)) => ("paused", None),
+            Some(('T' | 't', _)) => (RunState::Paused, None),
             Some(('Z', _)) | None if matches!(proc_stat(run.pgid), Some(('T' | 't', _))) => {
-                ("paused", None)
+                (RunState::Paused, None)
             }
-            _ => ("running", None),
+            _ => (RunState::Running, None),
         },
     };
     RunView {
@@ -254,13 +229,13 @@ mod tests {
         assert!(matches!(state, 'R' | 'S'));
         let run = Run {
             id: "x".into(),
-            backend: "process".into(),
+            backend: Backend::Process,
             pid: Some(me),
             pgid: me,
             start_ticks: start,
             boot_id: boot_id(),
             command: vec![],
-            state: "running".into(),
+            state: RunState::Running,
             started_at: String::new(),
             ended_at: None,
             exit_code: None,
@@ -274,7 +249,7 @@ mod tests {
             ..run.clone()
         };
         assert!(!is_ours(&forged), "a reused pid has another start time");
-        assert_eq!(observe(&forged).state, "failed");
+        assert_eq!(observe(&forged).state, RunState::Failed);
         let text = yaml::to_yaml(&run).expect("yaml");
         assert_eq!(parse(&text), Some(run));
     }

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Event, Milestone, Problem, Session, Snapshot};
-use crate::read::config::Config;
+use crate::live::config::Config;
 use crate::read::file::{self, Fence};
 use crate::read::log::{self, LogRead};
 use crate::read::milestone::GraphEntry;
 use crate::read::scan::{Candidate, RANK_STATE, Scan};
-use crate::read::workspace::ids_for_branch;
+use crate::model::ids_for_branch;
 use crate::rules;
 
 pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> Snapshot {

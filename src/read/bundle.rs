@@ -7,7 +7,6 @@ use crate::model::{Bundle, BundleTask, Counters, Milestone, Origin};
 use crate::read::doc;
 use crate::read::milestone;
 use crate::read::yaml::Value;
-use crate::rules::status;
 
 /// A bundle's milestone. `dir` is the bundle directory's name (the fallback id).
 pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTask>) -> Milestone {
@@ -33,7 +32,7 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
         .and_then(doc::count)
         .unwrap_or(0);
     let running =
-        m.raw_status.as_deref().map(status::normalize) == Some(crate::model::Status::InProgress);
+        m.raw_status.as_deref().map(crate::model::normalize_status) == Some(crate::model::Status::InProgress);
     let in_progress =
         u64::from(running && failed_task.is_none() && total.is_none_or(|t| completed < t));
     m.counters = Counters {

@@ -120,16 +120,7 @@ pub fn id_list(v: &Value) -> Vec<String> {
     }
 }
 
-/// Lower-cased, with `-` and spaces read as `_`.
-pub fn normalize_word(s: &str) -> String {
-    s.trim()
-        .chars()
-        .map(|c| match c {
-            '-' | ' ' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
+pub use crate::model::normalize_word;
 
 /// One entry as a line of text, for recorded blockers and log details.
 pub fn display(v: &Value) -> Option<String> {

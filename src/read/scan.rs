@@ -55,7 +55,7 @@ pub struct Scan {
     pub log_roots: Vec<(PathBuf, Option<String>)>,
     pub current: Option<String>,
     /// The workspace's worktrees, found before the scan.
-    pub worktrees: Vec<crate::live::git::Worktree>,
+    pub worktrees: Vec<crate::model::Worktree>,
     /// Read once and forget: no stamps, nothing kept for a next load.
     pub one_shot: bool,
 }

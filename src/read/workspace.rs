@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::Snapshot;
 use crate::read::assemble;
-use crate::read::config;
+use crate::live::config;
 use crate::read::file::Fence;
 use crate::read::scan::{self, Cache, Scan};
 
@@ -19,75 +19,6 @@ pub const MILESTONES: &str = ".milestones";
 pub const BUNDLES: &str = ".milestone_bundles";
 pub const TASK_BUNDLES: &str = ".task_bundles";
 pub const WORKTREES: &str = ".worktrees";
-
-/// Walks up from `start` to the workspace root (SPEC §1).
-pub fn discover(start: &Path) -> Result<PathBuf, String> {
-    let start = std::fs::canonicalize(start).map_err(|e| format!("{}: {e}", start.display()))?;
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or(start)
-    } else {
-        start
-    };
-    let found = start
-        .ancestors()
-        .find(|d| d.join(MILESTONES).is_dir() || d.join(BUNDLES).is_dir())
-        .map(Path::to_path_buf)
-        .or_else(|| git_root(&start));
-    let Some(dir) = found else {
-        return Err(format!(
-            "no workspace found at or above {}: expected a directory holding .milestones/ or .milestone_bundles/, or a git repository (run `mdash init` to create one)",
-            start.display()
-        ));
-    };
-    Ok(main_worktree_of(&dir).unwrap_or(dir))
-}
-
-fn git_root(start: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(start).ok()?;
-    repo.workdir().map(Path::to_path_buf)
-}
-
-/// When `dir` is a linked git worktree, the repository's main worktree.
-fn main_worktree_of(dir: &Path) -> Option<PathBuf> {
-    if !dir.join(".git").is_file() {
-        return None;
-    }
-    let repo = git2::Repository::open(dir).ok()?;
-    if !repo.is_worktree() {
-        return None;
-    }
-    // commondir is <main>/.git for a linked worktree.
-    let common = repo.commondir().canonicalize().ok()?;
-    let main = common.parent()?.to_path_buf();
-    (main.join(MILESTONES).is_dir() || main.join(BUNDLES).is_dir() || main.join(".git").is_dir())
-        .then_some(main)
-}
-
-/// The ids a worktree directory name maps to (SPEC §6).
-pub fn ids_for_dir(name: &str) -> Vec<String> {
-    let mut ids = vec![name.to_string()];
-    if let Some(s) = name.strip_prefix("milestone-").filter(|s| !s.is_empty()) {
-        ids.push(s.to_string());
-    }
-    ids
-}
-
-/// The ids a branch name maps to (SPEC §6). `feature/milestone-<id>-<slug>`
-/// is ambiguous, so every prefix ending before a `-` is a candidate.
-pub fn ids_for_branch(branch: &str) -> Vec<String> {
-    let b = branch.strip_prefix("refs/heads/").unwrap_or(branch);
-    if let Some(rest) = b.strip_prefix("feature/milestone-") {
-        let mut ids = vec![rest.to_string()];
-        ids.extend(rest.match_indices('-').map(|(i, _)| rest[..i].to_string()));
-        return ids.into_iter().filter(|s| !s.is_empty()).collect();
-    }
-    [b.strip_prefix("milestone/"), b.strip_prefix("milestone-")]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 /// Reads a workspace again and again, re-parsing only what changed.
 pub struct Reader {
@@ -162,24 +93,6 @@ impl Reader {
 /// Reads the workspace at `root` (already discovered) once.
 pub fn load(root: &Path, now: DateTime<Utc>) -> Snapshot {
     Reader::once(root).load(now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn branch_names_map_to_ids() {
-        assert_eq!(ids_for_branch("feature/milestone-2a"), ["2a"]);
-        assert_eq!(
-            ids_for_branch("feature/milestone-2a-sensor-ingest"),
-            ["2a-sensor-ingest", "2a", "2a-sensor"]
-        );
-        assert_eq!(ids_for_branch("milestone/m-001"), ["m-001"]);
-        assert_eq!(ids_for_branch("refs/heads/milestone-3b"), ["3b"]);
-        assert!(ids_for_branch("main").is_empty());
-        assert_eq!(ids_for_dir("milestone-2a"), ["milestone-2a", "2a"]);
-    }
 }
 
 #[cfg(test)]

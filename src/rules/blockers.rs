@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::model::{
     Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status,
 };
-use crate::read::log::{CLEARS, RAISES};
+use crate::model::{CLEARS, RAISES};
 use crate::rules::{Settings, status};
 
 /// What the rules know about the rest of the workspace.

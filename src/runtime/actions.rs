@@ -20,7 +20,7 @@ impl Runner {
             let result = match action {
                 RunAction::Start { force, trust } => {
                     let trusted = if trust {
-                        crate::read::agent_config::load(&root)
+                        crate::live::config::agent::load(&root)
                             .trust(&root)
                             .map(|_| ())
                             .map_err(Refusal::Other)

@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::live::runs::{self, records};
-use crate::model::{MilestoneView, Snapshot, Status};
-use crate::read::agent_config::{self as agent, Agent, Backend};
+use crate::model::{MilestoneView, RunState, Snapshot, Status};
+use crate::live::config::agent::{self as agent, Agent, Backend};
 
 /// Why a start did not happen, so the caller can ask and retry.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ pub fn start(
     force: bool,
     use_resume: bool,
 ) -> Result<i32, Refusal> {
-    if !crate::cli::args::valid_id(id) {
+    if !crate::model::valid_id(id) {
         return Err(Refusal::Other(format!("invalid id \"{id}\"")));
     }
     let agent = agent::load(root);
@@ -94,7 +94,7 @@ pub fn start(
     if argv_template.is_empty() {
         return Err(Refusal::Other(format!(
             "no agent command configured: set agent.command in {} (a list, e.g. [my-agent, --milestone, \"{{id}}\"]); mdash never guesses one",
-            crate::read::config::FILE
+            crate::live::config::FILE
         )));
     }
     if !agent.trusted(root) {
@@ -102,7 +102,7 @@ pub fn start(
     }
     let m = milestone(snap, id)?;
     if let Some(r) = runs::read(root, id)
-        .filter(|r| matches!(r.state.as_str(), "running" | "paused") && runs::is_ours(r))
+        .filter(|r| r.state.is_live() && runs::is_ours(r))
     {
         return Err(Refusal::Other(format!(
             "{id} already has a {} run (pid {})",
@@ -124,7 +124,7 @@ pub fn start(
         match crate::live::git::add_worktree(
             root,
             id,
-            crate::read::config::load(root).0.base_branch.as_deref(),
+            crate::live::config::load(root).0.base_branch.as_deref(),
         ) {
             Ok(w) => worktree = Some(w),
             // Asked for explicitly: refuse. Only defaulted: run in the workspace.
@@ -298,7 +298,7 @@ fn wait_for_record(root: &Path, id: &str, pgid: i32) {
 /// The live run of `id`, or why it cannot be signalled.
 fn live(root: &Path, id: &str) -> Result<runs::Run, String> {
     let run = runs::read(root, id).ok_or_else(|| format!("{id} has no recorded run"))?;
-    if matches!(run.state.as_str(), "exited" | "failed" | "stopped") {
+    if run.state.is_over() {
         return Err(format!("{id}'s run has ended ({})", run.state));
     }
     if !runs::is_ours(&run) {
@@ -377,9 +377,9 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
         run.pgid,
         &processes(run.pgid),
         libc::SIGSTOP,
-        run.backend == "tmux",
+        run.backend == Backend::Tmux,
     )?;
-    runs::update(root, id, |r| r.state = "paused".into()).map_err(|e| e.to_string())?;
+    runs::update(root, id, |r| r.state = RunState::Paused).map_err(|e| e.to_string())?;
     let m = snap.milestones.iter().find(|m| m.milestone.id == id);
     let current = m.and_then(|m| {
         m.milestone
@@ -467,9 +467,9 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
     // Recorded before the signal: an agent that died while stopped ends as
     // soon as it is continued, and the supervisor's record of that must
     // come last.
-    runs::update(root, id, |r| r.state = "running".into()).map_err(|e| e.to_string())?;
+    runs::update(root, id, |r| r.state = RunState::Running).map_err(|e| e.to_string())?;
     if let Err(e) = signal_run(run.pgid, &processes(run.pgid), libc::SIGCONT, false) {
-        let _ = runs::update(root, id, |r| r.state = "paused".into());
+        let _ = runs::update(root, id, |r| r.state = RunState::Paused);
         return Err(e);
     }
     records::mark_resumed(root, &run.session_id).map_err(|e| e.to_string())?;
@@ -481,7 +481,7 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
 pub fn stop(root: &Path, id: &str) -> Result<(), String> {
     let run = live(root, id)?;
     let grace = Duration::from_secs(agent::load(root).stop_grace_secs);
-    runs::update(root, id, |r| r.state = "stopped".into()).map_err(|e| e.to_string())?;
+    runs::update(root, id, |r| r.state = RunState::Stopped).map_err(|e| e.to_string())?;
     // Taken before any signal: once the supervisor ends, what escaped the
     // group is no longer its descendant.
     let procs = processes(run.pgid);

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::live::runs::{self, Run, records};
+use crate::model::RunState;
 
 extern "C" fn ignore(_: libc::c_int) {}
 
@@ -53,14 +54,14 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         .unwrap_or_default();
     let run = Run {
         id: id.to_string(),
-        backend: backend.to_string(),
+        backend: crate::model::Backend::parse(backend).unwrap_or_default(),
         pid: Some(child.id() as i32),
         // SAFETY: getpgrp has no preconditions.
         pgid: unsafe { libc::getpgrp() },
         start_ticks: start,
         boot_id: runs::boot_id(),
         command: argv.to_vec(),
-        state: "running".into(),
+        state: RunState::Running,
         started_at: crate::util::time::format(chrono::Utc::now()),
         ended_at: None,
         exit_code: None,
@@ -93,11 +94,11 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         r.signal = signal;
         r.ended_at = Some(crate::util::time::format(chrono::Utc::now()));
         // A stop the user asked for is not a failure.
-        if r.state != "stopped" {
+        if r.state != RunState::Stopped {
             r.state = if code == Some(0) {
-                "exited".into()
+                RunState::Exited
             } else {
-                "failed".into()
+                RunState::Failed
             };
         }
     });

@@ -9,7 +9,7 @@ use super::block;
 use crate::app::rows;
 use crate::app::{App, Pane};
 use crate::cli::status::fit;
-use crate::model::{MilestoneView, Status};
+use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
 use crate::ui::theme::Theme;
 use crate::util::time::age;
@@ -178,9 +178,9 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             .map(|d| format!(" · {d}"))
             .unwrap_or_default();
         let st = match r.state {
-            "running" => Status::InProgress,
-            "paused" => Status::Paused,
-            "failed" => Status::Failed,
+            RunState::Running => Status::InProgress,
+            RunState::Paused => Status::Paused,
+            RunState::Failed => Status::Failed,
             _ => Status::Completed,
         };
         out.push(Line::from(vec![

@@ -2,6 +2,8 @@
 //!
 //! Read tolerantly: a wrong value is reported and its default kept.
 
+pub mod agent;
+
 use std::path::Path;
 
 use crate::model::Problem;

@@ -10,11 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::read::doc;
 use crate::read::yaml::{self, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Process,
-    Tmux,
-}
+pub use crate::model::Backend;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
@@ -61,13 +57,13 @@ const KEYS: [&str; 8] = [
 pub fn load(root: &Path) -> Agent {
     let user_file = user_dir().map(|d| d.join("config.yaml"));
     let user = user_file.as_deref().and_then(read_yaml);
-    let ws_file = root.join(crate::read::config::FILE);
+    let ws_file = root.join(crate::live::config::FILE);
     let ws = read_yaml(&ws_file);
     let mut sources = Vec::new();
     let mut from_workspace = false;
     let mut pick = |key: &'static str| -> Option<Value> {
         if let Some(v) = ws.as_ref().and_then(|w| doc::get(w, &["agent", key])) {
-            sources.push((key, format!("workspace ({})", crate::read::config::FILE)));
+            sources.push((key, format!("workspace ({})", crate::live::config::FILE)));
             if matches!(key, "command" | "resume_command" | "env" | "cwd") {
                 from_workspace = true;
             }
