@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use milestone_dash::app::keymap::Keymap;
 use milestone_dash::app::update::update;
 use milestone_dash::app::{App, Msg};
-use milestone_dash::read::workspace::{self, Reader};
+use milestone_dash::live::snapshot::{self as workspace, Reader};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

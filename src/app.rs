@@ -4,6 +4,7 @@
 //! `app/run.rs`) owns those and turns their results into messages.
 
 pub mod keymap;
+pub mod layout;
 pub mod rows;
 pub mod update;
 
@@ -82,6 +83,9 @@ pub struct App {
     /// indices: sorted once per snapshot, not once per frame (10,000
     /// blockers took most of a frame).
     pub(crate) blocker_order: Vec<(u32, u32)>,
+    /// Whether the last `update` changed anything on screen; the event loop
+    /// draws only then (and clears it).
+    pub dirty: bool,
 }
 
 impl App {
@@ -89,6 +93,7 @@ impl App {
         App {
             snap: None,
             blocker_order: Vec::new(),
+            dirty: true,
             now,
             selected: None,
             focus: Pane::Milestones,
@@ -164,7 +169,7 @@ pub enum Msg {
     RunDone {
         id: String,
         action: RunAction,
-        result: Result<String, crate::live::runs::control::Refusal>,
+        result: Result<String, crate::model::Refusal>,
     },
     AgentOutput {
         id: String,

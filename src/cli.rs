@@ -13,8 +13,7 @@ pub mod worktree;
 
 use std::path::{Path, PathBuf};
 
-/// Exit code when no workspace was found or the arguments are wrong.
-pub const EXIT_USAGE: i32 = 2;
+pub use crate::util::EXIT_USAGE;
 
 /// Finds the workspace from an optional path, or prints why not.
 pub fn workspace(path: Option<&Path>) -> Result<PathBuf, i32> {
@@ -33,7 +32,10 @@ pub fn main() -> color_eyre::Result<i32> {
     let code = match cli.command {
         Some(Command::Status { path, json, now }) => match crate::cli::workspace(path.as_deref()) {
             Ok(root) => {
-                let snap = crate::cli::status::load(&root, now.unwrap_or_else(chrono::Utc::now));
+                let snap = crate::live::snapshot::load_with_git(
+                    &root,
+                    now.unwrap_or_else(chrono::Utc::now),
+                );
                 let code = crate::cli::status::run(&snap, json);
                 // The process ends here: freeing ten thousand milestones one
                 // by one would only delay the exit.
@@ -44,7 +46,7 @@ pub fn main() -> color_eyre::Result<i32> {
         },
         Some(Command::Check { path }) => match crate::cli::workspace(path.as_deref()) {
             Ok(root) => {
-                crate::cli::check::run(&crate::read::workspace::load(&root, chrono::Utc::now()))
+                crate::cli::check::run(&crate::live::snapshot::load(&root, chrono::Utc::now()))
             }
             Err(code) => code,
         },

@@ -6,5 +6,6 @@
 pub mod config;
 pub mod git;
 pub mod runs;
+pub mod snapshot;
 pub mod watch;
 pub mod write;

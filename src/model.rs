@@ -8,7 +8,7 @@ pub mod words;
 mod worktree;
 
 pub use ids::{ids_for_branch, ids_for_dir, valid_id};
-pub use run::{Backend, Run, RunState, RunView};
+pub use run::{Backend, Refusal, Run, RunState, RunView};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};
 

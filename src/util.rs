@@ -7,3 +7,7 @@ pub mod hash;
 pub mod par;
 pub mod rng;
 pub mod time;
+
+/// Exit code when no workspace was found or the arguments are wrong
+/// (SPEC §7).
+pub const EXIT_USAGE: i32 = 2;

@@ -8,8 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use milestone_dash::app::keymap::Keymap;
 use milestone_dash::app::update::update;
 use milestone_dash::app::{App, Effect, Msg, Pane};
+use milestone_dash::live::snapshot as workspace;
 use milestone_dash::model::Snapshot;
-use milestone_dash::read::workspace;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -149,4 +149,3 @@ fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("expected an RFC 3339 time such as 2026-11-22T10:00:00Z ({e})"))
 }
-

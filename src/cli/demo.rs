@@ -19,18 +19,15 @@ fn ago(hours: i64) -> String {
     crate::util::time::format(chrono::Utc::now() - chrono::Duration::hours(hours))
 }
 
-fn commit(repo: &git2::Repository, files: &[&str], msg: &str) -> Result<(), git2::Error> {
+fn commit(repo: &Path, files: &[&str], msg: &str) -> Result<(), String> {
     crate::live::git::commit_files(repo, files, ("Demo Dev", "dev@peak-iot.invalid"), msg)
 }
 
 /// Writes the demo workspace into `root`.
 pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
-    let gitx = |e: git2::Error| e.message().to_string();
     std::fs::create_dir_all(root).map_err(io)?;
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = git2::Repository::init_opts(root, &opts).map_err(gitx)?;
+    crate::live::git::init_repo(root, "main")?;
     w(
         root,
         ".git/info/exclude",
@@ -38,7 +35,7 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     )
     .map_err(io)?;
     w(root, "README.md", README).map_err(io)?;
-    commit(&repo, &["README.md"], "Initial commit").map_err(gitx)?;
+    commit(root, &["README.md"], "Initial commit")?;
     w(
         root,
         "src/ingest.rs",
@@ -46,18 +43,16 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     )
     .map_err(io)?;
     commit(
-        &repo,
+        root,
         &["src/ingest.rs"],
         "feat(milestone-1a): wire protocol decoder",
-    )
-    .map_err(gitx)?;
+    )?;
     w(root, "src/alerts.rs", "// alerting\n").map_err(io)?;
     commit(
-        &repo,
+        root,
         &["src/alerts.rs"],
         "feat(milestone-1b): device registry",
-    )
-    .map_err(gitx)?;
+    )?;
 
     let m = ".milestones";
     // Stage 1, finished: a canonical file in completed/, and a metadata-wrapped one.
@@ -93,11 +88,10 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     )
     .map_err(io)?;
     commit(
-        &repo,
+        root,
         &[".milestones/active/2a.yaml", ".milestones/active/2b.yaml"],
         "docs: plan stage 2",
-    )
-    .map_err(gitx)?;
+    )?;
     Ok(())
 }
 
@@ -129,7 +123,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
     if let Err(e) = agent.trust(&root) {
         eprintln!("mdash: {e}");
     }
-    let snap = crate::cli::status::load(&root, chrono::Utc::now());
+    let snap = crate::live::snapshot::load_with_git(&root, chrono::Utc::now());
     let mut started = Vec::new();
     for id in ["2a", "2d"] {
         match control::start(&root, &snap, id, false, false) {

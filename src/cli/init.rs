@@ -85,7 +85,7 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
         );
         return super::EXIT_USAGE;
     }
-    let snap = crate::read::workspace::load(root, chrono::Utc::now());
+    let snap = crate::live::snapshot::load(root, chrono::Utc::now());
     if let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) {
         eprintln!(
             "mdash: a milestone \"{id}\" already exists in {}",

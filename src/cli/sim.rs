@@ -186,16 +186,16 @@ fn advance(
 }
 
 fn commit(worktree: &Path, id: &str, step: u64) {
-    let Ok(repo) = git2::Repository::open(worktree) else {
+    if !worktree.join(".git").exists() {
         return;
-    };
+    }
     let file = format!(".sim-{id}.txt");
     if std::fs::write(worktree.join(&file), format!("step {step}\n")).is_err() {
         return;
     }
     // A failed commit (say, a lock held by the user's git) only skips a step.
     let _ = crate::live::git::commit_files(
-        &repo,
+        worktree,
         &[&file],
         ("mdash sim", "sim@mdash.invalid"),
         &format!("feat(milestone-{id}): simulated step {step}"),
@@ -216,7 +216,7 @@ pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
     let mut blocked = false;
     println!("mdash sim: working on {id}");
     for step in 0u64.. {
-        let snap = crate::read::workspace::load(&root, chrono::Utc::now());
+        let snap = crate::live::snapshot::load(&root, chrono::Utc::now());
         let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) else {
             eprintln!("mdash sim: no milestone \"{id}\"");
             return 1;

@@ -2,24 +2,10 @@
 
 use serde::Serialize;
 use serde_json::Value as J;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::{MilestoneView, Snapshot};
+use crate::ui::text::{fit, plural};
 use crate::util::time;
-
-/// Reads the workspace and its worktrees' git state.
-pub fn load(root: &std::path::Path, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
-    let mut snap = crate::read::workspace::load(root, now);
-    let (cfg, _) = crate::live::config::load(root);
-    let ids: Vec<String> = snap
-        .milestones
-        .iter()
-        .map(|m| m.milestone.id.clone())
-        .collect();
-    let states = crate::live::git::states_for(root, &ids, cfg.base_branch.as_deref());
-    crate::rules::attach_worktrees(&mut snap.milestones, &states);
-    snap
-}
 
 pub fn run(snap: &Snapshot, json: bool) -> i32 {
     use std::io::Write;
@@ -182,34 +168,6 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         }),
         blockers: v.blockers.iter().map(|b| blocker(b, false)).collect(),
     }
-}
-
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// Cuts `s` to `width` columns, with `…` when cut, padded to `width`.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return format!("{s}{}", " ".repeat(width - s.width()));
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    w += 1;
-    out + &" ".repeat(width.saturating_sub(w))
 }
 
 fn table(snap: &Snapshot) -> String {

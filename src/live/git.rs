@@ -310,20 +310,33 @@ pub fn states_for(
 /// Stages `files` (relative to the repository's work tree) and commits them
 /// on HEAD (or as the first commit) with the given author.
 pub fn commit_files(
-    repo: &Repository,
+    dir: &Path,
     files: &[&str],
     author: (&str, &str),
     msg: &str,
-) -> Result<(), git2::Error> {
-    let mut index = repo.index()?;
-    for f in files {
-        index.add_path(Path::new(f))?;
-    }
-    index.write()?;
-    let tree = repo.find_tree(index.write_tree()?)?;
-    let sig = git2::Signature::now(author.0, author.1)?;
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)?;
-    Ok(())
+) -> Result<(), String> {
+    let commit = || -> Result<(), git2::Error> {
+        let repo = Repository::open(dir)?;
+        let mut index = repo.index()?;
+        for f in files {
+            index.add_path(Path::new(f))?;
+        }
+        index.write()?;
+        let tree = repo.find_tree(index.write_tree()?)?;
+        let sig = git2::Signature::now(author.0, author.1)?;
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)?;
+        Ok(())
+    };
+    commit().map_err(|e| e.message().to_string())
+}
+
+/// Creates a repository at `dir` whose first branch is `branch`.
+pub fn init_repo(dir: &Path, branch: &str) -> Result<(), String> {
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head(branch);
+    Repository::init_opts(dir, &opts)
+        .map(drop)
+        .map_err(|e| e.message().to_string())
 }

@@ -9,9 +9,8 @@ pub mod supervise;
 
 use std::path::{Path, PathBuf};
 
-
-pub use crate::model::{Run, RunView};
 use crate::model::{Backend, RunState};
+pub use crate::model::{Run, RunView};
 use crate::read::doc;
 use crate::read::yaml;
 

@@ -126,3 +126,30 @@ pub struct RunView {
     #[serde(skip)]
     pub detail: Option<String>,
 }
+
+/// Why a start did not happen, so the caller can ask and retry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The workspace's command was never approved; the command as shown.
+    NotTrusted(String),
+    /// Required milestones are not completed.
+    Unmet(Vec<String>),
+    Other(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotTrusted(c) => write!(
+                f,
+                "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
+            ),
+            Refusal::Unmet(ids) => write!(
+                f,
+                "requires {} (not completed); start anyway with --force",
+                ids.join(", ")
+            ),
+            Refusal::Other(s) => f.write_str(s),
+        }
+    }
+}

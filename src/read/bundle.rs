@@ -31,8 +31,8 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
     let completed = doc::get(v, &["completed_tasks"])
         .and_then(doc::count)
         .unwrap_or(0);
-    let running =
-        m.raw_status.as_deref().map(crate::model::normalize_status) == Some(crate::model::Status::InProgress);
+    let running = m.raw_status.as_deref().map(crate::model::normalize_status)
+        == Some(crate::model::Status::InProgress);
     let in_progress =
         u64::from(running && failed_task.is_none() && total.is_none_or(|t| completed < t));
     m.counters = Counters {

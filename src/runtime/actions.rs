@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Runner, offload, tmux};
+use super::offload;
+use super::runner::{Runner, tmux};
 use crate::app::Msg;
 use crate::runtime::tui::Tui;
 

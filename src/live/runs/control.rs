@@ -5,45 +5,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::live::config::agent::{self as agent, Agent, Backend};
 use crate::live::runs::{self, records};
 use crate::model::{MilestoneView, RunState, Snapshot, Status};
-use crate::live::config::agent::{self as agent, Agent, Backend};
 
-/// Why a start did not happen, so the caller can ask and retry.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Refusal {
-    /// The workspace's command was never approved; the command as shown.
-    NotTrusted(String),
-    /// Required milestones are not completed.
-    Unmet(Vec<String>),
-    Other(String),
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::NotTrusted(c) => write!(
-                f,
-                "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
-            ),
-            Refusal::Unmet(ids) => write!(
-                f,
-                "requires {} (not completed); start anyway with --force",
-                ids.join(", ")
-            ),
-            Refusal::Other(s) => f.write_str(s),
-        }
-    }
-}
+pub use crate::model::Refusal;
 
 /// The workspace as a run action needs it: with worktree states when it may
 /// start an agent (its worktree decides where), without git otherwise.
 pub fn snapshot(root: &Path, with_git: bool) -> Snapshot {
     let now = chrono::Utc::now();
     if with_git {
-        crate::cli::status::load(root, now)
+        crate::live::snapshot::load_with_git(root, now)
     } else {
-        crate::read::workspace::load(root, now)
+        crate::live::snapshot::load(root, now)
     }
 }
 
@@ -52,21 +27,6 @@ fn milestone<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Refu
         .iter()
         .find(|m| m.milestone.id == id)
         .ok_or_else(|| Refusal::Other(format!("no milestone \"{id}\" in this workspace")))
-}
-
-/// Ids of required milestones that are not completed.
-pub fn unmet(snap: &Snapshot, m: &MilestoneView) -> Vec<String> {
-    m.milestone
-        .requires
-        .iter()
-        .filter(|r| {
-            !snap
-                .milestones
-                .iter()
-                .any(|o| &o.milestone.id == *r && o.status == Status::Completed)
-        })
-        .cloned()
-        .collect()
 }
 
 fn inside(root: &Path, p: &Path) -> bool {
@@ -101,15 +61,13 @@ pub fn start(
         return Err(Refusal::NotTrusted(agent.shown()));
     }
     let m = milestone(snap, id)?;
-    if let Some(r) = runs::read(root, id)
-        .filter(|r| r.state.is_live() && runs::is_ours(r))
-    {
+    if let Some(r) = runs::read(root, id).filter(|r| r.state.is_live() && runs::is_ours(r)) {
         return Err(Refusal::Other(format!(
             "{id} already has a {} run (pid {})",
             r.state, r.pgid
         )));
     }
-    let missing = unmet(snap, m);
+    let missing = crate::rules::unmet(snap, m);
     if !missing.is_empty() && !force {
         return Err(Refusal::Unmet(missing));
     }

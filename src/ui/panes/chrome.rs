@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::block;
 use crate::app::{App, WatchMode};
-use crate::cli::status::fit;
 use crate::model::{RunState, Status};
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 
 pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {

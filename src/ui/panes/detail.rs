@@ -8,9 +8,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::block;
 use crate::app::rows;
 use crate::app::{App, Pane};
-use crate::cli::status::fit;
 use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 use crate::util::time::age;
 

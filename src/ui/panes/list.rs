@@ -10,9 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use super::block;
 use crate::app::rows::{self, Row};
 use crate::app::{App, Pane};
-use crate::cli::status::fit;
 use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 
 pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {

@@ -8,8 +8,8 @@ use ratatui::widgets::Paragraph;
 use super::block;
 use crate::app::rows;
 use crate::app::{App, Pane};
-use crate::cli::status::fit;
 use crate::model::Status;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 use crate::util::time::age;
 
