@@ -222,6 +222,7 @@ fn conflicts_found_by_the_first_git_read_are_not_news() {
         base: Some("main".into()),
         locked: false,
         prunable: false,
+        error: None,
     };
     let git = |app: &mut milestone_dash::app::App, generation, conflicts| {
         update(

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// The edit under test: what `run pause` / `run resume` call.
 fn edit(path: &Path, status: &str) -> Result<(), String> {
-    milestone_dash::runs::records::set_status(path, status).map_err(|e| e.to_string())
+    milestone_dash::live::runs::records::set_status(path, status).map_err(|e| e.to_string())
 }
 
 struct Rng(u64);
@@ -37,7 +37,8 @@ impl Rng {
 }
 
 /// A generated file: `pre + value + post` is its text; an edit may only
-/// replace `value` (the status word, inside any quotes it has).
+/// replace `value` (the status word; in YAML with its quotes, in JSON
+/// inside them).
 #[derive(Clone, Debug)]
 struct Gen {
     pre: String,
@@ -103,6 +104,10 @@ fn generate(r: &mut Rng, id: &str, json: bool) -> Gen {
         }
     } else {
         let q = r.pick(&["", "", "\"", "'"]);
+        // A quoted YAML value may be written plain: the quotes belong to
+        // the value an edit replaces.
+        let v = format!("{q}{v}{q}");
+        let q = "";
         let cmt = if r.chance(30) {
             "   # set by the agent"
         } else {

@@ -8,11 +8,8 @@ use crate::live::runs::control;
 const README: &str = "# peak-iot\n\nSensor ingest and alerting for a fleet of field devices.\n";
 
 fn w(root: &Path, rel: &str, text: &str) -> std::io::Result<()> {
-    let p = root.join(rel);
-    if let Some(d) = p.parent() {
-        std::fs::create_dir_all(d)?;
-    }
-    std::fs::write(p, text)
+    let fence = crate::live::write::Fence::new(root);
+    crate::live::write::replace(&fence, &root.join(rel), text.as_bytes())
 }
 
 fn ago(hours: i64) -> String {

@@ -190,7 +190,9 @@ fn commit(worktree: &Path, id: &str, step: u64) {
         return;
     }
     let file = format!(".sim-{id}.txt");
-    if std::fs::write(worktree.join(&file), format!("step {step}\n")).is_err() {
+    let fence = crate::live::write::Fence::new(worktree);
+    let text = format!("step {step}\n");
+    if crate::live::write::replace(&fence, &worktree.join(&file), text.as_bytes()).is_err() {
         return;
     }
     // A failed commit (say, a lock held by the user's git) only skips a step.

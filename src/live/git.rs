@@ -102,12 +102,20 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
         base: None,
         locked: wt.locked,
         prunable: wt.prunable,
+        error: None,
     };
     if wt.prunable {
         return st;
     }
-    let Ok(repo) = Repository::open(&wt.path) else {
-        return st;
+    let repo = match Repository::open(&wt.path) {
+        Ok(r) => r,
+        Err(e) => {
+            st.error = Some(format!(
+                "cannot read the worktree's git state (HEAD or .git damaged?): {}",
+                e.message()
+            ));
+            return st;
+        }
     };
     st.operation = match repo.state() {
         RepositoryState::Clean => None,
@@ -121,7 +129,21 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
         | RepositoryState::ApplyMailbox
         | RepositoryState::ApplyMailboxOrRebase => Some("rebase"),
     };
-    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let head = match repo.head() {
+        Ok(h) => match h.peel_to_commit() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                st.error = Some(format!("HEAD does not lead to a commit: {}", e.message()));
+                None
+            }
+        },
+        // A branch with no commit yet is a state, not damage.
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => {
+            st.error = Some(format!("HEAD is unreadable: {}", e.message()));
+            None
+        }
+    };
     if let Some(c) = &head {
         st.head = c
             .as_object()
@@ -151,7 +173,16 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
         .include_ignored(false)
         .recurse_untracked_dirs(false)
         .exclude_submodules(false);
-    if let Ok(statuses) = repo.statuses(Some(&mut opts)) {
+    let statuses = repo.statuses(Some(&mut opts));
+    if let Err(e) = &statuses
+        && st.error.is_none()
+    {
+        st.error = Some(format!(
+            "cannot read the worktree's status: {}",
+            e.message()
+        ));
+    }
+    if let Ok(statuses) = statuses {
         for e in statuses.iter() {
             let s = e.status();
             if s.is_ignored() || s.is_empty() {
@@ -280,10 +311,12 @@ pub fn exclude_worktrees(root: &Path) -> Result<(), String> {
         text.push('\n');
     }
     text.push_str("/.worktrees/\n");
-    let tmp = path.with_extension("mdash.tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| e.to_string())
+    crate::live::write::replace(
+        &crate::live::write::Fence::new(repo.commondir()),
+        &path,
+        text.as_bytes(),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// The state of every milestone's worktree: worktrees mapped to the known

@@ -54,12 +54,13 @@ pub fn parse(text: &str) -> Option<Run> {
 
 /// Writes the record atomically.
 pub fn save(root: &Path, run: &Run) -> std::io::Result<()> {
-    let p = path(root, &run.id);
-    std::fs::create_dir_all(p.parent().unwrap_or(root))?;
+    crate::live::write::safe_name(&run.id, "milestone id")?;
     let text = yaml::to_yaml(run).map_err(std::io::Error::other)?;
-    let tmp = p.with_extension(format!("yaml.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &p)
+    crate::live::write::replace(
+        &crate::live::write::Fence::new(root),
+        &path(root, &run.id),
+        text.as_bytes(),
+    )
 }
 
 /// Re-reads the record, applies `f`, and saves it (the supervisor and a

@@ -91,6 +91,15 @@ pub fn with_git(root: &Path, snap: &mut Snapshot) {
         .map(|m| m.milestone.id.clone())
         .collect();
     let states = git::states_for(root, &ids, cfg.base_branch.as_deref());
+    // A worktree whose state cannot be read is an error on that worktree.
+    for (_, st) in &states {
+        if let Some(e) = &st.error {
+            snap.problems
+                .push(crate::model::Problem::error(&st.path, e.clone()));
+        }
+    }
+    snap.problems
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     crate::rules::attach_worktrees(&mut snap.milestones, &states);
 }
 

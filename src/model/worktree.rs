@@ -61,4 +61,8 @@ pub struct WorktreeState {
     pub locked: bool,
     #[serde(skip)]
     pub prunable: bool,
+    /// Why its git state could not be read (a corrupt HEAD, a broken
+    /// `.git` file): then it is an error, never a clean worktree.
+    #[serde(skip)]
+    pub error: Option<String>,
 }

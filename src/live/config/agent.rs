@@ -156,10 +156,12 @@ impl Agent {
         for f in &list {
             text.push_str(&format!("  - \"{f}\"\n"));
         }
-        let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::live::write::replace(
+            &crate::live::write::Fence::new(&dir),
+            &path,
+            text.as_bytes(),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(path)
     }
 

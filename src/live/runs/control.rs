@@ -201,12 +201,15 @@ fn spawn(
         wait_for_record(root, id, pid);
         return Ok(pid);
     }
-    let log_dir = root.join(".milestones/logs");
-    std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log_dir.join(format!("agent-{id}.log")))
+    let log = crate::live::write::safe_name(id, "milestone id")
+        .and_then(|id| {
+            crate::live::write::open_append(
+                &crate::live::write::Fence::new(root),
+                &root
+                    .join(".milestones/logs")
+                    .join(format!("agent-{id}.log")),
+            )
+        })
         .map_err(|e| format!("cannot open the agent log: {e}"))?;
     let err = log.try_clone().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(&sup[0]);

@@ -1,90 +1,33 @@
 //! The records the milestone packs expect: the milestone's status edited in
 //! place, saved-session files, and events appended to the execution log.
 
-use std::io::Write;
 use std::path::Path;
+
+use crate::live::write::Fence;
 
 use crate::read::yaml::{self, Value};
 
-/// Replaces the value of the status line the reader uses (top-level
-/// `status:`, else `metadata:` or `milestone:`'s), or adds one at the top.
-/// Everything else in the text stays byte for byte.
+/// The text with its status set as `set_status` sets it (only the value's
+/// bytes change; see `live::write::with_status`), or the text unchanged when
+/// the status cannot be changed in place.
 pub fn with_status(text: &str, status: &str) -> String {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let is_key = |l: &str, indent: usize| {
-        let t = l.trim_start();
-        l.len() - t.len() == indent && (t.starts_with("status:") || t.starts_with("\"status\":"))
-    };
-    let replace = |i: usize| {
-        let l = lines[i];
-        let indent = l.len() - l.trim_start().len();
-        let eol = if l.ends_with('\n') { "\n" } else { "" };
-        let mut out: String = lines[..i].concat();
-        out.push_str(&format!("{}status: {status}{eol}", " ".repeat(indent)));
-        out.push_str(&lines[i + 1..].concat());
-        out
-    };
-    if let Some(i) = lines.iter().position(|l| is_key(l, 0)) {
-        return replace(i);
-    }
-    for wrapper in ["metadata:", "milestone:"] {
-        if let Some(w) = lines.iter().position(|l| l.trim_end() == wrapper) {
-            let block_end = lines[w + 1..]
-                .iter()
-                .position(|l| {
-                    !l.trim().is_empty() && !l.starts_with(' ') && !l.trim_start().starts_with('#')
-                })
-                .map_or(lines.len(), |p| w + 1 + p);
-            let child = lines[w + 1..block_end]
-                .iter()
-                .find(|l| !l.trim().is_empty())
-                .map(|l| l.len() - l.trim_start().len());
-            if let Some(ind) = child
-                && let Some(i) = (w + 1..block_end).find(|&i| is_key(lines[i], ind))
-            {
-                return replace(i);
-            }
-        }
-    }
-    format!("status: {status}\n{text}")
+    crate::live::write::with_status(text.as_bytes(), false, status)
+        .ok()
+        .and_then(|(b, _)| String::from_utf8(b).ok())
+        .unwrap_or_else(|| text.to_string())
 }
 
-/// Sets the milestone file's status, atomically, retrying when someone else
-/// (the agent) changed the file in the meantime: their change is kept and
-/// the status is applied on top of it.
+/// Sets the milestone file's status through the one write path: only the
+/// value's bytes change, a file an agent is rewriting is waited for, and
+/// one whose layout cannot be edited in place is refused, untouched.
 pub fn set_status(file: &Path, status: &str) -> std::io::Result<()> {
-    for _ in 0..200 {
-        let mut before = Vec::new();
-        std::io::Read::read_to_end(&mut crate::read::file::open_regular(file)?, &mut before)?;
-        let text = String::from_utf8_lossy(&before);
-        let after = if crate::read::file::ext(file) == "json" {
-            let mut v: serde_json::Value =
-                serde_json::from_str(&text).map_err(std::io::Error::other)?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert("status".into(), serde_json::Value::String(status.into()));
-            }
-            serde_json::to_string_pretty(&v).map_err(std::io::Error::other)? + "\n"
-        } else {
-            with_status(&text, status)
-        };
-        if after.as_bytes() == before.as_slice()
-            || crate::live::write::replace_if_unchanged(file, &before, after.as_bytes())?
-        {
-            return Ok(());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    Err(std::io::Error::other(format!(
-        "{} kept changing; status not set",
-        file.display()
-    )))
+    crate::live::write::set_status(file, status)
 }
 
 /// Appends one event line to `.milestones/logs/execution-<id>.jsonl` in a
 /// single write, so concurrent writers never interleave within a line.
 pub fn event(root: &Path, id: &str, name: &str, details: serde_json::Value) -> std::io::Result<()> {
-    let dir = root.join(".milestones/logs");
-    std::fs::create_dir_all(&dir)?;
+    let name_ok = crate::live::write::safe_name(id, "milestone id")?;
     let line = serde_json::json!({
         "timestamp": crate::util::time::format(chrono::Utc::now()),
         "event": name,
@@ -93,11 +36,10 @@ pub fn event(root: &Path, id: &str, name: &str, details: serde_json::Value) -> s
     })
     .to_string()
         + "\n";
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(format!("execution-{id}.jsonl")))?;
-    f.write_all(line.as_bytes())
+    let path = root
+        .join(".milestones/logs")
+        .join(format!("execution-{name_ok}.jsonl"));
+    crate::live::write::append(&Fence::new(root), &path, line.as_bytes())
 }
 
 /// What a pause saves: `.milestones/sessions/<session_id>.yaml`.
@@ -144,21 +86,28 @@ pub fn save_pause(root: &Path, p: &Pause) -> std::io::Result<()> {
     root_map.insert(s("execution_state"), Value::Mapping(exec));
     root_map.insert(s("resume_points"), Value::Mapping(resume));
     let text = yaml::to_string(&Value::Mapping(root_map)).map_err(std::io::Error::other)?;
-    let path = root
+    let path = session_path(root, p.session_id)?;
+    crate::live::write::replace(&Fence::new(root), &path, text.as_bytes())
+}
+
+/// `.milestones/sessions/<session_id>.yaml`, for a session id that is a
+/// plain name (a run record is workspace data: `../../x` must not climb out).
+fn session_path(root: &Path, session_id: &str) -> std::io::Result<std::path::PathBuf> {
+    let name = crate::live::write::safe_name(session_id, "session id")?;
+    Ok(root
         .join(".milestones/sessions")
-        .join(format!("{}.yaml", p.session_id));
-    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)
+        .join(format!("{name}.yaml")))
 }
 
 /// Marks a saved session resumed (`status: resumed`, `resumed_at`).
 pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
-    let path = root
-        .join(".milestones/sessions")
-        .join(format!("{session_id}.yaml"));
-    let Ok(text) = crate::read::file::read_regular(&path) else {
+    let path = session_path(root, session_id)?;
+    let fence = Fence::new(root);
+    // Read what will be replaced: a symlink leading out is neither read nor written.
+    let Ok(text) = fence
+        .resolve(&path)
+        .and_then(|real| crate::read::file::read_regular(&real))
+    else {
         return Ok(());
     };
     let Ok(mut v) = yaml::parse(&text) else {
@@ -172,9 +121,7 @@ pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
         );
     }
     let out = yaml::to_string(&v).map_err(std::io::Error::other)?;
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, out)?;
-    std::fs::rename(&tmp, &path)
+    crate::live::write::replace(&fence, &path, out.as_bytes())
 }
 
 #[cfg(test)]
