@@ -330,8 +330,9 @@ fn a_session_id_that_leaves_the_workspace_writes_nothing_outside() {
     let _ = r.mdash(&["run", "stop", "1a"]);
 }
 
-/// A planted `<session>.yaml.tmp` symlink and symlinked logs that leave the
-/// workspace receive nothing.
+/// A planted `<session>.yaml.tmp` symlink and a symlinked execution log
+/// that leave the workspace receive nothing from start, pause, resume and
+/// stop; a symlinked agent log leading out makes the start refuse.
 #[test]
 fn symlinked_temp_files_and_logs_leading_outside_receive_nothing() {
     let r = runs();
@@ -346,14 +347,7 @@ fn symlinked_temp_files_and_logs_leading_outside_receive_nothing() {
         r.path(".milestones/logs/execution-1a.jsonl"),
     )
     .expect("link");
-    std::os::unix::fs::symlink(
-        outside.join("agent.log"),
-        r.path(".milestones/logs/agent-1a.log"),
-    )
-    .expect("link");
-    // The start may refuse (the agent log is not writable where it points),
-    // or run without that log: either way nothing reaches outside/.
-    let (code, _) = r.mdash(&["run", "start", "1a"]);
+    let (code, out) = r.mdash(&["run", "start", "1a"]);
     if code == 0 {
         eventually("the run recorded", || {
             std::fs::read_to_string(r.record("1a")).is_ok_and(|t| t.contains("start_ticks"))
@@ -361,14 +355,37 @@ fn symlinked_temp_files_and_logs_leading_outside_receive_nothing() {
         let sid = r.record_field("1a", "session_id").expect("session id");
         std::fs::create_dir_all(r.path(".milestones/sessions")).expect("mkdir");
         for name in [format!("{sid}.yaml.tmp"), format!("{sid}.tmp")] {
-            let _ = std::os::unix::fs::symlink(
+            std::os::unix::fs::symlink(
                 outside.join("tmp-victim"),
                 r.path(&format!(".milestones/sessions/{name}")),
-            );
+            )
+            .expect("link");
         }
-        let _ = r.mdash(&["run", "pause", "1a"]);
+        let (code, out) = r.mdash(&["run", "pause", "1a"]);
+        assert!(
+            code == 0 || out.contains("outside the workspace"),
+            "a refusal says why: {out}"
+        );
         let _ = r.mdash(&["run", "resume", "1a"]);
         let _ = r.mdash(&["run", "stop", "1a"]);
+    } else {
+        assert!(out.contains("outside the workspace"), "{out}");
+    }
+    // The agent's log, symlinked out: the start refuses, naming the reason.
+    write(&r.root, &rel("1b", "yaml"), "id: 1b\nstatus: in_progress\n");
+    std::os::unix::fs::symlink(
+        outside.join("agent.log"),
+        r.path(".milestones/logs/agent-1b.log"),
+    )
+    .expect("link");
+    let (code, out) = r.mdash(&["run", "start", "1b"]);
+    if code == 0 {
+        eventually("the run recorded", || {
+            std::fs::read_to_string(r.record("1b")).is_ok_and(|t| t.contains("start_ticks"))
+        });
+        let _ = r.mdash(&["run", "stop", "1b"]);
+    } else {
+        assert!(out.contains("outside the workspace"), "{out}");
     }
     for f in ["rc", "agent.log", "tmp-victim"] {
         assert_eq!(

@@ -94,7 +94,8 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
         return 1;
     }
     let dir = root.join(".milestones").join("active");
-    if let Err(e) = std::fs::create_dir_all(&dir) {
+    // Fenced: a `.milestones` symlinked out of the workspace gets nothing.
+    if let Err(e) = crate::live::write::Fence::new(root).create_dirs(&dir) {
         eprintln!("mdash: cannot create {}: {e}", dir.display());
         return 1;
     }

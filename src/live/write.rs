@@ -281,7 +281,7 @@ pub fn safe_name(id: &str, what: &str) -> std::io::Result<String> {
         Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             format!(
-                "{what} \"{}\" is not a plain name (letters, digits, '-', '_', '.'; not starting with '.'); nothing written",
+                "{what} \"{}\" is not a plain name (letters, digits, '-', '_', '.'; not starting with '.'); no file is named after it",
                 id.escape_debug()
             ),
         ))

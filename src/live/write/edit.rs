@@ -175,8 +175,8 @@ fn parse(bytes: &[u8], json: bool) -> Result<Value, Refusal> {
     }
 }
 
-/// Sets `path` to the string `status`, creating the last key if needed.
-fn set(v: &mut Value, path: &[&str], status: &str) -> bool {
+/// Sets `path` to `to`, creating the last key if needed.
+fn set(v: &mut Value, path: &[&str], to: Value) -> bool {
     let mut cur = v;
     for (i, k) in path.iter().enumerate() {
         while let Value::Tagged(t) = cur {
@@ -184,7 +184,7 @@ fn set(v: &mut Value, path: &[&str], status: &str) -> bool {
         }
         let Value::Mapping(m) = cur else { return false };
         if i + 1 == path.len() {
-            m.insert(yaml::string(k), yaml::string(status));
+            m.insert(yaml::string(k), to);
             return true;
         }
         match m.get_mut(*k) {
@@ -193,6 +193,15 @@ fn set(v: &mut Value, path: &[&str], status: &str) -> bool {
         }
     }
     false
+}
+
+/// The value at `path`, null included.
+fn raw<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut cur = doc::untag(v);
+    for k in path {
+        cur = doc::untag(cur.as_mapping()?.get(*k)?);
+    }
+    Some(cur)
 }
 
 /// The edited text reads as the old document with only `path` changed, and
@@ -210,11 +219,16 @@ fn verify(
             format!("the edited text would not parse ({m})")
         }
     })?;
+    // The new value as written (a tag it kept, the line break a `|` block
+    // keeps) must read as the status; everything else must be as it was.
+    let put = raw(&got, path)
+        .filter(|v| doc::text(v).as_deref() == Some(status))
+        .ok_or_else(|| format!("`{}` would not read as \"{status}\"", path.join(".")))?;
     let mut want = old.clone();
-    if !set(&mut want, path, status) {
+    if !set(&mut want, path, put.clone()) {
         return Err(format!("`{}` is not inside mappings", path.join(".")));
     }
-    // Tagged values carry their tag in both; compare the documents whole.
+    // Compare the documents whole: any other difference refuses the edit.
     if got != want {
         return Err(
             "changing its bytes would change other values too (an anchor, an alias or a merge key?)"
@@ -285,6 +299,46 @@ mod tests {
     }
 
     #[test]
+    fn more_layouts() {
+        // An alias is a value like any other; a tag stays.
+        assert_eq!(
+            ed("d: &d x\nid: a\nstatus: *d\n", "paused"),
+            "d: &d x\nid: a\nstatus: paused\n"
+        );
+        assert_eq!(
+            ed("id: a\nstatus: !!str x\n", "paused"),
+            "id: a\nstatus: !!str paused\n"
+        );
+        assert_eq!(ed("---\nid: a\n", "paused"), "---\nstatus: paused\nid: a\n");
+        assert_eq!(ed("id: a\r\n", "paused"), "status: paused\r\nid: a\r\n");
+        assert_eq!(
+            ed("id: a\nstatus: |\n  one\n  two\nn: 1\n", "paused"),
+            "id: a\nstatus: |\n  paused\nn: 1\n"
+        );
+        assert_eq!(
+            ed("id: a\nstatus:\n  x   # c\nn: 1\n", "paused"),
+            "id: a\nstatus:\n  paused   # c\nn: 1\n"
+        );
+        let j =
+            "{\n  \"id\": \"a\",\n  \"status\" :\n    \"x\",\n  \"n\": [1, {\"status\": 2}]\n}\n";
+        let (b, _) = with_status(j.as_bytes(), true, "paused").expect("json");
+        assert_eq!(
+            String::from_utf8(b).expect("utf8"),
+            j.replace("\"x\"", "\"paused\"")
+        );
+        // The top-level status wins over a wrapper's, as for the reader.
+        assert_eq!(
+            ed("metadata:\n  status: a\nstatus: b\n", "paused"),
+            "metadata:\n  status: a\nstatus: paused\n"
+        );
+        // Already so: nothing to write.
+        assert_eq!(
+            ed("id: a\nstatus: paused # c\n", "paused"),
+            "id: a\nstatus: paused # c\n"
+        );
+    }
+
+    #[test]
     fn the_state_store_is_edited_under_state() {
         let t = b"{\"milestone_id\": \"m\", \"state\": {\"status\": \"active\", \"n\": 1}}";
         let (b, id) = with_status_in(t, true, &["state"], "paused").expect("edit");
@@ -307,6 +361,22 @@ mod tests {
         ));
         assert!(matches!(
             with_status(b"id: a\nstatus: [x]\n", false, "paused"),
+            Err(Refusal::Layout(_))
+        ));
+        for t in [
+            "id: a\nstatus: \"x\n  y\"\n",
+            "id: a\nstatus: x\n  y\n",
+            "id: a\nstatus: {v: x}\n",
+            "- id: a\n",
+            "id: a\nstatus: x\n---\nstatus: y\n",
+        ] {
+            assert!(
+                !matches!(with_status(t.as_bytes(), false, "paused"), Ok((ref b, _)) if b != t.as_bytes() && crate::read::yaml::parse(std::str::from_utf8(b).unwrap_or("")).is_err()),
+                "{t:?}"
+            );
+        }
+        assert!(matches!(
+            with_status(b"id: a\nstatus: x\n", false, "not a word"),
             Err(Refusal::Layout(_))
         ));
     }

@@ -338,12 +338,11 @@ fn value_at(t: &Text, i: usize, ind: usize, end: usize) -> Result<Found, String>
     let at = |off: usize| ls + off;
     if rest.is_empty() || rest.starts_with('#') {
         // The value, if any, is on the following lines.
+        let blanks = line[col..].len() - line[col..].trim_start_matches([' ', '\t']).len();
         let Some(&c) = more.first() else {
-            if v > col || !rest.is_empty() && v == col {
-                // `status: &a` or `status: # note`: nothing safe to place.
-                if v > col {
-                    return refuse("a value that is only an anchor or tag");
-                }
+            if v > col + blanks {
+                // `status: &a` alone: a null with properties; not placed.
+                return refuse("a value that is only an anchor or tag");
             }
             return Ok(Found::Scalar(Span {
                 start: at(col),

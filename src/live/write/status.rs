@@ -17,6 +17,24 @@ use super::{Fence, Refusal, swap_in, with_status_in, write_temp};
 const PATIENCE: Duration = Duration::from_secs(3);
 /// Larger files are not edited (the reader's default limit).
 const MAX_BYTES: u64 = 1 << 20;
+/// A file written more recently than this may be half-way through an
+/// agent's rewrite (truncate, then write in pieces): wait until it is still.
+const QUIET: Duration = Duration::from_millis(5);
+/// How long after the replace the displaced file is watched for a write
+/// that was already under way (it is put back if one lands).
+const SETTLE: Duration = Duration::from_millis(5);
+
+/// How long ago the file was last written; `None` while within `QUIET`.
+/// A modification time far in the future (a skewed clock) says nothing.
+fn still_for(meta: &fs::Metadata) -> Option<Duration> {
+    let m = meta.modified().ok()?;
+    match std::time::SystemTime::now().duration_since(m) {
+        Ok(age) if age >= QUIET => Some(age),
+        Ok(_) => None,
+        Err(e) if e.duration() > Duration::from_secs(1) => Some(QUIET),
+        Err(_) => None,
+    }
+}
 
 enum Try {
     Done,
@@ -107,8 +125,13 @@ fn attempt(
             &format!("it is {} bytes, over the limit of {MAX_BYTES}", meta.len()),
         ));
     }
+    if still_for(&meta).is_none() {
+        return Ok(Try::Again(
+            "it was written a moment ago (an agent is writing it?)".into(),
+        ));
+    }
     let mut before = Vec::with_capacity(meta.len() as usize);
-    f.take(MAX_BYTES + 1).read_to_end(&mut before)?;
+    (&f).take(MAX_BYTES + 1).read_to_end(&mut before)?;
     let (after, file_id) = match with_status_in(&before, json, within, status) {
         Ok(x) => x,
         Err(Refusal::Unreadable(why)) => {
@@ -138,11 +161,26 @@ fn attempt(
         return Ok(Try::Done);
     }
     let tmp = write_temp(real, &after, Some(&meta))?;
-    let res = swap_in(real, &tmp, &meta, &before, &after);
+    let res = swap_in(real, &tmp, &meta, &before, &after).and_then(|swapped| {
+        if !swapped {
+            return Ok(Try::Again("it changed while it was being edited".into()));
+        }
+        // `f` is the file just displaced (now at `tmp`). A write into it that
+        // was already under way would be lost: watch it briefly, and put it
+        // back while ours is still untouched.
+        std::thread::sleep(SETTLE);
+        let later = f.metadata()?;
+        let written = later.len() != meta.len()
+            || later.mtime() != meta.mtime()
+            || later.mtime_nsec() != meta.mtime_nsec();
+        if written && fs::read(real).is_ok_and(|now| now == after) {
+            super::exchange(&tmp, real)?;
+            return Ok(Try::Again(
+                "an agent wrote into it as it was replaced; its write was kept".into(),
+            ));
+        }
+        Ok(Try::Done)
+    });
     let _ = fs::remove_file(&tmp);
-    Ok(if res? {
-        Try::Done
-    } else {
-        Try::Again("it changed while it was being edited".into())
-    })
+    res
 }

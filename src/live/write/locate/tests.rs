@@ -36,4 +36,11 @@ fn finds_values_in_each_layout() {
     let sp = find(j, &["status"], true).expect("ok").expect("some");
     assert_eq!(&j[sp.start..sp.end], "y");
     assert_eq!(find("id: a\n", &["status"], false), Ok(None));
+    let sp = find("id: a\nstatus:   # later\n", &["status"], false)
+        .expect("ok")
+        .expect("some");
+    assert_eq!((sp.start, sp.end, sp.style), (13, 13, Style::Empty));
+    assert!(find("status: &a\n", &["status"], false).is_err());
+    assert!(find("? status\n: x\n", &["status"], false).is_err());
+    assert!(find("status: a\nstatus: b\n", &["status"], false).is_err());
 }
