@@ -83,11 +83,81 @@ fn extras(r: &mut Rng) -> String {
     s
 }
 
-/// One milestone file with id `id` in a random layout.
-fn generate(r: &mut Rng, id: &str, json: bool) -> Gen {
+/// Where a milestone file lives, which fixes its dialect (SPEC §1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// `.milestones/active/<id>.yaml`, in any YAML layout.
+    Active,
+    /// `.milestones/active/<id>.json`.
+    Json,
+    /// `.milestones/state/active/<id>.json`: `{milestone_id, state: {...}}`.
+    Store,
+    /// `.milestone_bundles/<name>/milestone_status.yaml`.
+    Bundle,
+    /// `.milestones/current.yaml`, the legacy single milestone.
+    Legacy,
+    /// `.milestones/<name>/milestone.yaml`, the quickstart's.
+    Quickstart,
+}
+
+const KINDS: [Kind; 8] = [
+    Kind::Active,
+    Kind::Active,
+    Kind::Json,
+    Kind::Store,
+    Kind::Bundle,
+    Kind::Legacy,
+    Kind::Quickstart,
+    Kind::Active,
+];
+
+fn place(root: &Path, kind: Kind, id: &str) -> PathBuf {
+    root.join(match kind {
+        Kind::Active => format!(".milestones/active/{id}.yaml"),
+        Kind::Json => format!(".milestones/active/{id}.json"),
+        Kind::Store => format!(".milestones/state/active/{id}.json"),
+        Kind::Bundle => format!(".milestone_bundles/{id}/milestone_status.yaml"),
+        Kind::Legacy => ".milestones/current.yaml".to_string(),
+        Kind::Quickstart => format!(".milestones/personal-{id}/milestone.yaml"),
+    })
+}
+
+/// One milestone file with id `id` of that kind, in a random layout.
+fn generate(r: &mut Rng, id: &str, kind: Kind) -> Gen {
     let v = r.pick(STATUSES).to_string();
     let title = r.pick(TITLES);
-    let g = if json {
+    let json = matches!(kind, Kind::Json | Kind::Store);
+    let g = if kind == Kind::Store {
+        let sep = if r.chance(50) { "\n  " } else { " " };
+        Gen {
+            pre: format!(
+                "{{{sep}\"timestamp\": \"2025-07-20T10:00:00Z\",{sep}\"milestone_id\": \"{id}\",{sep}\"version\": \"1.0\",{sep}\"state\": {{\"title\": \"{title}\", \"progress\": 0.10, \"status\": \""
+            ),
+            value: v,
+            post: "\", \"tasks\": [{\"id\": \"t\", \"status\": \"done\"}]}\n}\n".to_string(),
+        }
+    } else if kind == Kind::Bundle {
+        Gen {
+            pre: format!("milestone_name: {id}\nstatus: "),
+            value: v,
+            post: "\ntotal_tasks: 4\ncompleted_tasks: [TASK-001]\ncurrent_task_index: 1\n"
+                .to_string(),
+        }
+    } else if kind == Kind::Legacy {
+        Gen {
+            pre: format!(
+                "milestone_id: \"{id}\"\ntitle: \"{title}\"\ncreated: \"2025-07-01\"\nstatus: "
+            ),
+            value: v,
+            post: "\ntotal_tasks: 5\ncompleted_tasks: 2\ncompletion_percentage: 40\n".to_string(),
+        }
+    } else if kind == Kind::Quickstart {
+        Gen {
+            pre: format!("milestone:\n  id: {id}\n  title: \"{title}\"\n  status: "),
+            value: v,
+            post: "\n  phases:\n    - name: foundation\n      kiro_phase: design\n      duration: 2 days\n      tasks: [a, b]\n  current_phase: 1\n".to_string(),
+        }
+    } else if json {
         let pretty = r.chance(50);
         let (sep, ind, end) = if pretty {
             ("\n", "  ", "\n")
@@ -244,14 +314,13 @@ fn status_edits_change_only_the_status_value_under_concurrent_writers() {
         });
     let mut r = Rng(seed);
     let d = tempfile::tempdir().expect("tmp");
-    let active = d.path().join(".milestones/active");
-    std::fs::create_dir_all(&active).expect("mkdir");
-    let mut files: Vec<(PathBuf, Gen)> = (0..6)
-        .map(|i| {
-            let json = i % 3 == 2;
-            let id = format!("{i}a");
-            let p = active.join(format!("{id}.{}", if json { "json" } else { "yaml" }));
-            let g = generate(&mut r, &id, json);
+    let mut files: Vec<(PathBuf, Gen)> = KINDS
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| {
+            let p = place(d.path(), kind, &format!("{i}a"));
+            std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
+            let g = generate(&mut r, &format!("{i}a"), kind);
             std::fs::write(&p, g.text()).expect("write");
             (p, g)
         })
@@ -261,8 +330,7 @@ fn status_edits_change_only_the_status_value_under_concurrent_writers() {
         let i = r.below(files.len() as u64) as usize;
         let (path, _) = files[i].clone();
         let id = format!("{i}a");
-        let json = path.extension().is_some_and(|e| e == "json");
-        let next = generate(&mut r, &id, json);
+        let next = generate(&mut r, &id, KINDS[i]);
         let write_too = r.chance(70);
         let in_place = r.chance(50);
         let wait_us = r.below(3000);
