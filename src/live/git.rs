@@ -109,11 +109,15 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
     }
     let repo = match Repository::open(&wt.path) {
         Ok(r) => r,
+        // A plain directory under `.worktrees/` is no repository, and no
+        // error; one git lists, or with a `.git` of its own, is damaged.
         Err(e) => {
-            st.error = Some(format!(
-                "cannot read the worktree's git state (HEAD or .git damaged?): {}",
-                e.message()
-            ));
+            if wt.name.is_some() || std::fs::symlink_metadata(wt.path.join(".git")).is_ok() {
+                st.error = Some(format!(
+                    "cannot read the worktree's git state (HEAD or .git damaged?): {}",
+                    e.message()
+                ));
+            }
             return st;
         }
     };
