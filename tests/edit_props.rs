@@ -7,6 +7,8 @@
 //! `cargo test` runs a short version; `MDASH_EDIT_CASES=N` runs N steps and
 //! `MDASH_EDIT_SEED=S` replays a seed.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -368,4 +370,94 @@ fn status_edits_change_only_the_status_value_under_concurrent_writers() {
         landed > 0 || cases < 10,
         "no edit ever landed: {edits} tried"
     );
+}
+
+/// The same property through the real binary: real runs (a trusted
+/// `agent.command`), random `run pause` / `resume` / `stop` / `start`,
+/// racing real child-process writers (in place: `> file`, wait, write; or
+/// a copy renamed over it). `MDASH_EDIT_CLI_CASES=N` runs N steps.
+#[test]
+fn pause_resume_stop_through_the_binary_change_only_the_status_value() {
+    let cases: u64 = std::env::var("MDASH_EDIT_CLI_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
+    let seed: u64 = std::env::var("MDASH_EDIT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| u64::from(std::process::id()) << 20 | 1);
+    let mut r = Rng(seed);
+    let w = common::edits::runs();
+    let kinds = [Kind::Active, Kind::Json, Kind::Quickstart, Kind::Store];
+    let mut files: Vec<(PathBuf, Gen)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| {
+            let id = format!("{i}a");
+            let p = place(&w.root, kind, &id);
+            std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
+            let mut g = generate(&mut r, &id, kind);
+            // Started in progress, so the start itself edits nothing.
+            g.value = if kind == Kind::Active {
+                "in_progress".into()
+            } else {
+                g.value
+                    .replace(g.value.trim_matches(['"', '\'']), "in_progress")
+            };
+            std::fs::write(&p, g.text()).expect("write");
+            w.start(&id);
+            (p, g)
+        })
+        .collect();
+    let src = w.dir.path().join("next.txt");
+    let mut landed = 0;
+    for step in 0..cases {
+        let i = r.below(files.len() as u64) as usize;
+        let id = format!("{i}a");
+        let path = files[i].0.clone();
+        let next = generate(&mut r, &id, kinds[i]);
+        let write_too = r.chance(70);
+        let writer = write_too.then(|| {
+            std::fs::write(&src, next.text()).expect("src");
+            let wait = r.below(30);
+            let script = if r.chance(50) {
+                format!(
+                    "sleep 0.0{wait:02}; {{ sleep 0.002; cat '{}'; }} > '{}'",
+                    src.display(),
+                    path.display()
+                )
+            } else {
+                format!(
+                    "sleep 0.0{wait:02}; cp '{0}' '{1}.agent' && mv '{1}.agent' '{1}'",
+                    src.display(),
+                    path.display()
+                )
+            };
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .spawn()
+                .expect("writer")
+        });
+        let verb = r.pick(&["pause", "resume", "stop", "start", "pause", "resume"]);
+        let (code, out) = w.mdash(&["run", verb, &id]);
+        if code != 0 && std::env::var_os("MDASH_EDIT_VERBOSE").is_some() {
+            eprintln!("step {step}: run {verb} {id}: {}", out.trim());
+        }
+        if let Some(mut c) = writer {
+            assert!(c.wait().expect("writer").success());
+            files[i].1 = next;
+        }
+        if code == 0 {
+            landed += 1;
+        }
+        check(&files, step, seed);
+    }
+    eprintln!(
+        "edit property through the binary: {cases} steps, {landed} run commands succeeded (MDASH_EDIT_SEED={seed})"
+    );
+    assert!(landed > 0 || cases < 8, "no run command succeeded");
+    for i in 0..files.len() {
+        let _ = w.mdash(&["run", "stop", &format!("{i}a")]);
+    }
 }
