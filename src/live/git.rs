@@ -256,7 +256,10 @@ pub fn add_worktree(
         .find_branch(&base, BranchType::Local)
         .and_then(|b| b.get().peel_to_commit())
         .map_err(|e| format!("cannot read {base}: {}", e.message()))?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // Fenced: a `.worktrees` leading out of the workspace gets nothing made in it.
+    crate::live::write::Fence::new(root)
+        .create_dirs(&dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let canon_root = std::fs::canonicalize(root).map_err(|e| e.to_string())?;
     let canon_dir = std::fs::canonicalize(&dir).map_err(|e| e.to_string())?;
     if !canon_dir.starts_with(&canon_root) {

@@ -121,12 +121,25 @@ pub fn with_status_in(
             let (at, flow) = locate::insertion_point(text).map_err(layout)?;
             let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
             let empty = text[at..].trim_start().starts_with('}');
-            let put = match (flow, json, empty) {
-                (true, true, true) => format!("\"status\": \"{status}\""),
-                (true, true, false) => format!("\"status\": \"{status}\", "),
-                (true, false, true) => format!("status: {status}"),
-                (true, false, false) => format!("status: {status}, "),
-                (false, _, _) => format!("status: {status}{eol}"),
+            let key = if json {
+                format!("\"status\": \"{status}\"")
+            } else {
+                format!("status: {status}")
+            };
+            // A mapping laid out one key a line gets a line of its own,
+            // indented like the first key.
+            let after = &text[at..];
+            let next_line = after
+                .strip_prefix("\r\n")
+                .or_else(|| after.strip_prefix('\n'));
+            let put = match (flow, empty, next_line) {
+                (true, true, _) => key,
+                (true, false, Some(rest)) => {
+                    let indent = &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()];
+                    format!("{eol}{indent}{key},")
+                }
+                (true, false, None) => format!("{key}, "),
+                (false, _, _) => format!("{key}{eol}"),
             };
             (at, at, put)
         }
@@ -336,6 +349,14 @@ mod tests {
             ed("id: a\nstatus: paused # c\n", "paused"),
             "id: a\nstatus: paused # c\n"
         );
+    }
+
+    #[test]
+    fn a_new_key_follows_the_layout() {
+        let (b, _) = with_status(b"{\n  \"id\": \"a\"\n}\n", true, "paused").expect("json");
+        assert_eq!(b, b"{\n  \"status\": \"paused\",\n  \"id\": \"a\"\n}\n");
+        let (b, _) = with_status(b"{}", true, "paused").expect("json");
+        assert_eq!(b, b"{\"status\": \"paused\"}");
     }
 
     #[test]
