@@ -156,12 +156,17 @@ impl Agent {
         for f in &list {
             text.push_str(&format!("  - \"{f}\"\n"));
         }
-        crate::live::write::replace(
-            &crate::live::write::Fence::new(&dir),
-            &path,
-            text.as_bytes(),
-        )
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // The user's own file: a symlink into their dotfiles is followed.
+        let mut fence = crate::live::write::Fence::new(&dir);
+        if let Some(target) = std::fs::canonicalize(&path)
+            .ok()
+            .as_deref()
+            .and_then(Path::parent)
+        {
+            fence.allow(target);
+        }
+        crate::live::write::replace(&fence, &path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(path)
     }
 
