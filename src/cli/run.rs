@@ -6,30 +6,44 @@ use crate::cli::args::RunCommand;
 use crate::live::runs::control;
 
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
+    let again = |id: &str| format!("`mdash run start {id}` starts it again");
     let (id, result) = match cmd {
         RunCommand::Start { id, force } => {
             let r = control::start(root, &control::snapshot(root, true), &id, force, false)
-                .map(|pid| format!("started {id} (process group {pid})"));
+                .map(|pid| (format!("started {id} (process group {pid})"), Vec::new()));
             (id, r.map_err(|e| e.to_string()))
         }
         RunCommand::Pause { id } => {
             let r = control::pause(root, &control::snapshot(root, false), &id)
-                .map(|_| format!("paused {id}"));
+                .map(|n| (format!("paused {id}"), n))
+                .map_err(|e| e.text(&id));
             (id, r)
         }
         RunCommand::Resume { id } => {
             let r = control::resume(root, &control::snapshot(root, true), &id)
-                .map(|_| format!("resumed {id}"));
+                .map(|n| (format!("resumed {id}"), n));
+            let r = r.map_err(|e| match e {
+                control::Failure::Ended(_) => format!("{}; {}", e.text(&id), again(&id)),
+                e => e.text(&id),
+            });
             (id, r)
         }
         RunCommand::Stop { id } => {
-            let r = control::stop(root, &id).map(|_| format!("stopped {id}"));
+            let r = control::stop(root, &id)
+                .map(|n| (format!("stopped {id}; {}", again(&id)), n))
+                .map_err(|e| e.text(&id));
             (id, r)
         }
     };
     match result {
-        Ok(msg) => {
+        Ok((msg, notes)) => {
             println!("{msg}");
+            if !notes.is_empty() {
+                eprintln!(
+                    "mdash: {id}: warning: done, but not recorded: {}",
+                    notes.join("; ")
+                );
+            }
             0
         }
         Err(e) => {

@@ -189,14 +189,36 @@ fn trusted_fingerprints() -> Vec<String> {
 /// Fills `{id}`, `{title}`, `{worktree}`, `{branch}`, `{milestone_file}`,
 /// `{workspace}` and `{session_id}` in each argument. Arguments stay
 /// separate: nothing goes through a shell.
+///
+/// One pass over each argument: a value put in is never searched again, so
+/// a title holding `{workspace}` reaches the agent as written.
 pub fn expand(argv: &[String], vars: &[(&str, String)]) -> Vec<String> {
     argv.iter()
         .map(|a| {
-            let mut s = a.clone();
-            for (k, v) in vars {
-                s = s.replace(&format!("{{{k}}}"), v);
+            let mut out = String::with_capacity(a.len());
+            let mut rest = a.as_str();
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let hit = after.find('}').and_then(|close| {
+                    let name = &after[..close];
+                    vars.iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| (v, close))
+                });
+                match hit {
+                    Some((v, close)) => {
+                        out.push_str(v);
+                        rest = &after[close + 1..];
+                    }
+                    None => {
+                        out.push('{');
+                        rest = after;
+                    }
+                }
             }
-            s
+            out.push_str(rest);
+            out
         })
         .collect()
 }
@@ -213,5 +235,11 @@ mod tests {
             &[("id", "2a".into()), ("title", "A; rm -rf /".into())],
         );
         assert_eq!(out, ["run", "--id=2a", "A; rm -rf /"]);
+        let argv = vec!["{title}-{id}{".to_string(), "{nope}{{id}}".into()];
+        let out = expand(
+            &argv,
+            &[("id", "2a".into()), ("title", "{id} {workspace}".into())],
+        );
+        assert_eq!(out, ["{id} {workspace}-2a{", "{nope}{2a}"]);
     }
 }
