@@ -357,12 +357,16 @@ fn attach_selects_the_runs_tmux_window_and_reports_failure() {
     eventually("the run's window closed", || {
         !tmux.windows().iter().any(|(_, n, _)| n.contains("1a"))
     });
-    // An Esc leaves the output view the first `a` opened.
-    tmux.out(&["send-keys", "-t", "t:dash", "Escape"]);
     tmux.out(&["send-keys", "-t", "t:dash", "a"]);
-    eventually("a reported that it could not switch", || {
-        tmux.capture("t:dash").contains("cannot switch")
-    });
+    let start = std::time::Instant::now();
+    while !tmux.capture("t:dash").contains("cannot switch") {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "a never said it could not switch:\n{}",
+            tmux.capture("t:dash")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert_eq!(active(), "dash");
 }
 
@@ -519,6 +523,7 @@ fn a_full_disk_still_lets_pause_resume_and_stop_signal() {
     let _ = std::fs::remove_file(mnt.join("probe"));
 
     let (_, out) = w.mdash(&["run", "pause", "1a"]);
+    eprintln!("pause on a full disk said: {out}");
     eventually(&format!("paused on a full disk ({out})"), || {
         let a = w.agents();
         !a.is_empty() && a.iter().all(|p| p.state == 'T')

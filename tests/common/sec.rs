@@ -147,11 +147,7 @@ impl Ws {
 
     /// Approves the workspace's agent command without a terminal.
     pub fn trust(&self) {
-        let (mut code, mut out) = self.mdash(&["trust", "--yes"]);
-        if code == 2 && out.contains("--yes") {
-            // PHASE1: today's binary approves without asking.
-            (code, out) = self.mdash(&["trust"]);
-        }
+        let (code, out) = self.mdash(&["trust", "--yes"]);
         assert_eq!(code, 0, "mdash trust --yes: {out}");
     }
 

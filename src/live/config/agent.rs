@@ -141,49 +141,20 @@ impl Agent {
     }
 
     pub fn trust(&self, root: &Path) -> Result<PathBuf, String> {
-        let dir = user_dir().ok_or("no user config directory ($XDG_CONFIG_HOME or $HOME)")?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let path = dir.join("trust.yaml");
-        let mut list = trusted_fingerprints();
-        let fp = self.fingerprint(root);
-        if !list.contains(&fp) {
-            list.push(fp);
-        }
-        let mut text = String::from(
-            "# Agent commands approved with `mdash trust` (SHA-256 of workspace and command).\ntrusted:\n",
-        );
-        for f in &list {
-            text.push_str(&format!("  - \"{f}\"\n"));
-        }
-        let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path)
+        super::trust::approve(self, root)
     }
 
-    /// The command line as shown to a person.
-    pub fn shown(&self) -> String {
-        self.command
-            .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("'{a}'")
-                } else {
-                    a.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// Everything an approval covers, as shown to a person before asking:
+    /// every field, escaped and whole, and what trust does not cover.
+    pub fn shown(&self, root: &Path) -> String {
+        let mut lines = super::trust::fields(self, root);
+        lines.push(format!("note:      {}", super::trust::COVERS));
+        lines.join("\n")
     }
 }
 
 fn trusted_fingerprints() -> Vec<String> {
-    user_dir()
-        .and_then(|d| read_yaml(&d.join("trust.yaml")))
-        .and_then(|v| doc::get(&v, &["trusted"]).map(doc::id_list))
-        .unwrap_or_default()
+    super::trust::fingerprints()
 }
 
 /// Fills `{id}`, `{title}`, `{worktree}`, `{branch}`, `{milestone_file}`,

@@ -64,7 +64,7 @@ pub fn start(
         )));
     }
     if !agent.trusted(root) {
-        return Err(Refusal::NotTrusted(agent.shown()));
+        return Err(Refusal::NotTrusted(agent.shown(root)));
     }
     let m = milestone(snap, id)?;
     let _control = lock::control(root, id)
