@@ -62,7 +62,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
                     app.confirm = Some((
                         format!(
-                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust all of the above and start {id}? (y/n)"
+                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,

@@ -64,7 +64,10 @@ pub fn save(root: &Path, run: &Run) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     if !crate::model::valid_id(&run.id) {
-        return Err(std::io::Error::other(format!("invalid run id {:?}", run.id)));
+        return Err(std::io::Error::other(format!(
+            "invalid run id {:?}",
+            run.id
+        )));
     }
     let p = path(root, &run.id);
     std::fs::create_dir_all(p.parent().unwrap_or(root))?;

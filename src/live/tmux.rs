@@ -122,14 +122,27 @@ pub fn new_window(
     env: &[(String, String)],
     argv: &[String],
 ) -> Result<(i32, WindowId), String> {
-    let dir = cwd.to_str().filter(|d| !d.chars().any(char::is_control)).ok_or_else(|| {
-        format!("cannot start a tmux window in {}: the path is not plain text", cwd.display())
-    })?;
+    let dir = cwd
+        .to_str()
+        .filter(|d| !d.chars().any(char::is_control))
+        .ok_or_else(|| {
+            format!(
+                "cannot start a tmux window in {}: the path is not plain text",
+                cwd.display()
+            )
+        })?;
     let mut cmd = tmux();
-    cmd.args(["new-window", "-d", "-P", "-F", "#{pane_pid} #{window_id}", "-n"])
-        .arg(escape_format(name))
-        .arg("-c")
-        .arg(escape_format(dir));
+    cmd.args([
+        "new-window",
+        "-d",
+        "-P",
+        "-F",
+        "#{pane_pid} #{window_id}",
+        "-n",
+    ])
+    .arg(escape_format(name))
+    .arg("-c")
+    .arg(escape_format(dir));
     for (k, v) in env {
         // `-e` values are not formats; a newline would still split them.
         cmd.arg("-e").arg(format!("{k}={v}"));
@@ -141,7 +154,10 @@ pub fn new_window(
     let id = f.next().and_then(WindowId::parse);
     match (pid, id) {
         (Some(p), Some(w)) => Ok((p, w)),
-        _ => Err(format!("tmux gave no pane pid and window id: {}", out.trim())),
+        _ => Err(format!(
+            "tmux gave no pane pid and window id: {}",
+            out.trim()
+        )),
     }
 }
 
@@ -151,11 +167,17 @@ mod tests {
 
     #[test]
     fn formats_are_never_read_from_text() {
-        assert_eq!(escape_format("a#(rm -rf ~)#{pane_pid}#[fg=red]"), "a##(rm -rf ~)##{pane_pid}##[fg=red]");
+        assert_eq!(
+            escape_format("a#(rm -rf ~)#{pane_pid}#[fg=red]"),
+            "a##(rm -rf ~)##{pane_pid}##[fg=red]"
+        );
         assert_eq!(escape_format("x\x1b]0;t\x07\r\ny"), "x]0;ty");
         assert_eq!(WindowId::parse("@12"), Some(WindowId(12)));
         assert_eq!(WindowId::parse("mdash:1a"), None);
         assert!(Window::name("mdash:1a").is_err());
-        assert_eq!(Window::name("mdash-1a").map(|w| w.arg()), Ok("=mdash-1a".into()));
+        assert_eq!(
+            Window::name("mdash-1a").map(|w| w.arg()),
+            Ok("=mdash-1a".into())
+        );
     }
 }

@@ -164,10 +164,12 @@ impl Runner {
                 if self.tmux_backend && crate::live::tmux::inside() {
                     let root = self.root.clone();
                     offload(&self.tx, "switching to the run's tmux window", move || {
-                        Msg::Notice(match crate::live::runs::control::select_window(&root, &id) {
-                            Ok(()) => format!("switched to {id}'s tmux window"),
-                            Err(e) => format!("cannot switch to {id}'s tmux window: {e}"),
-                        })
+                        Msg::Notice(
+                            match crate::live::runs::control::select_window(&root, &id) {
+                                Ok(()) => format!("switched to {id}'s tmux window"),
+                                Err(e) => format!("cannot switch to {id}'s tmux window: {e}"),
+                            },
+                        )
                     });
                 }
             }

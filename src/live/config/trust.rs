@@ -18,9 +18,8 @@ pub const COVERS: &str = "trust covers exactly these arguments, environment and 
 /// never shortened.
 pub fn shown_arg(a: &str) -> String {
     let plain = !a.is_empty()
-        && a.chars().all(|c| {
-            c.is_ascii_alphanumeric() || "-_./=:,+@%{}^~".contains(c)
-        });
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%{}^~".contains(c));
     if plain {
         return a.to_string();
     }
@@ -49,7 +48,10 @@ fn shown_argv(argv: &[String]) -> String {
     if argv.is_empty() {
         return "(none)".into();
     }
-    argv.iter().map(|a| shown_arg(a)).collect::<Vec<_>>().join(" ")
+    argv.iter()
+        .map(|a| shown_arg(a))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every fingerprinted field, one per line, escaped and whole.
@@ -114,7 +116,9 @@ pub fn entries() -> Vec<Entry> {
             Some(Entry {
                 fingerprint: doc::text_at(i, &["fingerprint"])?,
                 workspace: doc::text_at(i, &["workspace"]).unwrap_or_default(),
-                shown: doc::get(i, &["shown"]).map(doc::id_list).unwrap_or_default(),
+                shown: doc::get(i, &["shown"])
+                    .map(doc::id_list)
+                    .unwrap_or_default(),
             })
         })
         .collect()

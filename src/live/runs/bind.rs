@@ -41,7 +41,8 @@ fn canon(p: &Path) -> PathBuf {
 fn is_supervisor(pid: i32, id: &str, root: Option<&Path>) -> bool {
     let args = procs::cmdline(pid);
     let shape = args.len() >= 5 && args[1] == "supervise" && args[2] == id && args[3] == "--root";
-    let same_root = root.is_none_or(|r| args.get(4).is_some_and(|a| canon(Path::new(a)) == canon(r)));
+    let same_root =
+        root.is_none_or(|r| args.get(4).is_some_and(|a| canon(Path::new(a)) == canon(r)));
     shape && same_root && procs::exe(pid).is_some() && procs::exe(pid) == procs::this_exe()
 }
 
@@ -108,7 +109,12 @@ fn private_path(root: &Path, id: &str) -> Option<PathBuf> {
     }
     let digest = Sha256::digest(canon(root).to_string_lossy().as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    Some(state_dir()?.join("runs").join(hex).join(format!("{id}.yaml")))
+    Some(
+        state_dir()?
+            .join("runs")
+            .join(hex)
+            .join(format!("{id}.yaml")),
+    )
 }
 
 impl Private {
@@ -154,7 +160,8 @@ impl Private {
             canon(root).display().to_string().replace(['\n', '\r'], " "),
             self.pgid,
             self.start_ticks,
-            self.boot_id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+            self.boot_id
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
         );
         for (pid, start) in &self.members {
             text.push_str(&format!("  - {{pid: {pid}, start: {start}}}\n"));
@@ -190,8 +197,9 @@ impl Private {
                 members: Vec::new(),
             });
         // Those that ended are of no use and their pids may come back.
-        p.members
-            .retain(|&(pid, start)| procs::stat(pid).is_some_and(|s| s.start == start && s.alive()));
+        p.members.retain(|&(pid, start)| {
+            procs::stat(pid).is_some_and(|s| s.start == start && s.alive())
+        });
         for m in seen {
             if !p.members.contains(m) {
                 p.members.push(*m);

@@ -69,8 +69,8 @@ pub fn start(
     let m = milestone(snap, id)?;
     let _control = lock::control(root, id)
         .map_err(|e| Refusal::Other(format!("cannot lock {id}'s run record: {e}")))?;
-    if let Some(r) = runs::read(root, id)
-        .filter(|r| r.state.is_live() && bind::reach(root, r).is_some())
+    if let Some(r) =
+        runs::read(root, id).filter(|r| r.state.is_live() && bind::reach(root, r).is_some())
     {
         return Err(Refusal::Other(format!(
             "{id} already has a {} run (pid {})",
@@ -266,7 +266,12 @@ fn wait_for_record(
         pgid,
         start_ticks: start,
         boot_id: runs::boot_id(),
-        command: sup.iter().skip_while(|a| *a != "--").skip(1).cloned().collect(),
+        command: sup
+            .iter()
+            .skip_while(|a| *a != "--")
+            .skip(1)
+            .cloned()
+            .collect(),
         state: RunState::Running,
         started_at: crate::util::time::format(chrono::Utc::now()),
         ended_at: None,
@@ -279,7 +284,6 @@ fn wait_for_record(
     };
     let _ = runs::save(root, &run);
 }
-
 
 /// Switches the tmux client to the window of `id`'s run: by its id
 /// (`@N`), and only while that window's pane is still the run's supervisor.

@@ -85,7 +85,9 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
     if let Err(e) = record_start(root, run.clone()) {
         eprintln!("mdash supervise: cannot record the run: {e}");
     }
-    let agent = run.pid.map(|p| (p, runs::proc_stat(p).map_or(0, |(_, s)| s)));
+    let agent = run
+        .pid
+        .map(|p| (p, runs::proc_stat(p).map_or(0, |(_, s)| s)));
     let seen: Vec<(i32, u64)> = [(me, start)].into_iter().chain(agent).collect();
     if let Err(e) = bind::Private::add(root, &run, &seen) {
         eprintln!("mdash supervise: cannot keep the run's private record: {e}");

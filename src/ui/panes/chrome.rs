@@ -248,9 +248,11 @@ pub fn prompt(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(Span::styled(" approve? ", theme.bold()))),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" approve? ", theme.bold())),
+        ),
         r,
     );
 }

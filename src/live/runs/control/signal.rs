@@ -274,7 +274,15 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
         "the session file",
         records::mark_resumed(root, &lv.run.session_id),
     );
-    mark(root, snap, id, &lv.run, "in_progress", "run_resumed", &mut notes);
+    mark(
+        root,
+        snap,
+        id,
+        &lv.run,
+        "in_progress",
+        "run_resumed",
+        &mut notes,
+    );
     Ok(notes)
 }
 
