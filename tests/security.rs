@@ -599,3 +599,35 @@ fn stopping_a_paused_run_restores_the_status_and_names_the_next_step() {
     assert_ne!(code, 0);
     assert!(out.contains("run start 1a"), "names the next step: {out}");
 }
+
+/// The dashboard says the same: a stop names `s` as the next step, and so
+/// does `r` on a run that has ended.
+#[test]
+fn the_dashboard_names_the_next_step_after_a_stop() {
+    let w = Ws::new();
+    w.trust();
+    assert_eq!(w.mdash(&["run", "start", "1a"]).0, 0);
+    eventually("the agent", || !w.agents().is_empty());
+    assert_eq!(w.mdash(&["run", "pause", "1a"]).0, 0);
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+    cmd.arg(&w.root);
+    cmd.env("XDG_CONFIG_HOME", &w.cfg);
+    cmd.env("XDG_STATE_HOME", &w.state);
+    let mut p = Pty::spawn_cmd(cmd, 120, 40);
+    p.wait_for("the paused run", |s| {
+        s.contains("Target") && s.contains("paused")
+    });
+    p.send(b"x");
+    p.wait_for("the stop question", |s| s.contains("(y/n)"));
+    p.send(b"y");
+    p.wait_for("the stop and the next step", |s| {
+        s.contains("stopped 1a") && s.contains("press s to start it again")
+    });
+    eventually("no agent left", || w.agents().is_empty());
+    assert_eq!(w.milestone("1a")["status"], "in_progress");
+    p.send(b"r");
+    p.wait_for("r names the next step", |s| {
+        s.contains("has ended") && s.contains("press s to start it again")
+    });
+    p.send(b"q");
+}

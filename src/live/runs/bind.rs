@@ -58,6 +58,10 @@ pub fn leader_is_ours(run: &Run, root: Option<&Path>) -> bool {
 /// What mdash may signal of `run`, recorded in workspace `root`; `None`
 /// when nothing of it can be proven to be mdash's.
 pub fn reach(root: &Path, run: &Run) -> Option<Reach> {
+    // 0 and negative groups mean "every process" to kill(2); 1 is init's.
+    if run.pgid <= 1 {
+        return None;
+    }
     if leader_is_ours(run, Some(root)) {
         return Some(Reach::Group);
     }
