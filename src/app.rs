@@ -77,6 +77,9 @@ pub struct App {
     /// Runs being started, so a slot is not filled twice.
     pub starting: Vec<String>,
     pub max_concurrent: usize,
+    /// Runs live in tmux windows and mdash runs inside tmux: `a` switches
+    /// to the run's window instead of showing the agent log.
+    pub tmux_runs: bool,
     /// The run output shown full screen (`a`), and its lines.
     pub attached: Option<(String, Vec<String>)>,
     /// The snapshot's blockers in the pane's order, as (milestone, blocker)
@@ -121,6 +124,7 @@ impl App {
             autostart: false,
             starting: Vec::new(),
             max_concurrent: 3,
+            tmux_runs: false,
             attached: None,
         }
     }

@@ -114,6 +114,8 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     let mut app = App::new(km, color, Utc::now());
     let agent = crate::live::config::agent::load(&root);
     app.max_concurrent = agent.max_concurrent;
+    app.tmux_runs =
+        agent.backend == crate::live::config::agent::Backend::Tmux && crate::live::tmux::inside();
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
     }

@@ -80,7 +80,7 @@ fn extras(r: &mut Rng) -> String {
         s.push_str("# status: a comment, not a key\n");
     }
     if r.chance(30) {
-        s.push_str("dependencies: {requires: [0a], enables: []}\n");
+        s.push_str("dependencies: {requires: [], enables: [0a]}\n");
     }
     s
 }

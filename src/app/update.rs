@@ -62,7 +62,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
                     app.confirm = Some((
                         format!(
-                            "this workspace's agent.command is {cmd} — trust it and start {id}? (y/n)"
+                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,
@@ -292,10 +292,10 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         },
                     ));
                 }
+                (Action::Attach, Some(_)) if app.tmux_runs => fx.push(Effect::TmuxSelect(id)),
                 (Action::Attach, Some(_)) => {
                     app.attached = Some((id.clone(), Vec::new()));
                     fx.push(Effect::LoadAgentOutput(id.clone()));
-                    fx.push(Effect::TmuxSelect(id));
                 }
                 (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),

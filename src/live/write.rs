@@ -47,6 +47,16 @@ fn write_temp(
     bytes: &[u8],
     like: Option<&fs::Metadata>,
 ) -> std::io::Result<PathBuf> {
+    write_temp_mode(target, bytes, like, None)
+}
+
+/// `write_temp`, with the mode forced when `mode` is given.
+fn write_temp_mode(
+    target: &Path,
+    bytes: &[u8],
+    like: Option<&fs::Metadata>,
+    mode: Option<u32>,
+) -> std::io::Result<PathBuf> {
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
@@ -58,7 +68,7 @@ fn write_temp(
         let opened = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o644)
+            .mode(mode.unwrap_or(0o644))
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(&tmp);
         let mut f = match opened {
@@ -79,6 +89,9 @@ fn write_temp(
                     libc::fchown(f.as_raw_fd(), m.uid(), m.gid());
                 }
                 f.set_permissions(fs::Permissions::from_mode(m.mode() & 0o7777))?;
+            }
+            if let Some(m) = mode {
+                f.set_permissions(fs::Permissions::from_mode(m))?;
             }
             f.write_all(bytes)?;
             f.sync_all()
@@ -134,12 +147,27 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 /// mode of the file it replaces. For files mdash alone writes (its run
 /// records, saved sessions, trust list): no compare.
 pub fn replace(fence: &Fence, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_inner(fence, path, bytes, None)
+}
+
+/// `replace`, the file getting `mode` whatever it had (0o600 for mdash's
+/// private records).
+pub fn replace_mode(fence: &Fence, path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    replace_inner(fence, path, bytes, Some(mode))
+}
+
+fn replace_inner(
+    fence: &Fence,
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         fence.create_dirs(dir)?;
     }
     let real = fence.resolve(path)?;
     let like = fs::metadata(&real).ok().filter(|m| m.is_file());
-    let tmp = write_temp(&real, bytes, like.as_ref())?;
+    let tmp = write_temp_mode(&real, bytes, like.as_ref(), mode)?;
     match fs::rename(&tmp, &real) {
         Ok(()) => {
             sync_dir(&real);
@@ -254,6 +282,29 @@ pub fn open_append(fence: &Fence, path: &Path) -> std::io::Result<fs::File> {
     if !f.metadata()?.is_file() {
         return Err(std::io::Error::other(format!(
             "{} is not a regular file; not written",
+            path.display()
+        )));
+    }
+    Ok(f)
+}
+
+/// Opens (creating, mode 0600) a lock file inside the fence for `flock`:
+/// never through a symlink that leaves it, never a FIFO or device.
+pub fn open_lock(fence: &Fence, path: &Path) -> std::io::Result<fs::File> {
+    if let Some(dir) = path.parent() {
+        fence.create_dirs(dir)?;
+    }
+    let real = fence.resolve(path)?;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
+        .open(&real)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{} is not a regular file",
             path.display()
         )));
     }

@@ -114,6 +114,12 @@ pub struct Run {
     pub signal: Option<i32>,
     pub session_id: String,
     pub cwd: String,
+    /// The tmux window (`@N`) of a run in tmux, as tmux named it at start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmux_window: Option<String>,
+    /// The milestone's raw status that a pause replaced (a stop restores it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_from: Option<String>,
 }
 
 /// A run as the dashboard and `status --json` show it.

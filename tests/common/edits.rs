@@ -66,7 +66,12 @@ pub fn runs() -> Runs {
         ),
     );
     let r = Runs { dir, root, cfg };
-    let (code, out) = r.mdash(&["trust"]);
+    // `trust --yes` approves without a terminal; an older binary without
+    // the flag approves on plain `trust`.
+    let (mut code, mut out) = r.mdash(&["trust", "--yes"]);
+    if code == 2 {
+        (code, out) = r.mdash(&["trust"]);
+    }
     assert_eq!(code, 0, "trust: {out}");
     r
 }

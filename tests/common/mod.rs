@@ -4,6 +4,7 @@
 pub mod edits;
 pub mod perf;
 pub mod pty;
+pub mod sec;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
