@@ -282,13 +282,15 @@ fn writer(path: PathBuf, text: String, in_place: bool, wait_us: u64) {
     }
 }
 
-fn check(files: &[(PathBuf, Gen)], step: u64, seed: u64) {
+/// The statuses an edit may write: pause and resume set these two; a stop
+/// of a paused run puts back the status the pause replaced (one of
+/// `STATUSES`, which the writers use).
+const WRITTEN: &[&str] = &["paused", "in_progress", "planned", "active", "executing"];
+
+fn check(files: &[(PathBuf, Gen)], written: &[&str], step: u64, seed: u64) {
     for (p, g) in files {
         let got = std::fs::read(p).expect("read");
-        let ok = got == g.text().as_bytes()
-            || ["paused", "in_progress"]
-                .iter()
-                .any(|s| got == g.with(s).as_bytes());
+        let ok = got == g.text().as_bytes() || written.iter().any(|s| got == g.with(s).as_bytes());
         assert!(
             ok,
             "step {step} (MDASH_EDIT_SEED={seed}): {} is neither what its writer last wrote nor that with only the status changed\nwrote: {:?}\n  got: {:?}",
@@ -359,7 +361,7 @@ fn status_edits_change_only_the_status_value_under_concurrent_writers() {
             h.join().expect("writer");
             files[i].1 = next;
         }
-        check(&files, step, seed);
+        check(&files, &["paused", "in_progress"], step, seed);
         // What the file holds now is what the next step's writer replaces;
         // the oracle is always the writer's last text.
     }
@@ -451,7 +453,7 @@ fn pause_resume_stop_through_the_binary_change_only_the_status_value() {
         if code == 0 {
             landed += 1;
         }
-        check(&files, step, seed);
+        check(&files, WRITTEN, step, seed);
     }
     eprintln!(
         "edit property through the binary: {cases} steps, {landed} run commands succeeded (MDASH_EDIT_SEED={seed})"

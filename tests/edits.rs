@@ -292,6 +292,38 @@ fn an_in_place_writer_racing_pause_and_resume_loses_nothing() {
     let _ = r.mdash(&["run", "stop", "1a"]);
 }
 
+/// An agent that writes its file in two pieces, holding it open between
+/// them (the first piece alone reads as the same milestone): a pause in the
+/// middle must not replace the half-written file, so the second piece is
+/// not lost; the status lands once the agent has closed the file.
+#[test]
+fn a_pause_while_an_agent_holds_the_file_half_written_waits_for_it() {
+    let r = runs();
+    let p = rel("1a", "yaml");
+    let head = "# agent\nid: 1a\ntitle: Two pieces\nstatus: in_progress\n";
+    let tail = "counter: 7\nnotes: the second piece\n";
+    write(&r.root, &p, format!("{head}{tail}"));
+    r.start("1a");
+    let mut writer = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{{ printf '%s' '{head}'; sleep 0.6; printf '%s' '{tail}'; }} > '{p}'"
+        ))
+        .current_dir(&r.root)
+        .spawn()
+        .expect("writer");
+    eventually("the first piece written", || r.read(&p) == head.as_bytes());
+    let (code, out) = r.mdash(&["run", "pause", "1a"]);
+    assert!(writer.wait().expect("writer").success());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        show(&r.read(&p)),
+        show(format!("{}{tail}", head.replace("in_progress", "paused")).as_bytes()),
+        "the agent's second piece is kept and the status set on top"
+    );
+    let _ = r.mdash(&["run", "stop", "1a"]);
+}
+
 /// Issue 12 item 3: a run record whose `session_id` climbs out of the
 /// workspace does not make a pause create or rewrite a file there.
 #[test]

@@ -10,6 +10,7 @@ mod edit;
 mod fence;
 mod locate;
 mod status;
+mod writers;
 
 pub use edit::{Refusal, STATUS_PATHS, with_status, with_status_in};
 pub use fence::Fence;

@@ -36,6 +36,12 @@ fn still_for(meta: &fs::Metadata) -> Option<Duration> {
     }
 }
 
+#[derive(Default)]
+struct Seen {
+    id: Option<String>,
+    writer: bool,
+}
+
 enum Try {
     Done,
     Again(String),
@@ -62,14 +68,16 @@ pub fn set_status(file: &Path, status: &str) -> std::io::Result<()> {
     let stem = crate::read::file::stem(file);
     let started = Instant::now();
     let mut delay = Duration::from_millis(1);
-    let mut id: Option<String> = None;
+    // The milestone id the file states (the first time it reads), and
+    // whether a process was seen writing into it.
+    let mut seen = Seen::default();
     let mut tries = 0;
     loop {
         tries += 1;
         let real = fence
             .resolve(file)
             .map_err(|e| refused(file, status, &e.to_string()))?;
-        match attempt(file, &real, (json, within), status, &stem, &mut id)? {
+        match attempt(file, &real, (json, within), status, &stem, &mut seen)? {
             Try::Done => return Ok(()),
             Try::Again(why) if started.elapsed() >= PATIENCE || tries >= 400 => {
                 return Err(refused(
@@ -94,8 +102,18 @@ fn attempt(
     (json, within): (bool, &[&str]),
     status: &str,
     stem: &str,
-    id: &mut Option<String>,
+    seen: &mut Seen,
 ) -> std::io::Result<Try> {
+    // Once a writer was caught holding it, wait for it to close the file
+    // rather than replace and put back again.
+    if seen.writer
+        && let Some((pid, name)) = super::writers::writer_of(real)
+    {
+        return Ok(Try::Again(format!(
+            "process {pid} ({name}) has it open for writing"
+        )));
+    }
+    let id = &mut seen.id;
     let f = fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
@@ -168,9 +186,16 @@ fn attempt(
         // `f` is the file just displaced (now at `tmp`). A write into it that
         // was already under way would be lost: watch it briefly, and put it
         // back while ours is still untouched.
-        std::thread::sleep(SETTLE);
+        // An agent half-way through rewriting it in place still holds it
+        // open for writing (`/proc`): its next write would land in the
+        // file just displaced.
+        let started = Instant::now();
+        let holder = super::writers::writer_of(&tmp);
+        std::thread::sleep(SETTLE.saturating_sub(started.elapsed()));
         let later = f.metadata()?;
-        let written = later.len() != meta.len()
+        seen.writer |= holder.is_some();
+        let written = holder.is_some()
+            || later.len() != meta.len()
             || later.mtime() != meta.mtime()
             || later.mtime_nsec() != meta.mtime_nsec();
         if written && fs::read(real).is_ok_and(|now| now == after) {
