@@ -132,3 +132,4 @@ pub fn add_worktree(dir: &Path, id: &str) -> PathBuf {
     );
     dir.join(rel)
 }
+pub mod newb;
