@@ -7,7 +7,7 @@ mod run;
 pub mod words;
 mod worktree;
 
-pub use ids::{ids_for_branch, ids_for_dir, valid_id};
+pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use run::{Backend, Refusal, Run, RunState, RunView};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};

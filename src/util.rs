@@ -4,6 +4,7 @@
 
 pub mod fault;
 pub mod hash;
+pub mod near;
 pub mod par;
 pub mod rng;
 pub mod time;

@@ -190,15 +190,17 @@ pub fn metadata_dirs(root: &Path) -> Vec<(PathBuf, bool)> {
 /// Creates `.worktrees/milestone-<id>` on a new `feature/milestone-<id>`
 /// branch from the base branch. Refuses what exists or would leave the
 /// workspace, saying which.
+/// How a refusal for a repository without a commit starts, in `worktree
+/// add` and `run start` alike.
+pub const NO_COMMITS: &str = "the repository has no commits yet";
+
 pub fn add_worktree(
     root: &Path,
     id: &str,
     configured_base: Option<&str>,
 ) -> Result<PathBuf, String> {
     if !crate::model::valid_id(id) {
-        return Err(format!(
-            "invalid id \"{id}\": expected 1 to 50 letters, digits, '-' or '_'"
-        ));
+        return Err(format!("invalid id \"{id}\": {}", crate::model::ID_RULE));
     }
     let repo = Repository::open(root).map_err(|e| {
         format!(
@@ -207,6 +209,11 @@ pub fn add_worktree(
             e.message()
         )
     })?;
+    if repo.is_empty().unwrap_or(false) {
+        return Err(format!(
+            "{NO_COMMITS}: a worktree branches from a commit; commit once, then try again"
+        ));
+    }
     let dir = root.join(WORKTREES);
     let path = dir.join(format!("milestone-{id}"));
     if path.exists() {

@@ -43,8 +43,13 @@ pub fn start(
     use_resume: bool,
 ) -> Result<i32, Refusal> {
     if !crate::model::valid_id(id) {
-        return Err(Refusal::Other(format!("invalid id \"{id}\"")));
+        return Err(Refusal::Other(format!(
+            "invalid id \"{id}\": {}",
+            crate::model::ID_RULE
+        )));
     }
+    // The id first: "no milestone zz" says more than a trust question.
+    let m = milestone(snap, id)?;
     let agent = agent::load(root);
     let argv_template = if use_resume && !agent.resume_command.is_empty() {
         &agent.resume_command
@@ -60,10 +65,9 @@ pub fn start(
     if !agent.trusted(root) {
         return Err(Refusal::NotTrusted(agent.shown()));
     }
-    let m = milestone(snap, id)?;
     if let Some(r) = runs::read(root, id).filter(|r| r.state.is_live() && runs::is_ours(r)) {
         return Err(Refusal::Other(format!(
-            "{id} already has a {} run (pid {})",
+            "{id} already has a {} run (process group {})",
             r.state, r.pgid
         )));
     }
@@ -85,8 +89,13 @@ pub fn start(
             crate::live::config::load(root).0.base_branch.as_deref(),
         ) {
             Ok(w) => worktree = Some(w),
-            // Asked for explicitly: refuse. Only defaulted: run in the workspace.
-            Err(e) if agent.create_worktree == Some(true) => {
+            // Asked for explicitly, or a repository without a commit (what
+            // `worktree add` refuses too): refuse. Only defaulted: run in
+            // the workspace.
+            Err(e)
+                if agent.create_worktree == Some(true)
+                    || e.starts_with(crate::live::git::NO_COMMITS) =>
+            {
                 return Err(Refusal::Other(format!("cannot create the worktree: {e}")));
             }
             Err(e) => note = Some(format!("no worktree ({e}); running in the workspace")),
@@ -127,6 +136,13 @@ pub fn start(
         ),
         ("workspace", root.display().to_string()),
         ("session_id", session_id.clone()),
+        // This mdash, wherever it was built or installed (the demo's agent).
+        (
+            "mdash",
+            std::env::current_exe()
+                .map(|e| e.display().to_string())
+                .unwrap_or_else(|_| "mdash".into()),
+        ),
     ];
     let argv = agent::expand(argv_template, &vars);
     let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
