@@ -104,21 +104,12 @@ pub fn locate(text: &str, keys: &[&str], value: Option<&str>) -> (Option<usize>,
     }
 }
 
-/// The config files' problems: their schema (live::config::check) and
-/// their `keys:` entries (the keymap's judgement), each with its line.
-pub fn config_problems(root: &Path) -> Vec<Problem> {
-    let (mut out, keys) = crate::live::config::check::files(root);
-    for (file, k) in keys {
-        for msg in crate::app::keymap::Keymap::entry_problems(&k.action, &k.keys) {
-            out.push(Problem::warning(file.clone(), msg).at(k.line, k.column));
-        }
-    }
-    out
-}
-
 pub fn run(root: &Path, snap: &Snapshot) -> i32 {
     let mut list = problems(snap);
-    list.extend(config_problems(root));
+    list.extend(crate::live::config::check::problems(
+        root,
+        crate::app::keymap::Keymap::entry_problems,
+    ));
     let mut errors = 0;
     for p in &list {
         let sev = match p.severity {

@@ -95,6 +95,7 @@ pub fn build(root: &Path) -> Result<(), String> {
 }
 
 pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
+    let temp = dir.is_none();
     let root = match dir {
         Some(d) => {
             if d.exists()
@@ -112,7 +113,17 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
         }
         None => tempfile_dir()?,
     };
-    if let Err(e) = build(&root) {
+    let built = build(&root).and_then(|()| {
+        // git's init leaves the directory as the umask says; a temporary
+        // demo's is the user's alone.
+        use std::os::unix::fs::PermissionsExt;
+        if !temp {
+            return Ok(());
+        }
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| e.to_string())
+    });
+    if let Err(e) = built {
         eprintln!("mdash: cannot build the demo in {}: {e}", root.display());
         return Ok(1);
     }

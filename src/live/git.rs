@@ -209,7 +209,11 @@ pub fn add_worktree(
             e.message()
         )
     })?;
-    if repo.is_empty().unwrap_or(false) {
+    let no_branch = repo
+        .branches(Some(BranchType::Local))
+        .map(|mut b| b.next().is_none())
+        .unwrap_or(false);
+    if repo.is_empty().unwrap_or(false) || no_branch {
         return Err(format!(
             "{NO_COMMITS}: a worktree branches from a commit; commit once, then try again"
         ));

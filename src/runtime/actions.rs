@@ -28,6 +28,10 @@ impl Runner {
                     } else {
                         Ok(())
                     };
+                    let wt = root
+                        .join(crate::read::workspace::WORKTREES)
+                        .join(format!("milestone-{id}"));
+                    let had = wt.exists();
                     trusted
                         .and_then(|_| {
                             control::start(
@@ -38,7 +42,15 @@ impl Runner {
                                 false,
                             )
                         })
-                        .map(|pid| format!("started {id} (process group {pid})"))
+                        .map(|pid| {
+                            let mut msg = format!("started {id} (process group {pid})");
+                            if !had && wt.is_dir() && !crate::live::git::worktrees_ignored(&root) {
+                                msg.push_str(&format!(
+                                    "; created .worktrees/milestone-{id}, which git does not ignore: `mdash worktree add {id} --exclude` adds it to .git/info/exclude"
+                                ));
+                            }
+                            msg
+                        })
                 }
                 RunAction::Pause => control::pause(&root, &control::snapshot(&root, false), &id)
                     .map(|_| format!("paused {id}"))

@@ -9,6 +9,18 @@ use crate::read::doc;
 use crate::read::yaml::{self, Value};
 use crate::util::near::unknown;
 
+/// Every problem of the config files, the `keys:` entries judged by
+/// `judge` (the keymap's own rules), each with file and line.
+pub fn problems(root: &Path, judge: impl Fn(&str, &[String]) -> Vec<String>) -> Vec<Problem> {
+    let (mut out, keys) = files(root);
+    for (file, k) in keys {
+        for msg in judge(&k.action, &k.keys) {
+            out.push(Problem::warning(file.clone(), msg).at(k.line, k.column));
+        }
+    }
+    out
+}
+
 /// Every config file mdash reads for this workspace, checked: the
 /// workspace's `mdash.yaml` (through the fence) and the user's
 /// `config.yaml`. `keys:` entries come back for the keymap to judge, with
