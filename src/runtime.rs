@@ -230,10 +230,17 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
             said = app.message.clone();
             said_until = said.as_ref().map(|_| now + MESSAGE_TIME);
         }
-        let wake = [draw_at, runner.debounce_at, tick_at, poll_at, git_at, said_until]
-            .into_iter()
-            .flatten()
-            .min();
+        let wake = [
+            draw_at,
+            runner.debounce_at,
+            tick_at,
+            poll_at,
+            git_at,
+            said_until,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let mut msgs: Vec<Msg> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {

@@ -137,7 +137,10 @@ pub const LEGEND: [(&str, &str); 17] = [
     ("?", "a status mdash does not know"),
     ("◆", "a blocker that needs a look (approval, long task)"),
     ("●", "an agent run is live (the header counts them)"),
-    ("+2 -1", "worktree commits ahead of / behind the base branch"),
+    (
+        "+2 -1",
+        "worktree commits ahead of / behind the base branch",
+    ),
     ("✎3", "worktree paths changed, not committed"),
     ("!1", "worktree paths in conflict"),
     ("=", "worktree in step with the base branch"),

@@ -364,7 +364,9 @@ impl Keymap {
         }
         keys.iter()
             .filter(|k| Key::parse(k).is_none())
-            .map(|k| format!("keys.{name}: cannot read key \"{k}\" (e.g. j, ctrl-c, shift-tab, f5)"))
+            .map(|k| {
+                format!("keys.{name}: cannot read key \"{k}\" (e.g. j, ctrl-c, shift-tab, f5)")
+            })
             .collect()
     }
 

@@ -325,7 +325,9 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                     fx.push(Effect::TmuxSelect(id));
                 }
                 (_, Some(state)) => {
-                    app.message = Some(format!("{id}'s run has ended ({state}); s starts a new one"))
+                    app.message = Some(format!(
+                        "{id}'s run has ended ({state}); s starts a new one"
+                    ))
                 }
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
             }
@@ -351,4 +353,3 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
     }
     keep_visible(app);
 }
-

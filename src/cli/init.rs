@@ -138,7 +138,11 @@ pub fn one_line(title: &str) -> String {
 pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Option<&str>) -> i32 {
     use crate::ui::text::escape;
     if !valid_id(id) {
-        eprintln!("mdash: invalid id \"{}\": {}", escape(id), crate::model::ID_RULE);
+        eprintln!(
+            "mdash: invalid id \"{}\": {}",
+            escape(id),
+            crate::model::ID_RULE
+        );
         return super::EXIT_USAGE;
     }
     if let Some(bad) = requires.iter().find(|r| !valid_id(r)) {

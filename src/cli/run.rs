@@ -14,17 +14,21 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 .join(crate::read::workspace::WORKTREES)
                 .join(format!("milestone-{id}"));
             let had = wt.exists();
-            let r = control::start(root, &control::snapshot(root, true), &id, force, false)
-                .map(|pid| {
+            let r = control::start(root, &control::snapshot(root, true), &id, force, false).map(
+                |pid| {
                     let mut msg = format!("started {id} (process group {pid})");
                     if !had && wt.is_dir() {
-                        msg.push_str(&format!("\ncreated {} for it", wt.strip_prefix(root).unwrap_or(&wt).display()));
+                        msg.push_str(&format!(
+                            "\ncreated {} for it",
+                            wt.strip_prefix(root).unwrap_or(&wt).display()
+                        ));
                         if !crate::live::git::worktrees_ignored(root) {
                             msg.push_str(&format!("\n{}", worktree_note(&id)));
                         }
                     }
                     msg
-                });
+                },
+            );
             (id, r.map_err(|e| e.to_string()))
         }
         RunCommand::Pause { id, .. } => {
@@ -68,7 +72,10 @@ pub fn worktree_note(id: &str) -> String {
 
 /// Each line escaped on its own: the line breaks are ours, the text is not.
 fn escape_lines(s: &str) -> String {
-    s.lines().map(|l| escape(l).into_owned()).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn trust(root: &Path) -> i32 {
@@ -125,7 +132,11 @@ pub fn config(root: &Path) -> i32 {
     };
     let n = &cfg.notify;
     let rows: Vec<(&str, String, String)> = vec![
-        ("agent.command", format!("{:?}", agent.command), from("command")),
+        (
+            "agent.command",
+            format!("{:?}", agent.command),
+            from("command"),
+        ),
         (
             "agent.resume_command",
             format!("{:?}", agent.resume_command),
@@ -133,11 +144,20 @@ pub fn config(root: &Path) -> i32 {
         ),
         (
             "agent.cwd",
-            if agent.cwd_worktree { "worktree" } else { "workspace" }.into(),
+            if agent.cwd_worktree {
+                "worktree"
+            } else {
+                "workspace"
+            }
+            .into(),
             from("cwd"),
         ),
         ("agent.env", format!("{:?}", agent.env), from("env")),
-        ("agent.backend", agent.backend.as_str().into(), from("backend")),
+        (
+            "agent.backend",
+            agent.backend.as_str().into(),
+            from("backend"),
+        ),
         (
             "agent.max_concurrent",
             agent.max_concurrent.to_string(),
@@ -182,8 +202,16 @@ pub fn config(root: &Path) -> i32 {
             cfg.git_refresh_secs.to_string(),
             ws_or_default(&["git", "refresh_secs"]),
         ),
-        ("notify.bell", n.bell.to_string(), ws_or_default(&["notify", "bell"])),
-        ("notify.tmux", n.tmux.to_string(), ws_or_default(&["notify", "tmux"])),
+        (
+            "notify.bell",
+            n.bell.to_string(),
+            ws_or_default(&["notify", "bell"]),
+        ),
+        (
+            "notify.tmux",
+            n.tmux.to_string(),
+            ws_or_default(&["notify", "tmux"]),
+        ),
         (
             "notify.desktop",
             n.desktop.to_string(),

@@ -80,7 +80,9 @@ impl Reader {
 /// its last 4 KiB; not through a symlink.
 fn last_line(root: &Path, id: &str) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
-    let path = root.join(".milestones/logs").join(format!("agent-{id}.log"));
+    let path = root
+        .join(".milestones/logs")
+        .join(format!("agent-{id}.log"));
     if !std::fs::symlink_metadata(&path).ok()?.is_file() {
         return None;
     }

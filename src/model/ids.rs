@@ -13,8 +13,7 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// What a valid id looks like, for refusals: `invalid id "-rf": ...`.
-pub const ID_RULE: &str =
-    "expected 1 to 50 letters, digits, '-' or '_', not starting with '-'";
+pub const ID_RULE: &str = "expected 1 to 50 letters, digits, '-' or '_', not starting with '-'";
 
 /// The ids a worktree directory name maps to (SPEC §6).
 pub fn ids_for_dir(name: &str) -> Vec<String> {

@@ -12,8 +12,8 @@ use ratatui::widgets::{Block, Borders};
 use crate::ui::theme::Theme;
 
 pub use chrome::{footer, header};
-pub use help::{attached, help};
 pub use detail::detail;
+pub use help::{attached, help};
 pub use list::{git_marker, milestones};
 pub use side::{blockers, log};
 

@@ -5,7 +5,10 @@
 pub fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     match closest(name, known) {
         Some(c) => format!("unknown {what} \"{name}\"; did you mean \"{c}\"?"),
-        None => format!("unknown {what} \"{name}\"; expected one of {}", known.join(", ")),
+        None => format!(
+            "unknown {what} \"{name}\"; expected one of {}",
+            known.join(", ")
+        ),
     }
 }
 
@@ -29,13 +32,16 @@ fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
             prev = cur;
         }
     }
     row[b.len()]
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -44,7 +50,10 @@ mod tests {
     #[test]
     fn closest_needs_to_be_near() {
         assert_eq!(closest("comand", &["command", "cwd"]), Some("command"));
-        assert_eq!(closest("max_concurent", &["max_concurrent"]), Some("max_concurrent"));
+        assert_eq!(
+            closest("max_concurent", &["max_concurrent"]),
+            Some("max_concurrent")
+        );
         assert_eq!(closest("frobnicate", &["quit", "help"]), None);
     }
 }

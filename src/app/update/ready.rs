@@ -81,8 +81,9 @@ pub(super) fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) -> String {
         return String::new();
     }
     let live = |m: &MilestoneView| m.run.as_ref().is_some_and(|r| r.state.is_live());
-    let active =
-        snap.milestones.iter().filter(|m| live(m)).count() + app.starting.len() + app.launched.len();
+    let active = snap.milestones.iter().filter(|m| live(m)).count()
+        + app.starting.len()
+        + app.launched.len();
     let free = app.max_concurrent.saturating_sub(active);
     let mut ready = Vec::new();
     let mut skipped = Vec::new();

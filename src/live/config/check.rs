@@ -69,7 +69,10 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
     ("blockers", &[("long_task_minutes", Kind::Int(0, u64::MAX))]),
     (
         "git",
-        &[("base_branch", Kind::Text), ("refresh_secs", Kind::Int(1, u64::MAX))],
+        &[
+            ("base_branch", Kind::Text),
+            ("refresh_secs", Kind::Int(1, u64::MAX)),
+        ],
     ),
     (
         "notify",
@@ -118,13 +121,21 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
         Value::Mapping(m) => m,
         Value::Null => return (out, keys),
         _ => {
-            out.push(Problem::error(file, "expected a mapping of sections (agent:, keys:, git:, ...)").at(Some(1), Some(1)));
+            out.push(
+                Problem::error(
+                    file,
+                    "expected a mapping of sections (agent:, keys:, git:, ...)",
+                )
+                .at(Some(1), Some(1)),
+            );
             return (out, keys);
         }
     };
     let names: Vec<&str> = SCHEMA.iter().map(|(s, _)| *s).collect();
     for (k, val) in top {
-        let Some(section) = doc::text(k) else { continue };
+        let Some(section) = doc::text(k) else {
+            continue;
+        };
         let at = locate(text, &[&section]);
         let Some((_, fields)) = SCHEMA.iter().find(|(s, _)| *s == section) else {
             out.push(Problem::warning(file, unknown("section", &section, &names)).at(at.0, at.1));
@@ -132,7 +143,13 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
         };
         let Value::Mapping(m) = doc::untag(val) else {
             if !matches!(doc::untag(val), Value::Null) {
-                out.push(Problem::error(file, format!("{section} is {}; expected a mapping", shown(val))).at(at.0, at.1));
+                out.push(
+                    Problem::error(
+                        file,
+                        format!("{section} is {}; expected a mapping", shown(val)),
+                    )
+                    .at(at.0, at.1),
+                );
             }
             continue;
         };
@@ -140,7 +157,12 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
             for (a, kv) in m {
                 let Some(action) = doc::text(a) else { continue };
                 let (l, c) = locate(text, &["keys", &action]);
-                keys.push(KeyEntry { action, keys: key_list(kv), line: l, column: c });
+                keys.push(KeyEntry {
+                    action,
+                    keys: key_list(kv),
+                    line: l,
+                    column: c,
+                });
             }
             continue;
         }
@@ -149,11 +171,20 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
             let Some(field) = doc::text(fk) else { continue };
             let (l, c) = locate(text, &[&section, &field]);
             let Some((_, kind)) = fields.iter().find(|(f, _)| *f == field) else {
-                out.push(Problem::warning(file, unknown(&format!("key in {section}:"), &field, &known)).at(l, c));
+                out.push(
+                    Problem::warning(file, unknown(&format!("key in {section}:"), &field, &known))
+                        .at(l, c),
+                );
                 continue;
             };
             if let Some(why) = bad_value(*kind, fv) {
-                out.push(Problem::error(file, format!("{section}.{field} is {}; expected {why}", shown(fv))).at(l, c));
+                out.push(
+                    Problem::error(
+                        file,
+                        format!("{section}.{field} is {}; expected {why}", shown(fv)),
+                    )
+                    .at(l, c),
+                );
             }
         }
     }
@@ -246,7 +277,11 @@ pub fn locate(text: &str, path: &[&str]) -> (Option<usize>, Option<usize>) {
     };
     // A flow mapping (`agent: {comand: [echo]}`): search after the parent.
     for (i, l) in text.lines().enumerate().skip(parent_line) {
-        for pat in [format!("{last}:"), format!("\"{last}\":"), format!("'{last}':")] {
+        for pat in [
+            format!("{last}:"),
+            format!("\"{last}\":"),
+            format!("'{last}':"),
+        ] {
             if let Some(c) = l.find(&pat).filter(|&c| {
                 c == 0 || !l[..c].ends_with(|ch: char| ch.is_alphanumeric() || ch == '_')
             }) {
@@ -260,10 +295,16 @@ pub fn locate(text: &str, path: &[&str]) -> (Option<usize>, Option<usize>) {
 fn key_of(t: &str) -> Option<String> {
     let (k, _) = if let Some(rest) = t.strip_prefix('"') {
         let end = rest.find('"')?;
-        return rest[end + 1..].trim_start().starts_with(':').then(|| rest[..end].to_string());
+        return rest[end + 1..]
+            .trim_start()
+            .starts_with(':')
+            .then(|| rest[..end].to_string());
     } else if let Some(rest) = t.strip_prefix('\'') {
         let end = rest.find('\'')?;
-        return rest[end + 1..].trim_start().starts_with(':').then(|| rest[..end].to_string());
+        return rest[end + 1..]
+            .trim_start()
+            .starts_with(':')
+            .then(|| rest[..end].to_string());
     } else {
         t.split_once(':')?
     };
@@ -279,10 +320,26 @@ mod tests {
     fn typos_types_and_values_with_lines() {
         let t = "agent:\n  comand: [echo]\n  max_concurrent: \"lots\"\n  backend: screen\nkeys:\n  frobnicate: [z]\n";
         let (p, keys) = check(t, "f.yaml");
-        let lines: Vec<(Option<usize>, &str)> = p.iter().map(|p| (p.line, p.message.as_str())).collect();
-        assert!(lines.iter().any(|(l, m)| *l == Some(2) && m.contains("\"command\"")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == Some(3) && m.contains("max_concurrent")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == Some(4) && m.contains("process, tmux")), "{lines:?}");
+        let lines: Vec<(Option<usize>, &str)> =
+            p.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(2) && m.contains("\"command\"")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(3) && m.contains("max_concurrent")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == Some(4) && m.contains("process, tmux")),
+            "{lines:?}"
+        );
         assert_eq!(keys[0].action, "frobnicate");
         assert_eq!(keys[0].line, Some(6));
     }
@@ -295,5 +352,4 @@ mod tests {
         assert!(p.iter().all(|p| p.line == Some(1)));
         assert_eq!(p[0].column, Some(9));
     }
-
 }

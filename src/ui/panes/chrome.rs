@@ -109,7 +109,10 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     }
     if !app.config_problems.is_empty() {
         add(
-            format!("  ⚠ {}", plural(app.config_problems.len(), "config problem")),
+            format!(
+                "  ⚠ {}",
+                plural(app.config_problems.len(), "config problem")
+            ),
             theme.status(Status::Unknown),
             7,
         );

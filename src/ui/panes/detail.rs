@@ -168,10 +168,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             Span::raw(ms.enables.join(" ")),
         ]));
     }
-    let said = app
-        .snap
-        .as_ref()
-        .and_then(|s| s.failed_output(&ms.id));
+    let said = app.snap.as_ref().and_then(|s| s.failed_output(&ms.id));
     for b in &m.blockers {
         let (g, style) = theme.blocker(b.kind);
         let last = match (b.kind, said) {

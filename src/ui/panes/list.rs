@@ -24,7 +24,11 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
             "Milestones /{}{} · {}",
             app.filter,
             if app.filtering { "▏" } else { "" },
-            if n == 1 { "1 match".to_string() } else { format!("{n} matches") }
+            if n == 1 {
+                "1 match".to_string()
+            } else {
+                format!("{n} matches")
+            }
         );
     }
     let mut b = block(title, focused, theme);
@@ -36,7 +40,10 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         let pos = rows::selected_index(app)
             .and_then(|s| vis.iter().position(|&i| i == s))
             .map_or(0, |p| p + 1);
-        b = b.title_bottom(Span::styled(format!(" {pos} of {} ", vis.len()), theme.dim()));
+        b = b.title_bottom(Span::styled(
+            format!(" {pos} of {} ", vis.len()),
+            theme.dim(),
+        ));
     }
     let inner = b.inner(r);
     f.render_widget(b, r);
