@@ -204,7 +204,7 @@ fn bug05_header_counts_files_and_live_runs_apart() {
 
     let (code, out, err) = w.run(&["run", "start", "p1"]);
     assert_eq!(code, 0, "{out}{err}");
-    let s = p.wait_for("one live agent", |s| header(s).contains("1 running"));
+    let s = p.wait_for("one live agent", |s| header(s).contains("● 1 run"));
     let h = header(&s);
     assert!(h.contains("4 in progress"), "{h}");
 
@@ -217,7 +217,7 @@ fn bug05_header_counts_files_and_live_runs_apart() {
         1,
         "a paused run counted twice: {h}"
     );
-    assert!(!h.contains("running"), "{h}");
+    assert!(!h.contains("running") && !h.contains("● 1 run"), "{h}");
     let (code, _, _) = w.run(&["run", "stop", "p1"]);
     assert_eq!(code, 0);
     wait_quit(&mut p);
@@ -245,7 +245,7 @@ fn bug06_header_keeps_what_matters_at_80_columns() {
     assert_eq!(code, 0, "{out}{err}");
     let mut p = w.dashboard(80, 24);
     let s = p.wait_for("the header with a live run", |s| {
-        header(s).contains("1 running")
+        header(s).contains("● 1 run")
     });
     let h = header(&s);
     assert!(h.contains("12 blockers"), "{h}");
@@ -362,7 +362,7 @@ fn bug07_start_ready_starts_each_once_and_skips_blocked() {
         p.pump(Duration::from_millis(50));
         let s = p.screen();
         assert!(!s.contains("already has"), "a false error:\n{s}");
-        if header(&s).contains("2 running") {
+        if header(&s).contains("● 2 runs") {
             break;
         }
         assert!(start.elapsed() < LONG, "runs did not start:\n{s}");
@@ -718,7 +718,9 @@ fn friction_help_has_a_legend() {
         s.contains("Title 2a") && footer(s).contains("quit")
     });
     p.send(b"?");
-    let s = p.wait_for("help", |s| s.contains("Esc closes"));
+    let s = p.wait_for("help with its legend", |s| {
+        s.contains("Esc closes") && s.contains("Legend") && s.contains("blocker count")
+    });
     let f = flat(&s);
     assert!(f.contains("Legend"), "{s}");
     for g in ["✓", "✗", "●", "‖", "◆", "✎", "+2", "⚠"] {

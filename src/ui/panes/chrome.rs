@@ -84,7 +84,7 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .count();
     if running > 0 {
         add(
-            format!("  ● {running} running"),
+            format!("  ● {}", plural(running, "run")),
             theme.status(Status::InProgress),
             8,
         );
