@@ -27,6 +27,10 @@ pub fn add(root: &Path, id: &str, exclude: bool, force: bool) -> i32 {
     if !force {
         let snap = crate::live::snapshot::load(root, chrono::Utc::now());
         if !snap.milestones.iter().any(|m| m.milestone.id == id) {
+            // `--exclude` works on its own, whatever happens to the worktree.
+            if exclude {
+                exclude_now(root);
+            }
             eprintln!(
                 "mdash: no milestone \"{id}\" in this workspace; `mdash new {id} --title ...` creates one, --force makes the worktree anyway"
             );
