@@ -17,9 +17,17 @@ use crate::ui::theme::Theme;
 
 pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Milestones;
+    let rows = rows::rows(app);
+    let vis: Vec<usize> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Milestone(i) => Some(*i),
+            Row::Stage(_) => None,
+        })
+        .collect();
     let mut title = "Milestones".to_string();
     if !app.filter.is_empty() || app.filtering {
-        let n = rows::visible(app).len();
+        let n = vis.len();
         title = format!(
             "Milestones /{}{} · {}",
             app.filter,
@@ -32,11 +40,10 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         );
     }
     let mut b = block(title, focused, theme);
-    let rows = rows::rows(app);
     let inner_h = r.height.saturating_sub(2) as usize;
-    let vis = rows::visible(app);
     // Where the list is, when it does not fit: `3 of 12` on the border.
     if rows.len() > inner_h && !vis.is_empty() {
+        // The rows are in list order, so the position is a search away.
         let pos = rows::selected_index(app)
             .and_then(|s| vis.iter().position(|&i| i == s))
             .map_or(0, |p| p + 1);
