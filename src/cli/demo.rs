@@ -81,7 +81,7 @@ pub fn build(root: &Path) -> Result<(), String> {
     w(
         root,
         &format!("{m}/config/mdash.yaml"),
-        "# The demo's agent is mdash's own simulator ({mdash} is the mdash that starts it),\n# looping until the demo ends; point agent.command at a real agent.\nagent:\n  command: [\"{mdash}\", \"sim\", \"{id}\", \"--pace-ms\", \"1500\", \"--loop\"]\n  max_concurrent: 3\n  stop_grace_secs: 2\n  create_worktree: true\nnotify:\n  bell: false\n",
+        "# The demo's agent is mdash's own simulator ({mdash} is the mdash that starts it),\n# looping until the demo ends; point agent.command at a real agent.\nagent:\n  command: [\"{mdash}\", \"sim\", \"--pace-ms\", \"1500\", \"--loop\", \"--\", \"{id}\"]\n  max_concurrent: 3\n  stop_grace_secs: 2\n  create_worktree: true\nnotify:\n  bell: false\n",
     )
     .map_err(io)?;
     commit(

@@ -160,7 +160,9 @@ pub fn is_ours(run: &Run) -> bool {
 /// The run as shown: the recorded state, checked against the processes.
 pub fn observe(run: &Run) -> RunView {
     let (state, detail) = match run.state {
-        RunState::Exited | RunState::Stopped => (RunState::Exited, None),
+        RunState::Exited => (RunState::Exited, None),
+        // Shown as exited (SPEC §7), told as what it was: stopped.
+        RunState::Stopped => (RunState::Exited, Some("stopped".to_string())),
         RunState::Failed => (RunState::Failed, Some(exit_text(run))),
         _ if !is_ours(run) => (
             RunState::Failed,

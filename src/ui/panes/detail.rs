@@ -201,9 +201,15 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             RunState::Failed => Status::Failed,
             _ => Status::Completed,
         };
+        // One word for a stopped run everywhere: "stopped".
+        let (word, detail) = if r.detail.as_deref() == Some("stopped") {
+            ("stopped".to_string(), String::new())
+        } else {
+            (r.state.to_string(), detail)
+        };
         out.push(Line::from(vec![
             Span::styled("Run ", theme.dim()),
-            Span::styled(r.state.to_string(), theme.status(st)),
+            Span::styled(word, theme.status(st)),
             Span::raw(format!("{pid}{since}{detail}")),
         ]));
     }
