@@ -17,6 +17,12 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             let r = control::start(root, &control::snapshot(root, true), &id, force, false).map(
                 |pid| {
                     let mut msg = format!("started {id} (process group {pid})");
+                    if !wt.is_dir() && crate::live::git::no_commits(root) {
+                        msg.push_str(&format!(
+                            "\nnote: {}: no worktree was made; the agent runs in the workspace",
+                            crate::live::git::NO_COMMITS
+                        ));
+                    }
                     if !had && wt.is_dir() {
                         msg.push_str(&format!(
                             "\ncreated {} for it",

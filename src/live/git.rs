@@ -194,6 +194,20 @@ pub fn metadata_dirs(root: &Path) -> Vec<(PathBuf, bool)> {
 /// add` and `run start` alike.
 pub const NO_COMMITS: &str = "the repository has no commits yet";
 
+/// Whether `root` is a git repository without a commit (nothing a
+/// worktree could branch from).
+pub fn no_commits(root: &Path) -> bool {
+    Repository::open(root).is_ok_and(|r| no_commits_in(&r))
+}
+
+fn no_commits_in(repo: &Repository) -> bool {
+    let no_branch = repo
+        .branches(Some(BranchType::Local))
+        .map(|mut b| b.next().is_none())
+        .unwrap_or(false);
+    repo.is_empty().unwrap_or(false) || no_branch
+}
+
 pub fn add_worktree(
     root: &Path,
     id: &str,
@@ -209,11 +223,7 @@ pub fn add_worktree(
             e.message()
         )
     })?;
-    let no_branch = repo
-        .branches(Some(BranchType::Local))
-        .map(|mut b| b.next().is_none())
-        .unwrap_or(false);
-    if repo.is_empty().unwrap_or(false) || no_branch {
+    if no_commits_in(&repo) {
         return Err(format!(
             "{NO_COMMITS}: a worktree branches from a commit; commit once, then try again"
         ));

@@ -44,6 +44,12 @@ impl Runner {
                         })
                         .map(|pid| {
                             let mut msg = format!("started {id} (process group {pid})");
+                            if !wt.is_dir() && crate::live::git::no_commits(&root) {
+                                msg.push_str(&format!(
+                                    "; {}: no worktree was made, the agent runs in the workspace",
+                                    crate::live::git::NO_COMMITS
+                                ));
+                            }
                             if !had && wt.is_dir() && !crate::live::git::worktrees_ignored(&root) {
                                 msg.push_str(&format!(
                                     "; created .worktrees/milestone-{id}, which git does not ignore: `mdash worktree add {id} --exclude` adds it to .git/info/exclude"

@@ -89,13 +89,9 @@ pub fn start(
             crate::live::config::load(root).0.base_branch.as_deref(),
         ) {
             Ok(w) => worktree = Some(w),
-            // Asked for explicitly, or a repository without a commit (what
-            // `worktree add` refuses too): refuse. Only defaulted: run in
-            // the workspace.
-            Err(e)
-                if agent.create_worktree == Some(true)
-                    || e.starts_with(crate::live::git::NO_COMMITS) =>
-            {
+            // Asked for explicitly: refuse. Only defaulted: run in the
+            // workspace (the caller says why, in `worktree add`'s words).
+            Err(e) if agent.create_worktree == Some(true) => {
                 return Err(Refusal::Other(format!("cannot create the worktree: {e}")));
             }
             Err(e) => note = Some(format!("no worktree ({e}); running in the workspace")),
