@@ -148,3 +148,46 @@ pub const LEGEND: [(&str, &str); 17] = [
     ("28%", "weighted progress of the four phases"),
     ("3", "after the %: the milestone's blocker count"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::Keymap;
+
+    fn app() -> App {
+        App::new(Keymap::default(), false, chrono::Utc::now())
+    }
+
+    #[test]
+    fn hints_follow_the_focus() {
+        let mut a = app();
+        let words = |a: &App| hints(a).into_iter().map(|(_, w)| w).collect::<Vec<_>>();
+        assert!(words(&a).contains(&"filter"));
+        a.focus = Pane::Blockers;
+        assert_eq!(words(&a)[0], "jump to it");
+        a.focus = Pane::Log;
+        assert_eq!(words(&a)[0], "unfollow");
+        a.help = true;
+        assert_eq!(words(&a), ["scroll", "close"]);
+    }
+
+    #[test]
+    fn help_and_quit_survive_any_config() {
+        let mut km = Keymap::default();
+        let _ = km.apply(&[
+            ("quit".into(), vec!["z".into()]),
+            ("help".into(), vec!["q".into()]),
+            ("move_down".into(), vec!["ctrl-c".into()]),
+        ]);
+        km.keep_quit();
+        let a = App::new(km, false, chrono::Utc::now());
+        let q = crate::app::keymap::Key::plain(crossterm::event::KeyCode::Char('q'));
+        assert_eq!(a.keymap.action(q), Some(Action::Quit));
+        assert_eq!(
+            a.keymap.action(crate::app::keymap::Key::ctrl('c')),
+            Some(Action::Quit)
+        );
+        let shown: Vec<&str> = always(&a).into_iter().map(|(_, w)| w).collect();
+        assert_eq!(shown, ["help", "quit"]);
+    }
+}

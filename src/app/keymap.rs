@@ -372,10 +372,16 @@ impl Keymap {
 
     /// `q` and `C-c` quit whatever a config says: a workspace file may not
     /// take leaving away.
+    /// Help keeps a key too (`?`, when a config left it none).
     pub fn keep_quit(&mut self) {
         for k in [Key::plain(KeyCode::Char('q')), Key::ctrl('c')] {
             self.bindings.retain(|(b, _)| *b != k);
             self.bindings.push((k, Action::Quit));
+        }
+        if self.keys(Action::Help).is_empty() {
+            let k = Key::plain(KeyCode::Char('?'));
+            self.bindings.retain(|(b, _)| *b != k);
+            self.bindings.push((k, Action::Help));
         }
     }
 
