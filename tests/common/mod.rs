@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod newb;
 pub mod perf;
 pub mod procs;
 pub mod pty;
@@ -134,4 +135,3 @@ pub fn add_worktree(dir: &Path, id: &str) -> PathBuf {
     );
     dir.join(rel)
 }
-pub mod newb;
