@@ -197,7 +197,7 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
                 }
                 Action::MoveUp => app.help_scroll = app.help_scroll.saturating_sub(1),
                 Action::Help | Action::Back | Action::Quit => act(app, a, fx),
-                _ => {}
+                _ => app.message = Some("the help is open: Esc closes it first".into()),
             }
             return;
         }
@@ -280,7 +280,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         Effect::AddWorktree(id),
                     ));
                 }
-                None => {}
+                None => app.message = Some("no milestone selected".into()),
             }
         }
         Action::StartRun
@@ -288,7 +288,10 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         | Action::ResumeRun
         | Action::StopRun
         | Action::Attach => {
-            let Some(m) = rows::selected(app) else { return };
+            let Some(m) = rows::selected(app) else {
+                app.message = Some("no milestone selected".into());
+                return;
+            };
             let id = m.milestone.id.clone();
             let run = m.run.as_ref().map(|r| r.state);
             match (a, run) {
