@@ -138,9 +138,14 @@ impl App {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunAction {
-    Start { force: bool, trust: bool },
+    /// `trust`: approve the workspace's command first, but only if it
+    /// still has this fingerprint (what the user was shown).
+    Start {
+        force: bool,
+        trust: Option<String>,
+    },
     Pause,
     Resume,
     Stop,

@@ -59,14 +59,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             use crate::model::Refusal;
             match (action, result) {
                 (_, Ok(msg)) => app.message = Some(msg),
-                (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
+                (
+                    RunAction::Start { force, .. },
+                    Err(Refusal::NotTrusted {
+                        shown: cmd,
+                        fingerprint,
+                    }),
+                ) => {
                     app.confirm = Some((
                         format!(
                             "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,
-                            action: RunAction::Start { force, trust: true },
+                            action: RunAction::Start {
+                                force,
+                                trust: Some(fingerprint),
+                            },
                         },
                     ));
                 }
@@ -333,7 +342,7 @@ fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
         id,
         action: RunAction::Start {
             force: false,
-            trust: false,
+            trust: None,
         },
     });
 }

@@ -18,15 +18,21 @@ impl Runner {
         use crate::live::runs::control::{self, Refusal};
         let root = self.root.clone();
         offload(&self.tx, "the run action", move || {
-            let result = match action {
+            let result = match action.clone() {
                 RunAction::Start { force, trust } => {
-                    let trusted = if trust {
-                        crate::live::config::agent::load(&root)
-                            .trust(&root)
-                            .map(|_| ())
-                            .map_err(Refusal::Other)
-                    } else {
-                        Ok(())
+                    let trusted = match trust {
+                        Some(fp) => {
+                            let agent = crate::live::config::agent::load(&root);
+                            if agent.fingerprint(&root) == fp {
+                                agent.trust(&root).map(|_| ()).map_err(Refusal::Other)
+                            } else {
+                                Err(Refusal::Other(
+                                    "the agent settings changed after they were shown; nothing approved, press s to see them again"
+                                        .into(),
+                                ))
+                            }
+                        }
+                        None => Ok(()),
                     };
                     trusted
                         .and_then(|_| {

@@ -376,7 +376,19 @@ impl Tmux {
         };
         let ok = t
             .cmd()
-            .args(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40"])
+            // A first window that cannot end by itself (a shell might, and
+            // the server with it).
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "sleep 86400",
+            ])
             .status()
             .expect("tmux");
         assert!(ok.success(), "tmux new-session");
@@ -457,8 +469,12 @@ impl Tmux {
         }
         args.push(env!("CARGO_BIN_EXE_mdash").into());
         args.push(w.root.display().to_string());
-        let ok = self.cmd().args(&args).status().expect("tmux");
-        assert!(ok.success());
+        let out = self.cmd().args(&args).output().expect("tmux");
+        assert!(
+            out.status.success(),
+            "tmux new-window: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

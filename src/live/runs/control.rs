@@ -64,7 +64,10 @@ pub fn start(
         )));
     }
     if !agent.trusted(root) {
-        return Err(Refusal::NotTrusted(agent.shown(root)));
+        return Err(Refusal::NotTrusted {
+            shown: agent.shown(root),
+            fingerprint: agent.fingerprint(root),
+        });
     }
     let m = milestone(snap, id)?;
     let _control = lock::control(root, id)
