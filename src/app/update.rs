@@ -306,6 +306,11 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                     app.attached = Some((id.clone(), Vec::new()));
                     fx.push(Effect::LoadAgentOutput(id.clone()));
                 }
+                (_, Some(state)) if state.is_over() => {
+                    app.message = Some(format!(
+                        "{id}'s run has ended ({state}) — press s to start it again"
+                    ))
+                }
                 (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
             }
