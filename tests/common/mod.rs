@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod perf;
+pub mod procs;
 pub mod pty;
 pub mod sec;
 
