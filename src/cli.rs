@@ -98,8 +98,12 @@ pub fn main() -> color_eyre::Result<i32> {
                 Err(code) => code,
             }
         }
-        Some(Command::Trust { path }) => match workspace(path.as_deref()) {
-            Ok(root) => crate::cli::run::trust(&root),
+        Some(Command::Trust { list: true, .. }) => crate::cli::run::trust_list(),
+        Some(Command::Trust {
+            path, yes, revoke, ..
+        }) => match workspace(path.as_deref()) {
+            Ok(root) if revoke => crate::cli::run::trust_revoke(&root),
+            Ok(root) => crate::cli::run::trust(&root, yes),
             Err(code) => code,
         },
         Some(Command::Config { at }) => match workspace(at.get()) {

@@ -7,5 +7,6 @@ pub mod config;
 pub mod git;
 pub mod runs;
 pub mod snapshot;
+pub mod tmux;
 pub mod watch;
 pub mod write;

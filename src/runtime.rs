@@ -119,6 +119,8 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     let mut app = App::new(km, color, Utc::now());
     let agent = crate::live::config::agent::load(&root);
     app.max_concurrent = agent.max_concurrent;
+    app.tmux_runs =
+        agent.backend == crate::live::config::agent::Backend::Tmux && crate::live::tmux::inside();
     let _ = key_errors;
     // Every config problem, with file and line, as `mdash check` tells it.
     app.config_problems = crate::live::config::check::problems(&root, Keymap::entry_problems)

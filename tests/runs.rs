@@ -123,7 +123,7 @@ fn trust_start_pause_resume_stop_whole_group() {
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 1);
     assert!(out.contains("not trusted"), "{out}");
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
 
     let (code, out) = mdash(&w, &["run", "start", "2a"]);
     assert_eq!(code, 1, "unmet dependency refused");
@@ -209,7 +209,7 @@ fn a_failing_agent_is_a_run_failed_blocker() {
             w.root.join("fail.sh").display()
         ),
     );
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     eventually("the failure recorded", || {
         milestone(&status(&w), "1a")["run"]["state"] == "failed"
@@ -297,7 +297,7 @@ fn status_edits_never_lose_a_concurrent_writers_update() {
 fn a_repository_without_a_base_branch_runs_in_the_workspace() {
     let w = ws();
     git_ok(&w.root, &["init", "-q", "-b", "trunk"]);
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 0, "{out}");
     let g = pgid(&w);
@@ -313,7 +313,7 @@ fn a_repository_without_a_base_branch_runs_in_the_workspace() {
             w.root.join("agent.sh").display()
         ),
     );
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 1);
     assert!(out.contains("cannot create the worktree"), "{out}");
@@ -353,7 +353,7 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
             w.root.join("agent.sh").display()
         ),
     );
-    run(&["trust"]);
+    run(&["trust", "--yes"]);
     let (code, out) = run(&["run", "start", "1a"]);
     assert_eq!(code, 0, "{out}");
     let windows = || {
@@ -417,7 +417,7 @@ fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
         &w,
         "#!/bin/sh\nsetsid sh -c 'trap \"\" TERM; exec sleep 7771' &\nwhile true; do sleep 1; done\n",
     );
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     let g = pgid(&w);
     let escaped = || common::procs::find(&["sleep", "7771"]);
@@ -457,7 +457,7 @@ fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
 #[test]
 fn an_agent_killed_while_paused_is_recorded_when_resumed() {
     let w = ws();
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     let g = pgid(&w);
     eventually("running", || group(g).len() >= 3);

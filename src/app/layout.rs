@@ -49,7 +49,9 @@ pub const MEDIUM: u16 = 60;
 pub fn status_text(app: &App) -> Option<String> {
     app.confirm
         .as_ref()
-        .map(|(q, _)| q.clone())
+        // A question of several lines is shown whole in a box over the
+        // panes (`ui::panes::prompt`); the status line asks its last line.
+        .map(|(q, _)| q.lines().last().unwrap_or_default().to_string())
         .or_else(|| app.message.clone())
 }
 

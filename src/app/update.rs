@@ -76,14 +76,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     app.message = Some(msg);
                 }
                 (_, Ok(msg)) => app.message = Some(msg),
-                (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
+                (
+                    RunAction::Start { force, .. },
+                    Err(Refusal::NotTrusted {
+                        shown: cmd,
+                        fingerprint,
+                    }),
+                ) => {
                     app.confirm = Some((
                         format!(
-                            "this workspace's agent.command is {cmd} — trust it and start {id}? (y/n)"
+                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,
-                            action: RunAction::Start { force, trust: true },
+                            action: RunAction::Start {
+                                force,
+                                trust: Some(fingerprint),
+                            },
                         },
                     ));
                 }
@@ -322,16 +331,17 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         },
                     ));
                 }
+                (Action::Attach, Some(_)) if app.tmux_runs => fx.push(Effect::TmuxSelect(id)),
                 (Action::Attach, Some(_)) => {
                     app.attached = Some((id.clone(), Vec::new()));
                     fx.push(Effect::LoadAgentOutput(id.clone()));
-                    fx.push(Effect::TmuxSelect(id));
                 }
-                (_, Some(state)) => {
+                (_, Some(state)) if state.is_over() => {
                     app.message = Some(format!(
-                        "{id}'s run has ended ({state}); s starts a new one"
+                        "{id}'s run has ended ({state}) — press s to start it again"
                     ))
                 }
+                (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod check;
+pub mod trust;
 
 use std::path::Path;
 

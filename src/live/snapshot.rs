@@ -56,7 +56,7 @@ impl Reader {
             crate::rules::evaluate(read.milestones, read.events, read.sessions, &cfg.rules, now);
         let runs: Vec<(String, RunView)> = runs::all(&root)
             .iter()
-            .map(|r| (r.id.clone(), runs::observe(r)))
+            .map(|r| (r.id.clone(), runs::observe(&root, r)))
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders};
 
 use crate::ui::theme::Theme;
 
-pub use chrome::{footer, header};
+pub use chrome::{footer, header, prompt};
 pub use detail::detail;
 pub use help::{attached, help};
 pub use list::{git_marker, milestones};

@@ -5,6 +5,7 @@ pub mod newb;
 pub mod perf;
 pub mod procs;
 pub mod pty;
+pub mod sec;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

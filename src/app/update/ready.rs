@@ -11,7 +11,7 @@ pub(super) fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
         id,
         action: RunAction::Start {
             force: false,
-            trust: false,
+            trust: None,
         },
     });
 }

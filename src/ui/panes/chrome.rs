@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, WatchMode};
@@ -203,4 +203,40 @@ pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         spans.push(Span::styled(format!(" {hint} "), theme.dim()));
     }
     f.render_widget(Line::from(spans), r);
+}
+
+/// A question of several lines (what a trust approval covers), shown whole
+/// and wrapped in a box over the panes, never cut: the user approves only
+/// what is on screen.
+pub fn prompt(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    use ratatui::widgets::{Block, Borders, Wrap};
+    let Some((question, _)) = app.confirm.as_ref().filter(|(q, _)| q.contains('\n')) else {
+        return;
+    };
+    let lines: Vec<Line> = question
+        .lines()
+        .map(|l| Line::from(Span::raw(l.to_string())))
+        .collect();
+    let width = area.width.saturating_sub(4).max(1);
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = question
+        .lines()
+        .map(|l| l.width().max(1).div_ceil(inner))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(1)).max(3);
+    let r = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + area.height.saturating_sub(height + 1) / 2,
+        width,
+        height,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" approve? ", theme.bold())),
+        ),
+        r,
+    );
 }
