@@ -290,7 +290,9 @@ fn bug06_prompts_and_hints_wrap_instead_of_losing_their_end() {
         let mut p = w.dashboard(cols, rows);
         select_2a(&mut p);
         p.send(b"s");
-        let s = p.wait_for("the trust prompt", |s| flat(s).contains("agent.command is"));
+        let s = p.wait_for("the trust prompt", |s| {
+            flat(s).contains("agent.command is") || flat(s).contains("not approved")
+        });
         let s = if flat(&s).contains("(y/n)") {
             s
         } else {
