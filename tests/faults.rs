@@ -456,11 +456,12 @@ fn a_storm_of_file_events() {
         rss_max,
         rss_after
     );
-    // Hard limits that catch a hang or a leak; the figures above go in
-    // BENCHMARKS.md (run with --release for the real ones).
-    assert!(pct(0.99) < 1000.0, "keys starved");
+    // Limits that catch only a hang or a leak, loose enough for a loaded
+    // 2-core CI machine (tests do not measure speed); the figures above go
+    // in BENCHMARKS.md (run with --release for the real ones).
+    assert!(pct(0.99) < 5000.0, "keys starved");
     assert!(
-        settle < Duration::from_secs(2),
+        settle < Duration::from_secs(10),
         "final state late: {settle:?}"
     );
     assert!(
