@@ -279,6 +279,30 @@ fn the_dashboard_trust_prompt_shows_every_field() {
     p.send(b"q");
 }
 
+/// A `y` approves what was shown, not what the file says a moment later.
+#[test]
+fn the_dashboard_never_approves_settings_changed_after_they_were_shown() {
+    let w = Ws::new();
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+    cmd.arg(&w.root);
+    cmd.env("XDG_CONFIG_HOME", &w.cfg);
+    cmd.env("XDG_STATE_HOME", &w.state);
+    let mut p = Pty::spawn_cmd(cmd, 120, 40);
+    p.wait_for("the list", |s| s.contains("Target"));
+    p.send(b"s");
+    p.wait_for("the trust prompt", |s| s.contains("(y/n)"));
+    // An agent slips an LD_PRELOAD in while the question is on screen.
+    w.config("  env:\n    LD_PRELOAD: /tmp/evil.so\n");
+    p.send(b"y");
+    p.wait_for("the refusal", |s| {
+        s.contains("changed after they were shown")
+    });
+    assert!(w.agents().is_empty());
+    let (_, out) = w.mdash(&["run", "start", "1a"]);
+    assert!(out.contains("not trusted"), "{out}");
+    p.send(b"q");
+}
+
 // ------------------------------------------------------- 12.9 placeholders
 
 /// `{title}` is filled with the title as written: placeholders inside it
@@ -408,10 +432,10 @@ fn two_concurrent_starts_start_one_agent() {
             (c1 == 0) != (c2 == 0),
             "round {round}: exactly one start succeeds: {c1} {o1} / {c2} {o2}"
         );
+        // Both starts have returned, and a start returns only once its
+        // supervisor recorded the run, after spawning the agent: every
+        // agent started is there now.
         eventually("the agent", || !w.agents().is_empty());
-        // Both starts have returned; a second supervisor would have spawned
-        // its agent before its start returned.
-        std::thread::sleep(Duration::from_millis(300));
         assert_eq!(w.agents().len(), 1, "round {round}: {o1} / {o2}");
         let (code, out) = w.mdash(&["run", "stop", "1a"]);
         assert_eq!(code, 0, "{out}");

@@ -4,22 +4,57 @@ use std::path::Path;
 
 use crate::cli::args::RunCommand;
 use crate::live::runs::control;
+use crate::model::RunState;
+use crate::ui::text::escape;
 
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
     let again = |id: &str| format!("`mdash run start {id}` starts it again");
     let (id, result) = match cmd {
-        RunCommand::Start { id, force } => {
-            let r = control::start(root, &control::snapshot(root, true), &id, force, false)
-                .map(|pid| (format!("started {id} (process group {pid})"), Vec::new()));
+        RunCommand::Start { id, force, .. } => {
+            let wt = root
+                .join(crate::read::workspace::WORKTREES)
+                .join(format!("milestone-{id}"));
+            let had = wt.exists();
+            let r = control::start(root, &control::snapshot(root, true), &id, force, false).map(
+                |pid| {
+                    let mut msg = format!("started {id} (process group {pid})");
+                    if !wt.is_dir() && crate::live::git::no_commits(root) {
+                        msg.push_str(&format!(
+                            "\nnote: {}: no worktree was made; the agent runs in the workspace",
+                            crate::live::git::NO_COMMITS
+                        ));
+                    }
+                    if !had && wt.is_dir() {
+                        msg.push_str(&format!(
+                            "\ncreated {} for it",
+                            wt.strip_prefix(root).unwrap_or(&wt).display()
+                        ));
+                        if !crate::live::git::worktrees_ignored(root) {
+                            msg.push_str(&format!("\n{}", worktree_note(&id)));
+                        }
+                    }
+                    (msg, Vec::new())
+                },
+            );
             (id, r.map_err(|e| e.to_string()))
         }
-        RunCommand::Pause { id } => {
+        RunCommand::Pause { id, .. } => {
+            // A second pause changes nothing and records nothing.
+            if crate::live::runs::read(root, &id).is_some_and(|r| r.state == RunState::Paused) {
+                println!("{id} is already paused; `mdash run resume {id}` continues it");
+                return 0;
+            }
             let r = control::pause(root, &control::snapshot(root, false), &id)
-                .map(|n| (format!("paused {id}"), n))
+                .map(|n| {
+                    (
+                        format!("paused {id}; `mdash run resume {id}` continues it"),
+                        n,
+                    )
+                })
                 .map_err(|e| e.text(&id));
             (id, r)
         }
-        RunCommand::Resume { id } => {
+        RunCommand::Resume { id, .. } => {
             let r = control::resume(root, &control::snapshot(root, true), &id)
                 .map(|n| (format!("resumed {id}"), n));
             let r = r.map_err(|e| match e {
@@ -28,7 +63,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             });
             (id, r)
         }
-        RunCommand::Stop { id } => {
+        RunCommand::Stop { id, .. } => {
             let r = control::stop(root, &id)
                 .map(|n| (format!("stopped {id}; {}", again(&id)), n))
                 .map_err(|e| e.text(&id));
@@ -37,20 +72,35 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
     };
     match result {
         Ok((msg, notes)) => {
-            println!("{msg}");
+            println!("{}", escape_lines(&msg));
             if !notes.is_empty() {
                 eprintln!(
                     "mdash: {id}: warning: done, but not recorded: {}",
-                    notes.join("; ")
+                    escape(&notes.join("; "))
                 );
             }
             0
         }
         Err(e) => {
-            eprintln!("mdash: {id}: {e}");
+            eprintln!("mdash: {}: {}", escape(&id), escape_lines(&e));
             1
         }
     }
+}
+
+/// The hint after a worktree was made where git does not ignore it.
+pub fn worktree_note(id: &str) -> String {
+    format!(
+        "note: .worktrees/ is not ignored by git; `mdash worktree add {id} --exclude` adds it to .git/info/exclude"
+    )
+}
+
+/// Each line escaped on its own: the line breaks are ours, the text is not.
+fn escape_lines(s: &str) -> String {
+    s.lines()
+        .map(|l| escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `mdash trust`: shows every field an approval covers, escaped and whole,
@@ -146,29 +196,42 @@ pub fn trust_revoke(root: &Path) -> i32 {
 }
 
 pub fn config(root: &Path) -> i32 {
-    let (cfg, problems) = crate::live::config::load(root);
+    let (cfg, _) = crate::live::config::load(root);
     let agent = crate::live::config::agent::load(root);
+    let ws = crate::live::config::workspace_yaml(root);
     let from = |k: &str| {
         agent
             .sources
             .iter()
             .find(|(key, _)| *key == k)
             .map(|(_, s)| s.clone())
-            .unwrap_or_default()
+            .unwrap_or_else(|| "default".into())
     };
-    let rows: Vec<(String, String, String)> = vec![
+    // Settings other than agent.* come from the workspace file or are defaults.
+    let ws_or_default = |path: &[&str]| {
+        if ws
+            .as_ref()
+            .is_some_and(|v| crate::read::doc::get(v, path).is_some())
+        {
+            format!("workspace ({})", crate::live::config::FILE)
+        } else {
+            "default".into()
+        }
+    };
+    let n = &cfg.notify;
+    let rows: Vec<(&str, String, String)> = vec![
         (
-            "agent.command".into(),
+            "agent.command",
             format!("{:?}", agent.command),
             from("command"),
         ),
         (
-            "agent.resume_command".into(),
+            "agent.resume_command",
             format!("{:?}", agent.resume_command),
             from("resume_command"),
         ),
         (
-            "agent.cwd".into(),
+            "agent.cwd",
             if agent.cwd_worktree {
                 "worktree"
             } else {
@@ -177,62 +240,86 @@ pub fn config(root: &Path) -> i32 {
             .into(),
             from("cwd"),
         ),
-        ("agent.env".into(), format!("{:?}", agent.env), from("env")),
+        ("agent.env", format!("{:?}", agent.env), from("env")),
         (
-            "agent.backend".into(),
-            format!("{:?}", agent.backend).to_lowercase(),
+            "agent.backend",
+            agent.backend.as_str().into(),
             from("backend"),
         ),
         (
-            "agent.max_concurrent".into(),
+            "agent.max_concurrent",
             agent.max_concurrent.to_string(),
             from("max_concurrent"),
         ),
         (
-            "agent.stop_grace_secs".into(),
+            "agent.stop_grace_secs",
             agent.stop_grace_secs.to_string(),
             from("stop_grace_secs"),
         ),
         (
-            "agent.create_worktree".into(),
+            "agent.create_worktree",
             agent
                 .create_worktree
                 .map_or("when a repository exists".into(), |b| b.to_string()),
             from("create_worktree"),
         ),
         (
-            "agent.trusted".into(),
+            "agent.trusted",
             agent.trusted(root).to_string(),
             "user (trust.yaml)".into(),
         ),
         (
-            "limits.max_file_bytes".into(),
+            "limits.max_file_bytes",
             cfg.max_file_bytes.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["limits", "max_file_bytes"]),
         ),
         (
-            "blockers.long_task_minutes".into(),
+            "blockers.long_task_minutes",
             cfg.rules.long_task_minutes.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["blockers", "long_task_minutes"]),
         ),
         (
-            "git.base_branch".into(),
+            "git.base_branch",
             cfg.base_branch
                 .clone()
                 .unwrap_or_else(|| "main, else master".into()),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["git", "base_branch"]),
         ),
         (
-            "git.refresh_secs".into(),
+            "git.refresh_secs",
             cfg.git_refresh_secs.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["git", "refresh_secs"]),
+        ),
+        (
+            "notify.bell",
+            n.bell.to_string(),
+            ws_or_default(&["notify", "bell"]),
+        ),
+        (
+            "notify.tmux",
+            n.tmux.to_string(),
+            ws_or_default(&["notify", "tmux"]),
+        ),
+        (
+            "notify.desktop",
+            n.desktop.to_string(),
+            ws_or_default(&["notify", "desktop"]),
+        ),
+        (
+            "notify.cooldown_secs",
+            n.cooldown_secs.to_string(),
+            ws_or_default(&["notify", "cooldown_secs"]),
         ),
     ];
     for (k, v, s) in rows {
-        println!("{k:<26} {v:<40} # {s}");
+        println!("{k:<26} {:<40} # {}", escape(&v), escape(&s));
     }
-    for p in problems {
-        eprintln!("{}: {}", p.path, p.message);
+    let (problems, _) = crate::live::config::check::files(root);
+    if !problems.is_empty() {
+        eprintln!(
+            "mdash: {} in the config; `mdash check` lists them",
+            crate::ui::text::plural(problems.len(), "problem")
+        );
     }
     0
 }

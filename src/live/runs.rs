@@ -138,7 +138,9 @@ pub fn observe(root: &Path, run: &Run) -> RunView {
         None
     };
     let (state, detail) = match (run.state, reach) {
-        (RunState::Exited | RunState::Stopped, _) => (RunState::Exited, None),
+        (RunState::Exited, _) => (RunState::Exited, None),
+        // Shown as exited (SPEC §7), told as what it was: stopped.
+        (RunState::Stopped, _) => (RunState::Exited, Some("stopped".to_string())),
         (RunState::Failed, _) => (RunState::Failed, Some(exit_text(run))),
         (_, None) => (
             RunState::Failed,

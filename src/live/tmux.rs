@@ -144,7 +144,7 @@ pub fn new_window(
     .arg("-c")
     .arg(escape_format(dir));
     for (k, v) in env {
-        // `-e` values are not formats; a newline would still split them.
+        // `-e` values are not formats (and come from approved settings).
         cmd.arg("-e").arg(format!("{k}={v}"));
     }
     cmd.arg("--").args(argv);

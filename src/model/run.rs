@@ -136,8 +136,13 @@ pub struct RunView {
 /// Why a start did not happen, so the caller can ask and retry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
-    /// The workspace's command was never approved; the command as shown.
-    NotTrusted(String),
+    /// The workspace's command was never approved: everything an approval
+    /// covers as shown, and the fingerprint of exactly that (so a `y` never
+    /// approves a file changed after it was shown).
+    NotTrusted {
+        shown: String,
+        fingerprint: String,
+    },
     /// Required milestones are not completed.
     Unmet(Vec<String>),
     Other(String),
@@ -146,7 +151,7 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotTrusted(c) => write!(
+            Refusal::NotTrusted { shown: c, .. } => write!(
                 f,
                 "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
             ),

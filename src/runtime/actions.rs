@@ -18,16 +18,26 @@ impl Runner {
         use crate::live::runs::control::{self, Refusal};
         let root = self.root.clone();
         offload(&self.tx, "the run action", move || {
-            let result = match action {
+            let result = match action.clone() {
                 RunAction::Start { force, trust } => {
-                    let trusted = if trust {
-                        crate::live::config::agent::load(&root)
-                            .trust(&root)
-                            .map(|_| ())
-                            .map_err(Refusal::Other)
-                    } else {
-                        Ok(())
+                    let trusted = match trust {
+                        Some(fp) => {
+                            let agent = crate::live::config::agent::load(&root);
+                            if agent.fingerprint(&root) == fp {
+                                agent.trust(&root).map(|_| ()).map_err(Refusal::Other)
+                            } else {
+                                Err(Refusal::Other(
+                                    "the agent settings changed after they were shown; nothing approved, press s to see them again"
+                                        .into(),
+                                ))
+                            }
+                        }
+                        None => Ok(()),
                     };
+                    let wt = root
+                        .join(crate::read::workspace::WORKTREES)
+                        .join(format!("milestone-{id}"));
+                    let had = wt.exists();
                     trusted
                         .and_then(|_| {
                             control::start(
@@ -38,7 +48,21 @@ impl Runner {
                                 false,
                             )
                         })
-                        .map(|pid| format!("started {id} (process group {pid})"))
+                        .map(|pid| {
+                            let mut msg = format!("started {id} (process group {pid})");
+                            if !wt.is_dir() && crate::live::git::no_commits(&root) {
+                                msg.push_str(&format!(
+                                    "; {}: no worktree was made, the agent runs in the workspace",
+                                    crate::live::git::NO_COMMITS
+                                ));
+                            }
+                            if !had && wt.is_dir() && !crate::live::git::worktrees_ignored(&root) {
+                                msg.push_str(&format!(
+                                    "; created .worktrees/milestone-{id}, which git does not ignore: `mdash worktree add {id} --exclude` adds it to .git/info/exclude"
+                                ));
+                            }
+                            msg
+                        })
                 }
                 RunAction::Pause => told(
                     &id,

@@ -2,6 +2,7 @@
 
 mod chrome;
 mod detail;
+mod help;
 mod list;
 mod side;
 
@@ -10,8 +11,9 @@ use ratatui::widgets::{Block, Borders};
 
 use crate::ui::theme::Theme;
 
-pub use chrome::{attached, footer, header, help, prompt};
+pub use chrome::{footer, header, prompt};
 pub use detail::detail;
+pub use help::{attached, help};
 pub use list::{git_marker, milestones};
 pub use side::{blockers, log};
 
@@ -19,5 +21,8 @@ fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(format!(" {title} "), theme.bold()))
+        .title(Span::styled(
+            format!(" {} ", crate::ui::text::escape(&title)),
+            theme.bold(),
+        ))
 }

@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 pub mod edits;
+pub mod newb;
 pub mod perf;
+pub mod procs;
 pub mod pty;
 pub mod sec;
 

@@ -14,15 +14,12 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
 
-/// A number no other test (or test run) uses: a process marker.
+/// A number no other test (or test binary running at the same time) uses:
+/// a process marker and a tmux server name.
 pub fn unique() -> u64 {
     let n = SEQ.fetch_add(1, Ordering::SeqCst) as u64;
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() as u64)
-        .unwrap_or(0);
-    // Eight digits after a leading 9: a valid `sleep` argument, unique enough.
-    9_000_000_000 + (u64::from(std::process::id()) * 7919 + t / 1000 + n * 104_729) % 900_000_000
+    // A valid `sleep` argument: 9, then the pid, then a sequence number.
+    9_000_000_000 + (u64::from(std::process::id()) % 100_000) * 10_000 + n % 10_000
 }
 
 pub fn eventually(what: &str, f: impl Fn() -> bool) {
@@ -376,7 +373,19 @@ impl Tmux {
         };
         let ok = t
             .cmd()
-            .args(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40"])
+            // A first window that cannot end by itself (a shell might, and
+            // the server with it).
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "sleep 86400",
+            ])
             .status()
             .expect("tmux");
         assert!(ok.success(), "tmux new-session");
@@ -457,8 +466,18 @@ impl Tmux {
         }
         args.push(env!("CARGO_BIN_EXE_mdash").into());
         args.push(w.root.display().to_string());
-        let ok = self.cmd().args(&args).status().expect("tmux");
-        assert!(ok.success());
+        // On a loaded machine tmux may fail to fork the pane once; that is
+        // no finding of these tests, so it gets a second chance.
+        let mut last = String::new();
+        for _ in 0..3 {
+            let out = self.cmd().args(&args).output().expect("tmux");
+            if out.status.success() {
+                return;
+            }
+            last = String::from_utf8_lossy(&out.stderr).into_owned();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("tmux new-window failed three times: {last}");
     }
 }
 

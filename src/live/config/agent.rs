@@ -29,6 +29,11 @@ pub struct Agent {
     pub from_workspace: bool,
 }
 
+/// The user's own config file, `$XDG_CONFIG_HOME/mdash/config.yaml`.
+pub fn user_file() -> Option<PathBuf> {
+    user_dir().map(|d| d.join("config.yaml"))
+}
+
 /// The user's config directory for mdash.
 pub fn user_dir() -> Option<PathBuf> {
     std::env::var_os("XDG_CONFIG_HOME")
@@ -57,8 +62,9 @@ const KEYS: [&str; 8] = [
 pub fn load(root: &Path) -> Agent {
     let user_file = user_dir().map(|d| d.join("config.yaml"));
     let user = user_file.as_deref().and_then(read_yaml);
-    let ws_file = root.join(crate::live::config::FILE);
-    let ws = read_yaml(&ws_file);
+    // Fenced: a workspace file behind a symlink that leaves the workspace
+    // is not read, here as everywhere.
+    let ws = crate::live::config::workspace_yaml(root);
     let mut sources = Vec::new();
     let mut from_workspace = false;
     let mut pick = |key: &'static str| -> Option<Value> {

@@ -178,6 +178,15 @@ impl Private {
         )
     }
 
+    /// Forgets the run (it ended): nothing of it is left to reach.
+    pub fn remove(root: &Path, run: &Run) {
+        if let Some(p) = private_path(root, &run.id)
+            && Private::read(root, &run.id).is_some_and(|p| p.pgid == run.pgid)
+        {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
     /// Adds processes seen in the run (keeping those already listed).
     pub fn add(root: &Path, run: &Run, seen: &[(i32, u64)]) -> std::io::Result<()> {
         let mut p = Private::read(root, &run.id)

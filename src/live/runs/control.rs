@@ -49,8 +49,13 @@ pub fn start(
     use_resume: bool,
 ) -> Result<i32, Refusal> {
     if !crate::model::valid_id(id) {
-        return Err(Refusal::Other(format!("invalid id \"{id}\"")));
+        return Err(Refusal::Other(format!(
+            "invalid id \"{id}\": {}",
+            crate::model::ID_RULE
+        )));
     }
+    // The id first: "no milestone zz" says more than a trust question.
+    let m = milestone(snap, id)?;
     let agent = agent::load(root);
     let argv_template = if use_resume && !agent.resume_command.is_empty() {
         &agent.resume_command
@@ -64,16 +69,18 @@ pub fn start(
         )));
     }
     if !agent.trusted(root) {
-        return Err(Refusal::NotTrusted(agent.shown(root)));
+        return Err(Refusal::NotTrusted {
+            shown: agent.shown(root),
+            fingerprint: agent.fingerprint(root),
+        });
     }
-    let m = milestone(snap, id)?;
     let _control = lock::control(root, id)
         .map_err(|e| Refusal::Other(format!("cannot lock {id}'s run record: {e}")))?;
     if let Some(r) =
         runs::read(root, id).filter(|r| r.state.is_live() && bind::reach(root, r).is_some())
     {
         return Err(Refusal::Other(format!(
-            "{id} already has a {} run (pid {})",
+            "{id} already has a {} run (process group {})",
             r.state, r.pgid
         )));
     }
@@ -95,7 +102,8 @@ pub fn start(
             crate::live::config::load(root).0.base_branch.as_deref(),
         ) {
             Ok(w) => worktree = Some(w),
-            // Asked for explicitly: refuse. Only defaulted: run in the workspace.
+            // Asked for explicitly: refuse. Only defaulted: run in the
+            // workspace (the caller says why, in `worktree add`'s words).
             Err(e) if agent.create_worktree == Some(true) => {
                 return Err(Refusal::Other(format!("cannot create the worktree: {e}")));
             }
@@ -137,6 +145,13 @@ pub fn start(
         ),
         ("workspace", root.display().to_string()),
         ("session_id", session_id.clone()),
+        // This mdash, wherever it was built or installed (the demo's agent).
+        (
+            "mdash",
+            std::env::current_exe()
+                .map(|e| e.display().to_string())
+                .unwrap_or_else(|_| "mdash".into()),
+        ),
     ];
     let argv = agent::expand(argv_template, &vars);
     let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;

@@ -133,6 +133,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
             };
         }
     });
+    bind::Private::remove(root, &run);
     let _ = records::event(
         root,
         id,

@@ -108,6 +108,19 @@ fn signal(lv: &Live, procs: &[(i32, u64)], sig: i32, but_leader: bool) -> Result
     Ok(())
 }
 
+/// The control lock, or a note saying the action ran without it: a lock
+/// file that cannot be created (a full disk, a run started by an older
+/// mdash) must not keep a run from being paused or stopped.
+fn control_lock(root: &Path, id: &str, notes: &mut Notes) -> Option<lock::Held> {
+    match lock::control(root, id) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            notes.push(format!("the run lock, so this was not serialized ({e})"));
+            None
+        }
+    }
+}
+
 fn note(notes: &mut Notes, what: &str, r: std::io::Result<impl Sized>) {
     if let Err(e) = r {
         notes.push(format!("{what} ({e})"));
@@ -124,11 +137,11 @@ fn plain_status(s: &str) -> bool {
 }
 
 pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
-    let _control = lock::control(root, id).map_err(other)?;
+    let mut notes = Notes::new();
+    let _control = control_lock(root, id, &mut notes);
     let lv = live(root, id)?;
     let procs = targets(&lv);
     let m = snap.milestones.iter().find(|m| m.milestone.id == id);
-    let mut notes = Notes::new();
     {
         let _rec = lock::record(root, id);
         // tmux continues a pane's own process when it stops, so there the
@@ -238,7 +251,8 @@ fn mark(
 }
 
 pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
-    let control = lock::control(root, id).map_err(other)?;
+    let mut notes = Notes::new();
+    let control = control_lock(root, id, &mut notes);
     let lv = match live(root, id) {
         Ok(r) => r,
         // A run that is gone resumes through agent.resume_command, if set.
@@ -253,7 +267,6 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
         }
     };
     let procs = targets(&lv);
-    let mut notes = Notes::new();
     {
         // Held across the signal and the record: an agent that died while
         // stopped ends as soon as it is continued, and the supervisor's
@@ -290,7 +303,8 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
 /// then SIGKILL once `stop_grace_secs` have passed. A paused run's
 /// milestone gets back the status its pause replaced.
 pub fn stop(root: &Path, id: &str) -> Result<Notes, Failure> {
-    let _control = lock::control(root, id).map_err(other)?;
+    let mut notes = Notes::new();
+    let _control = control_lock(root, id, &mut notes);
     let lv = live(root, id)?;
     let grace = Duration::from_secs(agent::load(root).stop_grace_secs);
     // Taken before any signal: once the supervisor ends, what escaped the
@@ -300,7 +314,6 @@ pub fn stop(root: &Path, id: &str) -> Result<Notes, Failure> {
         || procs
             .iter()
             .any(|&(p, _)| runs::procs::stat(p).is_some_and(|s| s.stopped()));
-    let mut notes = Notes::new();
     {
         let _rec = lock::record(root, id);
         if lv.reach == Reach::Group {
@@ -343,6 +356,10 @@ pub fn stop(root: &Path, id: &str) -> Result<Notes, Failure> {
     let killed = !gone(&procs);
     if killed {
         let _ = signal(&lv, &procs, libc::SIGKILL, false);
+    }
+    if lv.reach != Reach::Group {
+        // Without a supervisor nobody else forgets the run.
+        bind::Private::remove(root, &lv.run);
     }
     if was_paused {
         let back = lv
