@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod merge;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
