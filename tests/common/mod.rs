@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod merge;
+pub mod perf;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
