@@ -65,6 +65,8 @@ struct MilestoneOut<'a> {
     enables: &'a [String],
     worktree: Option<&'a crate::model::WorktreeState>,
     run: Option<&'a crate::live::runs::RunView>,
+    pace: Option<PaceOut>,
+    ready: ReadyOut,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
 }
@@ -75,6 +77,18 @@ struct PhaseOut {
     weight: J,
     fraction: f64,
     status: String,
+}
+
+#[derive(Serialize)]
+struct PaceOut {
+    points_per_hour: f64,
+    eta: String,
+}
+
+#[derive(Serialize)]
+struct ReadyOut {
+    ok: bool,
+    missing: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -162,6 +176,14 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         enables: &m.enables,
         worktree: v.worktree.as_ref(),
         run: v.run.as_ref(),
+        pace: v.pace.map(|p| PaceOut {
+            points_per_hour: p.points_per_hour,
+            eta: time::format(p.eta),
+        }),
+        ready: ReadyOut {
+            ok: v.ready.ok(),
+            missing: v.ready.missing.iter().map(|g| g.name()).collect(),
+        },
         last_event: v.last_event.as_ref().map(|e| EventOut {
             timestamp: e.timestamp.as_deref(),
             event: &e.name,

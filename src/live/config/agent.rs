@@ -38,7 +38,7 @@ pub fn user_dir() -> Option<PathBuf> {
         .map(|d| d.join("mdash"))
 }
 
-fn read_yaml(path: &Path) -> Option<Value> {
+pub(crate) fn read_yaml(path: &Path) -> Option<Value> {
     let text = crate::read::file::read_regular(path).ok()?;
     yaml::parse(&text).ok()
 }
@@ -141,45 +141,52 @@ impl Agent {
     }
 
     pub fn trust(&self, root: &Path) -> Result<PathBuf, String> {
-        let dir = user_dir().ok_or("no user config directory ($XDG_CONFIG_HOME or $HOME)")?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let path = dir.join("trust.yaml");
-        let mut list = trusted_fingerprints();
-        let fp = self.fingerprint(root);
-        if !list.contains(&fp) {
-            list.push(fp);
-        }
-        let mut text = String::from(
-            "# Agent commands approved with `mdash trust` (SHA-256 of workspace and command).\ntrusted:\n",
-        );
-        for f in &list {
-            text.push_str(&format!("  - \"{f}\"\n"));
-        }
-        let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path)
+        record_trust(self.fingerprint(root))
     }
 
     /// The command line as shown to a person.
     pub fn shown(&self) -> String {
-        self.command
-            .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("'{a}'")
-                } else {
-                    a.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        shown(&self.command)
     }
 }
 
-fn trusted_fingerprints() -> Vec<String> {
+/// Adds one approval to the user's `trust.yaml`.
+pub(crate) fn record_trust(fp: String) -> Result<PathBuf, String> {
+    let dir = user_dir().ok_or("no user config directory ($XDG_CONFIG_HOME or $HOME)")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("trust.yaml");
+    let mut list = trusted_fingerprints();
+    if !list.contains(&fp) {
+        list.push(fp);
+    }
+    let mut text = String::from(
+        "# Agent commands approved with `mdash trust` (SHA-256 of workspace and command).\ntrusted:\n",
+    );
+    for f in &list {
+        text.push_str(&format!("  - \"{f}\"\n"));
+    }
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// An argv as shown to a person.
+pub fn shown(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn trusted_fingerprints() -> Vec<String> {
     user_dir()
         .and_then(|d| read_yaml(&d.join("trust.yaml")))
         .and_then(|v| doc::get(&v, &["trusted"]).map(doc::id_list))
