@@ -6,6 +6,7 @@ pub mod args;
 pub mod check;
 pub mod demo;
 pub mod init;
+pub mod merge;
 pub mod run;
 pub mod sim;
 pub mod status;
@@ -56,6 +57,20 @@ pub fn main() -> color_eyre::Result<i32> {
                 Err(code) => code,
             }
         }
+        Some(Command::Worktree(crate::cli::args::WorktreeCommand::Remove { id, force, dir })) => {
+            match crate::cli::workspace(dir.as_deref()) {
+                Ok(root) => crate::cli::merge::remove(&root, &id, force),
+                Err(code) => code,
+            }
+        }
+        Some(Command::Test { id, dir }) => match crate::cli::workspace(dir.as_deref()) {
+            Ok(root) => crate::cli::merge::test(&root, &id),
+            Err(code) => code,
+        },
+        Some(Command::Merge { id, force, dir }) => match crate::cli::workspace(dir.as_deref()) {
+            Ok(root) => crate::cli::merge::merge(&root, &id, force),
+            Err(code) => code,
+        },
         Some(Command::Run(rc)) => match crate::cli::workspace(None) {
             Ok(root) => crate::cli::run::run(&root, rc),
             Err(code) => code,

@@ -62,7 +62,7 @@ fn tree() -> tempfile::TempDir {
     );
 
     // p3: progress 15 (design done, started 09:00Z), but the log's first
-    // event is at 08:00Z: h = 2, 15 / 2 = 7.5; left 85 / 7.5 = 11h20m → 21:20.
+    // event (an ordinary one, behind a newer one) is at 08:00Z: h = 2, 15 / 2 = 7.5; left 85 / 7.5 = 11h20m → 21:20.
     ms(
         "p3",
         "id: p3\nstatus: in_progress\nphases:\n  design: {status: completed, started_at: \"2026-11-22T09:00:00Z\"}\n",
@@ -71,7 +71,8 @@ fn tree() -> tempfile::TempDir {
         "p3",
         &[
             r#"{"event":"phase_completed","timestamp":"2026-11-22T09:30:00Z"}"#,
-            r#"{"event":"milestone_activated","timestamp":"2026-11-22T08:00:00Z"}"#,
+            r#"{"event":"task_started","timestamp":"2026-11-22T08:00:00Z"}"#,
+            r#"{"event":"note","timestamp":"2026-11-22T09:40:00Z"}"#,
         ],
     );
 

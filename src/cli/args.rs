@@ -92,6 +92,28 @@ pub enum Command {
     /// Git worktrees for milestones.
     #[command(subcommand)]
     Worktree(WorktreeCommand),
+    /// Run the milestone's test suite (checks.command) in its worktree;
+    /// exits with the suite's status.
+    Test {
+        /// Milestone id.
+        id: String,
+        /// Workspace (default: the current directory, searched upwards).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// Merge the milestone's branch into the base branch (fast-forward, or
+    /// a merge commit), update the base checkout, then run the checks there.
+    Merge {
+        /// Milestone id.
+        id: String,
+        /// Merge even when a readiness gate fails (never on a conflict or a
+        /// dirty base checkout).
+        #[arg(long)]
+        force: bool,
+        /// Workspace (default: the current directory, searched upwards).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
     /// Create a new milestone file in .milestones/active/.
     New {
         /// Milestone id: letters, digits, `-` and `_`, at most 50.
@@ -138,6 +160,18 @@ pub enum WorktreeCommand {
         /// Also add .worktrees/ to .git/info/exclude when it is not ignored.
         #[arg(long)]
         exclude: bool,
+        /// Workspace (default: the current directory, searched upwards).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// Remove the milestone's worktree and its branch (refused while it has
+    /// uncommitted changes, or unmerged commits unless --force).
+    Remove {
+        /// Milestone id.
+        id: String,
+        /// Remove even when the branch has commits the base does not.
+        #[arg(long)]
+        force: bool,
         /// Workspace (default: the current directory, searched upwards).
         #[arg(long, value_name = "PATH")]
         dir: Option<PathBuf>,

@@ -17,7 +17,7 @@ pub fn run(snap: &Snapshot, json: bool) -> i32 {
             .map_err(std::io::Error::from)
             .and_then(|_| out.write_all(b"\n"))
     } else {
-        out.write_all(table(snap).as_bytes())
+        out.write_all(table(snap, columns()).as_bytes())
     }
     .and_then(|_| out.flush());
     0
@@ -192,20 +192,53 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
     }
 }
 
-fn table(snap: &Snapshot) -> String {
+/// The table's width: `COLUMNS` when set, else the terminal's, else 80.
+fn columns() -> usize {
+    use std::io::IsTerminal;
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return n;
+    }
+    if std::io::stdout().is_terminal()
+        && let Ok((w, _)) = crossterm::terminal::size()
+    {
+        return usize::from(w);
+    }
+    80
+}
+
+/// Columns the table needs with its ETA column (UTC).
+const WITH_ETA: usize = 92;
+
+fn table(snap: &Snapshot, width: usize) -> String {
     let mut out = String::new();
-    let line =
-        |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
-            format!(
-                "{} {} {} {} {} {pct:>5} {blk:>3}\n",
-                fit(id, 14),
-                fit(title, 22),
-                fit(stage, 3),
-                fit(status, 11),
-                fit(bar, 16)
-            )
-        };
-    out.push_str(&line("ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK"));
+    let eta = width >= WITH_ETA;
+    let line = |id: &str,
+                title: &str,
+                stage: &str,
+                status: &str,
+                bar: &str,
+                pct: &str,
+                blk: &str,
+                when: &str| {
+        let mut l = format!(
+            "{} {} {} {} {} {pct:>5} {blk:>3}",
+            fit(id, 14),
+            fit(title, 22),
+            fit(stage, 3),
+            fit(status, 11),
+            fit(bar, 16)
+        );
+        if eta {
+            l.push_str(&format!(" {when:>11}"));
+        }
+        l + "\n"
+    };
+    out.push_str(&line(
+        "ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK", "ETA UTC",
+    ));
     for v in &snap.milestones {
         out.push_str(&line(
             &v.milestone.id,
@@ -219,6 +252,9 @@ fn table(snap: &Snapshot) -> String {
             } else {
                 v.blockers.len().to_string()
             },
+            &v.pace
+                .map(|p| time::clock(p.eta, snap.now))
+                .unwrap_or_default(),
         ));
     }
     let total = snap.milestones.len();

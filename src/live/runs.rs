@@ -3,6 +3,7 @@
 //! process group. A run is `mdash supervise` (a session and process group of
 //! its own) with the agent as its child; the supervisor records the exit.
 
+pub mod checks;
 pub mod control;
 pub mod records;
 pub mod supervise;

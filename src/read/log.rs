@@ -97,6 +97,31 @@ impl LogRead {
         for (_, i) in newest.into_values() {
             keep[i] = true;
         }
+        // Pace starts at each milestone's first zoned time (SPEC §10); the
+        // checks gate reads its newest finished run (SPEC §9).
+        let mut first: std::collections::HashMap<
+            Option<&str>,
+            (chrono::DateTime<chrono::Utc>, usize),
+        > = std::collections::HashMap::new();
+        let mut checks = Newest::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if let Some(t) = e.timestamp.as_deref().and_then(crate::util::time::zoned) {
+                let slot = first.entry(e.milestone_id.as_deref()).or_insert((t, i));
+                if (t, i) < *slot {
+                    *slot = (t, i);
+                }
+            }
+            if crate::model::ChecksRun::from_event(e).is_some() {
+                bump(&mut checks, e.milestone_id.as_deref(), key((i, e)));
+            }
+        }
+        for (_, i) in first.into_values().chain(
+            checks
+                .into_values()
+                .map(|(_, i)| (chrono::DateTime::UNIX_EPOCH, i)),
+        ) {
+            keep[i] = true;
+        }
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));
     }

@@ -5,25 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{Event, Milestone, Pace, Status};
-
-/// A time that names its zone (`Z`, `+01:00`, `+0100`). SPEC §10 ignores
-/// zoneless times: their instant is a guess.
-pub fn zoned(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%d %H:%M:%S%.f %z",
-        "%Y-%m-%d %H:%M:%S%.f%z",
-    ] {
-        if let Ok(t) = DateTime::parse_from_str(s, fmt) {
-            return Some(t.with_timezone(&Utc));
-        }
-    }
-    None
-}
+use crate::util::time::zoned;
 
 /// The earliest of every phase's and task's `started_at` (milestone-level
 /// and per-task phases alike) and the milestone's log event times.

@@ -235,3 +235,30 @@ pub fn execute(root: &Path, plan: &Plan) -> Result<Oid, String> {
     }
     Ok(new)
 }
+
+/// Removes a milestone's git worktree (its directory included) and then its
+/// branch. The caller has checked that nothing would be lost.
+pub fn remove_worktree(root: &Path, dir: &Path, branch: Option<&str>) -> Result<(), String> {
+    let msg = |e: git2::Error| e.message().to_string();
+    let repo = Repository::open(root).map_err(msg)?;
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let names = repo.worktrees().map_err(msg)?;
+    let wt = names
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|n| repo.find_worktree(n).ok())
+        .find(|w| canon(w.path()) == canon(dir))
+        .ok_or_else(|| format!("{} is not a git worktree of this repository", dir.display()))?;
+    let mut opts = git2::WorktreePruneOptions::new();
+    opts.valid(true).working_tree(true);
+    wt.prune(Some(&mut opts))
+        .map_err(|e| format!("cannot remove {}: {}", dir.display(), e.message()))?;
+    if let Some(b) = branch
+        && let Ok(mut br) = repo.find_branch(b, BranchType::Local)
+    {
+        br.delete()
+            .map_err(|e| format!("removed the worktree, but not branch {b}: {}", e.message()))?;
+    }
+    Ok(())
+}
