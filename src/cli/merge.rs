@@ -20,7 +20,7 @@ fn find<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, String> {
         .ok_or_else(|| format!("no milestone \"{id}\" in this workspace"))
 }
 
-fn worktree<'a>(v: &'a MilestoneView) -> Result<&'a WorktreeState, String> {
+fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
     v.worktree.as_ref().filter(|w| !w.prunable).ok_or_else(|| {
         format!(
             "{} has no worktree (mdash worktree add {})",

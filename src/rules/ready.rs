@@ -32,7 +32,7 @@ pub fn ready(v: &MilestoneView, checks_configured: bool) -> Ready {
         if w.dirty != 0 {
             missing.push(Gate::Dirty);
         }
-        if !w.ahead.is_some_and(|a| a > 0) {
+        if w.ahead.is_none_or(|a| a == 0) {
             missing.push(Gate::NoCommits);
         }
         if w.merged == Some(true) {
