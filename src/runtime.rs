@@ -138,6 +138,7 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
         git: SingleFlight::default(),
         git_pending: false,
         git_generation: 0,
+        forecast: Default::default(),
         git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
         tmux_backend: agent.backend == crate::live::config::agent::Backend::Tmux,
         worktree_touched: false,

@@ -1,104 +1,40 @@
 //! `mdash test ID`, `mdash merge ID [--force]` and `mdash worktree remove
-//! ID` (SPEC §9): the suite in the milestone's worktree, the merge into the
-//! base with its refusals, and the cleanup afterwards.
+//! ID` (SPEC §9): the flows are `live::merge`'s; this prints them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::live::config::checks::Checks;
-use crate::live::git::merge::{self, Kind};
-use crate::live::runs::checks::{self as runner, Job};
-use crate::model::{MilestoneView, Snapshot, WorktreeState};
+use crate::live::merge::{self as flow, short};
+use crate::live::runs::checks::{Outcome, log_path};
+use crate::model::Snapshot;
 
 fn snapshot(root: &Path) -> Snapshot {
     crate::live::snapshot::load_with_git(root, chrono::Utc::now())
 }
 
-fn find<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, String> {
-    snap.milestones
-        .iter()
-        .find(|m| m.milestone.id == id)
-        .ok_or_else(|| format!("no milestone \"{id}\" in this workspace"))
+/// The suite the user approved, echoed as if run by hand.
+fn echo(line: &str) {
+    println!("{line}");
 }
 
-fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
-    v.worktree.as_ref().filter(|w| !w.prunable).ok_or_else(|| {
-        format!(
-            "{} has no worktree (mdash worktree add {})",
-            v.milestone.id, v.milestone.id
-        )
-    })
-}
-
-fn abs(root: &Path, p: &str) -> PathBuf {
-    let p = Path::new(p);
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
-    }
-}
-
-/// The suite, when it may run: configured, and approved if the workspace set it.
-fn suite(root: &Path) -> Result<Checks, String> {
-    let checks = crate::live::config::checks::load(root);
-    if !checks.configured() {
-        return Err(format!(
-            "no checks.command set (in {} or your user config): nothing to run",
-            crate::live::config::FILE
-        ));
-    }
-    if !checks.trusted(root) {
-        return Err(format!(
-            "this workspace's checks.command is not trusted yet: {}\nrun `mdash trust` in the workspace to approve it",
-            checks.shown()
-        ));
-    }
-    Ok(checks)
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
-}
-
-/// Runs the suite, echoing its output; returns the shell-style status.
-fn run_suite(job: &Job) -> i32 {
-    let res = runner::run(job, |line| {
-        // The suite the user approved, as if run by hand.
-        println!("{line}");
-    });
+fn report(root: &Path, id: &str, head: &str, base: bool, res: Result<Outcome, String>) -> i32 {
     match res {
         Ok(o) => {
             let what = if o.passed() {
                 "passed".to_string()
             } else {
-                format!(
-                    "failed ({})",
-                    crate::model::ChecksRun {
-                        head: String::new(),
-                        exit_code: o.exit_code.map(i64::from),
-                        signal: o.signal.map(i64::from),
-                        seconds: None,
-                        at: None,
-                    }
-                    .failure()
-                )
+                format!("failed ({})", o.failure())
             };
-            let place = if job.base {
-                " in the base checkout"
-            } else {
-                ""
-            };
+            let place = if base { " in the base checkout" } else { "" };
             println!(
-                "checks {what} for {}{place} at {} in {:.1}s (log: {})",
-                job.id,
-                short(job.head),
+                "checks {what} for {id}{place} at {} in {:.1}s (log: {})",
+                short(head),
                 o.seconds,
-                runner::log_path(job.root, job.id).display()
+                log_path(root, id).display()
             );
             o.status()
         }
         Err(e) => {
-            eprintln!("mdash: {}: {e}", job.id);
+            eprintln!("mdash: {id}: {e}");
             1
         }
     }
@@ -106,24 +42,11 @@ fn run_suite(job: &Job) -> i32 {
 
 pub fn test(root: &Path, id: &str) -> i32 {
     let snap = snapshot(root);
-    let prepared = find(&snap, id).and_then(|v| {
-        let checks = suite(root)?;
-        let wt = worktree(v)?;
-        let head = wt
-            .head_id
-            .clone()
-            .ok_or_else(|| format!("{}'s worktree has no commit to test", wt.path))?;
-        Ok((checks, abs(root, &wt.path), head))
-    });
-    match prepared {
-        Ok((checks, cwd, head)) => run_suite(&Job {
-            root,
-            id,
-            argv: &checks.command,
-            cwd: &cwd,
-            head: &head,
-            base: false,
-        }),
+    match flow::prepare_test(root, &snap, id) {
+        Ok(p) => {
+            let res = flow::test(root, id, &p, echo);
+            report(root, id, &p.head, false, res)
+        }
         Err(e) => {
             eprintln!("mdash: {id}: {e}");
             1
@@ -131,122 +54,45 @@ pub fn test(root: &Path, id: &str) -> i32 {
     }
 }
 
-/// Why a merge may not happen; empty when it may.
-fn refusals(v: &MilestoneView, plan: &merge::Plan, force: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    if plan.merged {
-        out.push(format!(
-            "{} is already merged into {}",
-            plan.branch, plan.base
-        ));
-        return out;
-    }
-    if !v.ready.ok() && !force {
-        let gates: Vec<String> = v
-            .ready
-            .missing
-            .iter()
-            .map(|g| format!("{} (wants {})", g.name(), g.label()))
-            .collect();
-        out.push(format!(
-            "not ready to merge: {}; --force merges anyway",
-            gates.join(", ")
-        ));
-    }
-    if !plan.conflicts.is_empty() {
-        out.push(format!(
-            "merging {} into {} would conflict in {}",
-            plan.branch,
-            plan.base,
-            plan.conflicts.join(", ")
-        ));
-    }
-    if !plan.dirty.is_empty() {
-        let at = plan
-            .checkout
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        out.push(format!(
-            "the checkout of {} at {at} has uncommitted changes: {}",
-            plan.base,
-            plan.dirty.join(", ")
-        ));
-    }
-    out
-}
-
+/// 0 merged; 1 refused (nothing changed); 3 merged, but the post-merge
+/// checks failed.
 pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
     let snap = snapshot(root);
-    let planned = find(&snap, id).and_then(|v| {
-        let wt = worktree(v)?;
-        let branch = wt
-            .branch
-            .clone()
-            .ok_or_else(|| format!("{}'s worktree is on a detached HEAD", id))?;
-        let base = wt
-            .base
-            .clone()
-            .ok_or_else(|| "no base branch (git.base_branch, main or master)".to_string())?;
-        let plan = merge::plan(root, &branch, &base)?;
-        Ok((refusals(v, &plan, force), plan))
-    });
-    let plan = match planned {
-        Ok((why, _)) if !why.is_empty() => {
+    let plan = match flow::plan(&snap, root, id, force) {
+        Ok(p) => p,
+        Err(why) => {
             for w in why {
                 eprintln!("mdash: {id}: refused, nothing changed: {w}");
             }
             return 1;
         }
-        Ok((_, plan)) => plan,
-        Err(e) => {
-            eprintln!("mdash: {id}: refused, nothing changed: {e}");
-            return 1;
-        }
     };
-    let new = match merge::execute(root, &plan) {
-        Ok(new) => new,
+    let done = match flow::merge(root, id, &plan, echo) {
+        Ok(m) => m,
         Err(e) => {
             eprintln!("mdash: {id}: {e}");
             return 1;
         }
     };
-    let commit = new.to_string();
-    let how = match plan.kind {
-        Kind::FastForward => "fast-forward",
-        Kind::MergeCommit => "merge commit",
+    let how = match done.kind {
+        crate::live::git::merge::Kind::FastForward => "fast-forward",
+        crate::live::git::merge::Kind::MergeCommit => "merge commit",
     };
     println!(
         "merged {} into {} ({how} to {})",
         plan.branch,
         plan.base,
-        short(&commit)
+        short(&done.commit)
     );
-    let details = serde_json::json!({"branch": plan.branch, "base": plan.base, "commit": commit});
-    if let Err(e) = crate::live::runs::records::event(root, id, "milestone_merged", details) {
-        eprintln!("mdash: {id}: merged, but milestone_merged was not recorded: {e}");
-    }
     let mut code = 0;
-    let checks = crate::live::config::checks::load(root);
-    match (&plan.checkout, suite(root)) {
-        (Some(dir), Ok(checks)) => {
-            println!("post-merge checks in {}:", dir.display());
-            let status = run_suite(&Job {
-                root,
-                id,
-                argv: &checks.command,
-                cwd: dir,
-                head: &commit,
-                base: true,
-            });
-            if status != 0 {
-                // Merged all the same: 3 tells a script the base now fails.
-                code = 3;
-            }
+    if let Some(res) = done.post {
+        if report(root, id, &done.commit, true, res) != 0 {
+            // Merged all the same: 3 tells a script the base now fails.
+            code = 3;
         }
-        (None, Ok(_)) => println!("no checkout of {}: post-merge checks not run", plan.base),
-        (_, Err(e)) if checks.configured() => println!("post-merge checks not run: {e}"),
-        _ => {}
+    }
+    if let Some(n) = &done.note {
+        println!("{n}");
     }
     println!("remove its worktree and branch with: mdash worktree remove {id}");
     code
@@ -254,7 +100,7 @@ pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
 
 pub fn remove(root: &Path, id: &str, force: bool) -> i32 {
     let snap = snapshot(root);
-    let done = find(&snap, id).and_then(|v| {
+    let done = flow::find(&snap, id).and_then(|v| {
         let wt = v
             .worktree
             .as_ref()
@@ -272,7 +118,11 @@ pub fn remove(root: &Path, id: &str, force: bool) -> i32 {
                 wt.base.as_deref().unwrap_or("the base")
             ));
         }
-        merge::remove_worktree(root, &abs(root, &wt.path), wt.branch.as_deref())?;
+        crate::live::git::merge::remove_worktree(
+            root,
+            &flow::abs(root, &wt.path),
+            wt.branch.as_deref(),
+        )?;
         Ok(format!(
             "removed {}{}",
             wt.path,

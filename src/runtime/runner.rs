@@ -47,6 +47,9 @@ pub(super) struct Runner {
     pub(super) git: SingleFlight,
     pub(super) git_pending: bool,
     pub(super) git_generation: u64,
+    /// Forecast merges already done, by pair of commits: kept between git
+    /// refreshes so only moved tips cost a merge.
+    pub(super) forecast: Arc<Mutex<crate::live::git::forecast::Cache>>,
     /// The repository's git directory, whose changes mean git state changed.
     pub(super) git_dir: Option<PathBuf>,
     /// Runs live in tmux windows (`agent.backend: tmux`), read at start.
@@ -93,16 +96,23 @@ impl Runner {
         }
         self.git_generation += 1;
         let generation = self.git_generation;
-        let (root, ids, base) = (
+        let (root, ids, base, cache) = (
             self.root.clone(),
             self.ids.clone(),
             self.cfg.base_branch.clone(),
+            self.forecast.clone(),
         );
         offload(&self.tx, JOB_GIT, move || {
             crate::util::fault::point("git");
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
             Msg::Git {
                 generation,
-                states: crate::live::git::states_for(&root, &ids, base.as_deref()),
+                states: crate::live::git::states_with_forecast(
+                    &root,
+                    &ids,
+                    base.as_deref(),
+                    &mut cache,
+                ),
             }
         });
     }

@@ -27,6 +27,18 @@ impl Outcome {
         self.exit_code == Some(0)
     }
 
+    /// `3` for an exit code, `SIGKILL` for a signal.
+    pub fn failure(&self) -> String {
+        crate::model::ChecksRun {
+            head: String::new(),
+            exit_code: self.exit_code.map(i64::from),
+            signal: self.signal.map(i64::from),
+            seconds: None,
+            at: None,
+        }
+        .failure()
+    }
+
     /// The exit status a shell would report: the code, or 128 + signal.
     pub fn status(&self) -> i32 {
         match (self.exit_code, self.signal) {
