@@ -26,6 +26,7 @@ use crate::runtime::tui::Tui;
 
 mod actions;
 mod flight;
+mod merge;
 mod runner;
 pub mod tui;
 

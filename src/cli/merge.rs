@@ -99,40 +99,7 @@ pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
 }
 
 pub fn remove(root: &Path, id: &str, force: bool) -> i32 {
-    let snap = snapshot(root);
-    let done = flow::find(&snap, id).and_then(|v| {
-        let wt = v
-            .worktree
-            .as_ref()
-            .ok_or_else(|| format!("{id} has no worktree"))?;
-        if wt.dirty > 0 {
-            return Err(format!(
-                "{} has uncommitted changes ({} paths): commit or discard them first",
-                wt.path, wt.dirty
-            ));
-        }
-        if wt.merged != Some(true) && !wt.prunable && !force {
-            return Err(format!(
-                "{} is not merged into {}: its commits would be lost; --force removes anyway",
-                wt.branch.as_deref().unwrap_or("its HEAD"),
-                wt.base.as_deref().unwrap_or("the base")
-            ));
-        }
-        crate::live::git::merge::remove_worktree(
-            root,
-            &flow::abs(root, &wt.path),
-            wt.branch.as_deref(),
-        )?;
-        Ok(format!(
-            "removed {}{}",
-            wt.path,
-            wt.branch
-                .as_deref()
-                .map(|b| format!(" and branch {b}"))
-                .unwrap_or_default()
-        ))
-    });
-    match done {
+    match flow::remove(root, &snapshot(root), id, force) {
         Ok(msg) => {
             println!("{msg}");
             0

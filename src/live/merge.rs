@@ -236,3 +236,35 @@ pub fn merge(root: &Path, id: &str, plan: &Plan, line: impl FnMut(&str)) -> Resu
         note,
     })
 }
+
+/// Removes `id`'s worktree and branch; refused while it has uncommitted
+/// changes, or commits the base lacks (unless `force`).
+pub fn remove(root: &Path, snap: &Snapshot, id: &str, force: bool) -> Result<String, String> {
+    let v = find(snap, id)?;
+    let wt = v
+        .worktree
+        .as_ref()
+        .ok_or_else(|| format!("{id} has no worktree"))?;
+    if wt.dirty > 0 {
+        return Err(format!(
+            "{} has uncommitted changes ({} paths): commit or discard them first",
+            wt.path, wt.dirty
+        ));
+    }
+    if wt.merged != Some(true) && !wt.prunable && !force {
+        return Err(format!(
+            "{} is not merged into {}: its commits would be lost; --force removes anyway",
+            wt.branch.as_deref().unwrap_or("its HEAD"),
+            wt.base.as_deref().unwrap_or("the base")
+        ));
+    }
+    merge::remove_worktree(root, &abs(root, &wt.path), wt.branch.as_deref())?;
+    Ok(format!(
+        "removed {}{}",
+        wt.path,
+        wt.branch
+            .as_deref()
+            .map(|b| format!(" and branch {b}"))
+            .unwrap_or_default()
+    ))
+}

@@ -180,6 +180,10 @@ impl Runner {
             Effect::AddWorktree(id) => self.add_worktree(id),
             Effect::Run { id, action } => self.run_action(id, action),
             Effect::LoadAgentOutput(id) => self.agent_output(id),
+            Effect::RunChecks(id) => self.run_checks(id),
+            Effect::LoadChecksOutput(id) => self.checks_output(id),
+            Effect::Merge { id, force } => self.merge(id, force),
+            Effect::RemoveWorktree(id) => self.remove_worktree(id),
             Effect::TmuxSelect(id) => {
                 if self.tmux_backend && std::env::var_os("TMUX").is_some() {
                     tmux(&["select-window", "-t", &format!("mdash:{id}")]);

@@ -31,3 +31,11 @@ pub fn fit(s: &str, width: usize) -> String {
     w += 1;
     out + &" ".repeat(width.saturating_sub(w))
 }
+
+/// Text with its control characters dropped (tabs kept): output of a child
+/// process, shown in a cell grid it must not drive.
+pub fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect()
+}
