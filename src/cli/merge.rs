@@ -85,11 +85,11 @@ pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
         short(&done.commit)
     );
     let mut code = 0;
-    if let Some(res) = done.post {
-        if report(root, id, &done.commit, true, res) != 0 {
-            // Merged all the same: 3 tells a script the base now fails.
-            code = 3;
-        }
+    // Merged all the same: 3 tells a script the base now fails.
+    if let Some(res) = done.post
+        && report(root, id, &done.commit, true, res) != 0
+    {
+        code = 3;
     }
     if let Some(n) = &done.note {
         println!("{n}");

@@ -107,6 +107,79 @@ pub fn stalled(
         && last.is_some_and(|t| now - t > Duration::minutes(stall_minutes.max(0)))
 }
 
+/// When one phase ran: its start, and its end once it completed.
+pub type PhaseSpan = Option<(DateTime<Utc>, Option<DateTime<Utc>>)>;
+
+/// Each phase's span for the timeline: from the milestone's phase times,
+/// else the earliest start and latest completion of its tasks' phases,
+/// else the log's phase events (`phase_started`, `phase_completed`,
+/// `kiro_phase_updated`, `kiro_phase_transition`).
+pub fn phase_spans(m: &Milestone, events: &[Event]) -> [PhaseSpan; 4] {
+    use crate::model::Phase;
+    let mut out: [PhaseSpan; 4] = [None; 4];
+    let at = |s: &Option<String>| s.as_deref().and_then(zoned);
+    for p in Phase::ALL {
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        let mut done = true;
+        if let Some(ps) = m.phases.as_ref().and_then(|x| x.get(p)) {
+            starts.extend(at(&ps.started_at));
+            ends.extend(at(&ps.completed_at));
+            done &= ps.completed_at.is_some();
+        } else {
+            for t in &m.tasks {
+                if let Some(ps) = t.phases.as_ref().and_then(|x| x.get(p)) {
+                    starts.extend(at(&ps.started_at));
+                    ends.extend(at(&ps.completed_at));
+                    done &= ps.completed_at.is_some();
+                }
+            }
+        }
+        if starts.is_empty() {
+            for e in events {
+                let Some(t) = e.timestamp.as_deref().and_then(zoned) else {
+                    continue;
+                };
+                let field = |k: &str| {
+                    e.details
+                        .as_ref()
+                        .and_then(|d| d.get(k))
+                        .and_then(|v| v.as_str())
+                        .and_then(Phase::from_name)
+                };
+                let status = e
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("status"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                match e.name.as_str() {
+                    "phase_started" if field("phase") == Some(p) => starts.push(t),
+                    "phase_completed" if field("phase") == Some(p) => ends.push(t),
+                    "kiro_phase_updated" if field("phase") == Some(p) => {
+                        if matches!(status, "completed" | "approved") {
+                            ends.push(t)
+                        } else {
+                            starts.push(t)
+                        }
+                    }
+                    "kiro_phase_transition" if field("to_phase") == Some(p) => starts.push(t),
+                    "kiro_phase_transition" if field("from_phase") == Some(p) => ends.push(t),
+                    _ => {}
+                }
+            }
+            done = !ends.is_empty();
+        }
+        let start = starts
+            .iter()
+            .min()
+            .copied()
+            .or_else(|| ends.iter().min().copied());
+        out[p.index()] = start.map(|s| (s, ends.iter().max().copied().filter(|_| done)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
