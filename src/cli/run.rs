@@ -41,24 +41,41 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
 
 pub fn trust(root: &Path) -> i32 {
     let agent = crate::live::config::agent::load(root);
-    if agent.command.is_empty() {
+    let checks = crate::live::config::checks::load(root);
+    let checks = checks.from_workspace.then_some(checks);
+    if agent.command.is_empty() && checks.is_none() {
         eprintln!(
-            "mdash: no agent.command in {}: nothing to trust",
+            "mdash: no agent.command or checks.command in {}: nothing to trust",
             crate::live::config::FILE
         );
         return 1;
     }
     println!("workspace: {}", root.display());
-    println!("command:   {}", agent.shown());
-    if !agent.resume_command.is_empty() {
-        println!("resume:    {}", agent.resume_command.join(" "));
+    if !agent.command.is_empty() {
+        println!("command:   {}", agent.shown());
+        if !agent.resume_command.is_empty() {
+            println!("resume:    {}", agent.resume_command.join(" "));
+        }
+        for (k, v) in &agent.env {
+            println!("env:       {k}={v}");
+        }
     }
-    for (k, v) in &agent.env {
-        println!("env:       {k}={v}");
+    if let Some(c) = &checks {
+        println!("checks:    {}", c.shown());
     }
-    match agent.trust(root) {
+    let agent_done = if agent.command.is_empty() {
+        Ok(None)
+    } else {
+        agent.trust(root).map(Some)
+    };
+    let done = agent_done.and_then(|p| match &checks {
+        Some(c) => c.trust(root).map(Some),
+        None => Ok(p),
+    });
+    match done {
         Ok(p) => {
-            println!("trusted (recorded in {})", p.display());
+            let at = p.map(|p| p.display().to_string()).unwrap_or_default();
+            println!("trusted (recorded in {at})");
             0
         }
         Err(e) => {
