@@ -214,3 +214,90 @@ fn status_table_gains_an_eta_column_when_wide() {
     assert!(!n1.contains(':'), "no ETA for a completed milestone: {n1}");
     assert!(wide.lines().all(|l| l.chars().count() <= 140), "{wide}");
 }
+
+/// The dashboard at `w` columns, NO_COLOR or not, with `id` selected and
+/// its log loaded: the screen's lines.
+fn screen(d: &tempfile::TempDir, id: &str, w: u16, h: u16, color: bool) -> Vec<String> {
+    use milestone_dash::app::update::update;
+    use milestone_dash::app::{App, Msg};
+    let now = milestone_dash::util::time::parse(NOW).expect("now");
+    let mut app = App::new(milestone_dash::app::keymap::Keymap::default(), color, now);
+    update(&mut app, Msg::Resize(w, h));
+    let snap = milestone_dash::live::snapshot::load(d.path(), now);
+    update(&mut app, Msg::Loaded(Box::new(snap)));
+    for _ in 0..20 {
+        if app.selected.as_deref() == Some(id) {
+            break;
+        }
+        update(
+            &mut app,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('j'),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+    }
+    assert_eq!(app.selected.as_deref(), Some(id));
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| milestone_dash::ui::render(&app, f))
+        .expect("draw");
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn the_detail_pane_shows_pace_and_a_phase_timeline_at_60_and_120_columns() {
+    let d = tree();
+    for (w, h) in [(60, 40), (120, 40)] {
+        for color in [true, false] {
+            let s = screen(&d, "p1", w, h, color);
+            let all = s.join("\n");
+            assert!(
+                all.contains("6.9 %/h · done ~20:32, in 10h32m"),
+                "{w} cols:\n{all}"
+            );
+            assert!(all.contains("Timeline 06:00 → ETA 20:32"), "{all}");
+            // The timeline row, from its label on (a wide screen has the
+            // list beside it).
+            let row = |phase: &str| {
+                let label = format!("  {phase:<8}");
+                s.iter()
+                    .filter_map(|l| l.find(&label).map(|at| l[at..].to_string()))
+                    .find(|l| l.contains(if color { '·' } else { '.' }))
+                    .unwrap_or_else(|| panic!("no {phase} row at {w} cols:\n{all}"))
+            };
+            let (done, open) = if color { ('█', '▒') } else { ('#', '=') };
+            // design ran 06:00–07:00 and is done; spec runs since 07:00.
+            let design = row("design");
+            assert!(
+                design.contains(done) && design.contains("1h00m"),
+                "{design}"
+            );
+            let spec = row("spec");
+            assert!(spec.contains(open) && spec.contains("3h00m+"), "{spec}");
+            // Shared axis: spec begins where design ends.
+            let first = |l: &str, c: char| l.chars().position(|x| x == c);
+            let last = |l: &str, c: char| {
+                l.chars()
+                    .rev()
+                    .position(|x| x == c)
+                    .map(|p| l.chars().count() - p)
+            };
+            assert_eq!(
+                last(&design, done),
+                first(&spec, open),
+                "\n{design}\n{spec}"
+            );
+            if !color {
+                for l in [&design, &spec] {
+                    assert!(
+                        !l.contains('█') && !l.contains('▒') && !l.contains('·'),
+                        "{l}"
+                    );
+                }
+            }
+        }
+    }
+}
