@@ -439,3 +439,88 @@ fn worktree_remove_refuses_to_lose_work() {
     assert!(err.contains("uncommitted"), "{err}");
     assert!(wt.exists() && ws.has_branch("feature/milestone-2a"));
 }
+
+#[test]
+fn dashboard_keys_ask_before_merging_and_start_checks() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use milestone_dash::app::update::update;
+    use milestone_dash::app::{App, Effect, Msg};
+    let ws = Ws::new();
+    ws.done_milestone("2a");
+    let wt = ws.worktree("2a");
+    commit(&wt, &[("feature.txt", "f\n")], "2a works");
+    ws.milestone("2b", "id: 2b\nstatus: in_progress\n");
+    let now = milestone_dash::util::time::parse(common::NOW).expect("now");
+    let mut app = App::new(milestone_dash::app::keymap::Keymap::default(), false, now);
+    update(&mut app, Msg::Resize(120, 40));
+    let snap = milestone_dash::live::snapshot::load(&ws.root, now);
+    update(&mut app, Msg::Loaded(Box::new(snap)));
+    let ids = vec!["2a".to_string(), "2b".to_string()];
+    let mut cache = Default::default();
+    let states = milestone_dash::live::git::states_with_forecast(&ws.root, &ids, None, &mut cache);
+    update(
+        &mut app,
+        Msg::Git {
+            generation: 1,
+            states,
+        },
+    );
+    assert_eq!(app.selected.as_deref(), Some("2a"));
+    let key = |app: &mut App, c: char| {
+        update(
+            app,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        )
+    };
+    assert!(key(&mut app, 'M').is_empty(), "asks first");
+    let (question, _) = app.confirm.clone().expect("a question");
+    assert!(
+        question.contains("feature/milestone-2a into main"),
+        "{question}"
+    );
+    assert!(question.contains("fast-forward"), "{question}");
+    assert!(
+        question.contains("✓phases") && question.contains("✓dirty"),
+        "{question}"
+    );
+    assert_eq!(
+        key(&mut app, 'y'),
+        [Effect::Merge {
+            id: "2a".into(),
+            force: false
+        }]
+    );
+    // `n` (anything but y) changes nothing.
+    key(&mut app, 'M');
+    assert!(key(&mut app, 'n').is_empty());
+    assert_eq!(key(&mut app, 't'), [Effect::RunChecks("2a".into())]);
+    assert!(key(&mut app, 't').is_empty(), "one run at a time");
+    update(
+        &mut app,
+        Msg::ChecksProgress {
+            id: "2a".into(),
+            line: Some("running 3 tests".into()),
+            elapsed_secs: 65,
+        },
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("term");
+    t.draw(|f| milestone_dash::ui::render(&app, f))
+        .expect("draw");
+    let buf = t.backend().buffer().clone();
+    let text: String = (0..40)
+        .map(|y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(text.contains("Checks running 1m"), "{text}");
+    assert!(text.contains("running 3 tests"), "{text}");
+    assert!(text.contains("✓ ready to merge"), "{text}");
+    assert!(text.contains("Stage 2 · 1/2 ready"), "{text}");
+    // The milestone without a worktree: M says why not, asks nothing.
+    key(&mut app, 'j');
+    assert_eq!(app.selected.as_deref(), Some("2b"));
+    assert!(key(&mut app, 'M').is_empty() && app.confirm.is_none());
+}
