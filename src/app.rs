@@ -194,6 +194,11 @@ pub enum Msg {
         line: Option<String>,
         elapsed_secs: u64,
     },
+    /// The workspace's checks.command is not approved yet: ask.
+    ChecksUntrusted {
+        id: String,
+        command: String,
+    },
     /// A checks run (`t`) or a merge (`M`) ended: what to tell the user.
     ChecksDone {
         id: String,
@@ -236,6 +241,8 @@ pub enum Effect {
     LoadAgentOutput(String),
     /// Run the milestone's checks in its worktree.
     RunChecks(String),
+    /// Approve the workspace's checks.command (the user said yes), then run.
+    TrustChecks(String),
     /// Read the last checks run's output for the full-screen view.
     LoadChecksOutput(String),
     /// Merge the milestone into the base (`force` waives the gates).

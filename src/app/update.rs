@@ -94,6 +94,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         m @ (Msg::ChecksProgress { .. }
+        | Msg::ChecksUntrusted { .. }
         | Msg::ChecksDone { .. }
         | Msg::MergeDone { .. }
         | Msg::ChecksOutput { .. }) => merge::message(app, m),

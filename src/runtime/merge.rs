@@ -11,9 +11,20 @@ use crate::app::Msg;
 use crate::live::merge as flow;
 
 impl Runner {
-    pub(super) fn run_checks(&self, id: String) {
+    /// `trust`: the user approved the workspace's command just now.
+    pub(super) fn run_checks(&self, id: String, trust: bool) {
         let (root, tx) = (self.root.clone(), self.tx.clone());
         offload(&self.tx, "the checks run", move || {
+            let checks = crate::live::config::checks::load(&root);
+            if trust && let Err(e) = checks.trust(&root) {
+                return Msg::ChecksDone { id, result: Err(e) };
+            }
+            if checks.configured() && !checks.trusted(&root) {
+                return Msg::ChecksUntrusted {
+                    id,
+                    command: checks.shown(),
+                };
+            }
             let snap = crate::live::snapshot::load_with_git(&root, chrono::Utc::now());
             let prepared = match flow::prepare_test(&root, &snap, &id) {
                 Ok(p) => p,

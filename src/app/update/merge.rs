@@ -114,6 +114,15 @@ pub(super) fn message(app: &mut App, msg: Msg) {
                 lines.push(l);
             }
         }
+        Msg::ChecksUntrusted { id, command } => {
+            app.checks.retain(|c| c.id != id);
+            app.confirm = Some((
+                format!(
+                    "this workspace's checks.command is {command} — trust it and run {id}'s checks? (y/n)"
+                ),
+                Effect::TrustChecks(id),
+            ));
+        }
         Msg::ChecksDone { id, result } => {
             app.checks.retain(|c| c.id != id);
             app.message = Some(match result {
