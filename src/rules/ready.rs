@@ -58,3 +58,110 @@ pub fn passed_at_head(v: &MilestoneView) -> bool {
     matches!((&v.checks, v.worktree.as_ref().and_then(|w| w.head_id.as_deref())),
         (Some(c), Some(h)) if c.passed() && c.head == h)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Blocker, BlockerSource, Counters, Milestone, Origin, Status, TaskCounts, WorktreeState,
+    };
+
+    fn view(progress: f64, wt: Option<WorktreeState>) -> MilestoneView {
+        let m = Milestone {
+            id: "a".into(),
+            title: "a".into(),
+            raw_status: None,
+            stage: None,
+            requires: Vec::new(),
+            enables: Vec::new(),
+            weights: [15.0, 25.0, 20.0, 40.0],
+            phases: None,
+            tasks: Vec::new(),
+            counters: Counters::default(),
+            bundle: None,
+            declared_progress: None,
+            recorded_blockers: Vec::new(),
+            description: None,
+            origin: Origin::Active,
+            source: "a.yaml".into(),
+            worktree_dir: None,
+        };
+        MilestoneView {
+            milestone: std::sync::Arc::new(m),
+            status: Status::InProgress,
+            progress,
+            phases: Vec::new(),
+            tasks: TaskCounts::default(),
+            blockers: Vec::new(),
+            last_event: None,
+            sessions: Vec::new(),
+            worktree: wt,
+            run: None,
+            checks: None,
+            pace: None,
+            ready: Ready::default(),
+            stalled: false,
+        }
+    }
+
+    fn wt(ahead: usize, dirty: usize) -> WorktreeState {
+        WorktreeState {
+            path: ".worktrees/milestone-a".into(),
+            branch: Some("feature/milestone-a".into()),
+            head: Some("abcdef1".into()),
+            subject: None,
+            ahead: Some(ahead),
+            behind: Some(0),
+            dirty,
+            conflicts: 0,
+            operation: None,
+            merged: Some(ahead == 0),
+            forecast: Vec::new(),
+            forecast_paths: Vec::new(),
+            head_id: Some("abcdef1234".into()),
+            base: Some("main".into()),
+            locked: false,
+            prunable: false,
+        }
+    }
+
+    fn names(r: &Ready) -> Vec<&'static str> {
+        r.missing.iter().map(|g| g.name()).collect()
+    }
+
+    #[test]
+    fn gates_in_order_and_the_forecast_is_not_one() {
+        assert_eq!(
+            names(&ready(&view(50.0, None), true)),
+            ["phases", "worktree", "checks"]
+        );
+        // 99.96 is reported as 100.0.
+        assert!(ready(&view(99.96, Some(wt(1, 0))), false).ok());
+        assert_eq!(
+            names(&ready(&view(100.0, Some(wt(0, 2))), false)),
+            ["dirty", "no_commits", "merged"]
+        );
+        let mut v = view(100.0, Some(wt(1, 0)));
+        v.blockers.push(Blocker {
+            id: "a".into(),
+            kind: BlockerKind::MergeForecast,
+            detail: "b: 1".into(),
+            source: BlockerSource::Computed,
+            since: None,
+        });
+        assert!(ready(&v, false).ok());
+        assert_eq!(names(&ready(&v, true)), ["checks"]);
+        v.checks = Some(ChecksRun {
+            head: "abcdef1234".into(),
+            exit_code: Some(0),
+            signal: None,
+            seconds: None,
+            at: None,
+        });
+        assert!(ready(&v, true).ok());
+        if let Some(c) = v.checks.as_mut() {
+            c.head = "0000000".into();
+        }
+        assert_eq!(names(&ready(&v, true)), ["checks"], "stale");
+    }
+}
