@@ -524,3 +524,40 @@ fn dashboard_keys_ask_before_merging_and_start_checks() {
     assert_eq!(app.selected.as_deref(), Some("2b"));
     assert!(key(&mut app, 'M').is_empty() && app.confirm.is_none());
 }
+
+#[test]
+fn the_dashboard_runs_checks_and_merges_in_a_pty() {
+    use common::pty::Pty;
+    let ws = Ws::new();
+    ws.done_milestone("2a");
+    let wt = ws.worktree("2a");
+    commit(&wt, &[("feature.txt", "f\n")], "2a works");
+    ws.checks("echo suite says hello; test -f feature.txt");
+    let mut p = Pty::spawn_env(&ws.root, 120, 40, &[], &[("XDG_CONFIG_HOME", &ws.cfg)]);
+    p.wait_for("the checklist", |s| s.contains("✗ not ready: checks"));
+    p.send(b"t");
+    p.wait_for("the passed run", |s| s.contains("Checks passed at"));
+    p.wait_for("ready", |s| s.contains("✓ ready to merge"));
+    assert_eq!(ws.event_names("2a"), ["checks_started", "checks_passed"]);
+    p.send(b"T");
+    p.wait_for("the output, full screen", |s| {
+        s.contains("suite says hello")
+    });
+    p.send(b"\x1b");
+    p.wait_for("back", |s| s.contains("✓ ready to merge"));
+    p.send(b"M");
+    p.wait_for("the question", |s| s.contains("fast-forward"));
+    p.send(b"y");
+    p.wait_for("the offer to remove", |s| {
+        s.contains("Remove 2a's worktree")
+    });
+    assert_eq!(ws.tip("main").to_string(), head(&wt));
+    p.send(b"n");
+    p.send(b"q");
+    p.wait_exit();
+    assert!(wt.exists(), "not removed without a yes");
+    assert!(
+        ws.event_names("2a")
+            .contains(&"milestone_merged".to_string())
+    );
+}

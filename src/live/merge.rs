@@ -186,8 +186,7 @@ impl Merged {
                 .unwrap_or_default(),
         };
         format!(
-            "merged {} into {} ({how} to {}){post}; `mdash worktree remove {id}` removes its worktree",
-            plan.branch,
+            "merged {id} into {} ({how} to {}){post}",
             plan.base,
             short(&self.commit)
         )

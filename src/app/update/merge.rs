@@ -132,8 +132,9 @@ pub(super) fn message(app: &mut App, msg: Msg) {
         }
         Msg::MergeDone { id, result } => match result {
             Ok((summary, true)) => {
+                // The question first: a long summary is cut at the footer's end.
                 app.confirm = Some((
-                    format!("{summary}. Remove {id}'s worktree and branch now? (y/n)"),
+                    format!("Remove {id}'s worktree and branch now? (y/n) — {summary}"),
                     Effect::RemoveWorktree(id),
                 ));
             }
