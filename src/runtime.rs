@@ -56,6 +56,8 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         .enable_all()
         .build()?;
     let code = rt.block_on(event_loop(root, opts));
+    // A test suite started with `t` does not outlive the dashboard.
+    crate::live::runs::checks::stop_all();
     // Blocking workers (a reload in flight) are not waited for.
     rt.shutdown_background();
     code

@@ -9,6 +9,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+/// Process groups of the suites this process is running: ours to stop
+/// when the dashboard quits (a child we started and are still waiting for,
+/// so its pid cannot have been reused).
+static RUNNING: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+/// SIGTERMs every suite still running (the dashboard is quitting).
+pub fn stop_all() {
+    let groups = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
+    // 0 and 1 would be this process's own group, or everything.
+    for pgid in groups.into_iter().filter(|p| *p > 1) {
+        // SAFETY: killpg only sends a signal, to a group this process
+        // created and has not reaped.
+        unsafe {
+            libc::killpg(pgid, libc::SIGTERM);
+        }
+    }
+}
+
 /// Where the output of `id`'s last checks run is kept.
 pub fn log_path(root: &Path, id: &str) -> PathBuf {
     root.join(format!(".milestones/logs/checks-{id}.log"))
@@ -108,6 +126,12 @@ pub fn run(job: &Job, mut line: impl FnMut(&str)) -> Result<Outcome, String> {
             return Err(format!("cannot start {prog}: {e}"));
         }
     };
+    let pgid = i32::try_from(child.id()).unwrap_or(0);
+    if let Ok(mut g) = RUNNING.lock()
+        && pgid > 1
+    {
+        g.push(pgid);
+    }
     for l in std::io::BufReader::new(reader)
         .split(b'\n')
         .map_while(Result::ok)
@@ -115,9 +139,11 @@ pub fn run(job: &Job, mut line: impl FnMut(&str)) -> Result<Outcome, String> {
         let _ = sink.write_all(&l).and_then(|_| sink.write_all(b"\n"));
         line(&String::from_utf8_lossy(&l));
     }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for the suite: {e}"))?;
+    let status = child.wait();
+    if let Ok(mut g) = RUNNING.lock() {
+        g.retain(|p| *p != pgid);
+    }
+    let status = status.map_err(|e| format!("waiting for the suite: {e}"))?;
     let o = Outcome {
         exit_code: status.code(),
         signal: status.signal(),
