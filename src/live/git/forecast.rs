@@ -4,14 +4,55 @@
 //! touched. Results are cached by the pair of commit ids, so n branches cost
 //! n² merges once and then only the pairs whose tips moved.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use git2::{Oid, Repository};
 
+/// The paths a commit changed since `base`: a tree diff, which skips every
+/// subtree the two share (cheap next to a merge, which walks every entry).
+fn changed(repo: &Repository, base: Oid, tip: Oid) -> Option<BTreeSet<String>> {
+    let tree = |o: Oid| repo.find_commit(o).ok()?.tree().ok();
+    let diff = repo
+        .diff_tree_to_tree(tree(base).as_ref(), tree(tip).as_ref(), None)
+        .ok()?;
+    let mut out = BTreeSet::new();
+    for d in diff.deltas() {
+        for f in [d.old_file().path(), d.new_file().path()]
+            .into_iter()
+            .flatten()
+        {
+            out.insert(f.to_string_lossy().into_owned());
+        }
+    }
+    Some(out)
+}
+
+/// Some path of `a` is a path of `b`, or a directory above or below one
+/// (a file on one side where the other has a directory).
+fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+    let (small, big) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.iter().any(|p| {
+        big.contains(p)
+            || big
+                .range(format!("{p}/")..)
+                .next()
+                .is_some_and(|q| q.starts_with(&format!("{p}/")))
+            || p.match_indices('/').any(|(i, _)| big.contains(&p[..i]))
+    })
+}
+
 /// The conflicting paths of merging two commits; empty when clean. `None`
 /// when git cannot merge them at all (unrelated histories, a missing object).
+/// A three-way merge conflicts only where both sides changed a path, so
+/// when their changes since the merge base are apart, no merge is needed.
 fn conflicts(repo: &Repository, a: Oid, b: Oid) -> Option<Vec<String>> {
+    let base = repo.merge_base(a, b).ok()?;
+    if let (Some(ca), Some(cb)) = (changed(repo, base, a), changed(repo, base, b))
+        && !overlap(&ca, &cb)
+    {
+        return Some(Vec::new());
+    }
     let (ca, cb) = (repo.find_commit(a).ok()?, repo.find_commit(b).ok()?);
     let index = repo.merge_commits(&ca, &cb, None).ok()?;
     if !index.has_conflicts() {
@@ -167,5 +208,27 @@ pub fn attach(
         if let Some((_, s)) = states.iter_mut().find(|(i, _)| *i == id) {
             (s.forecast, s.forecast_paths) = hits.into_iter().unzip();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(v: &[&str]) -> BTreeSet<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn overlap_sees_shared_paths_and_file_directory_clashes() {
+        assert!(!overlap(&set(&["a/x", "b"]), &set(&["a/y", "c"])));
+        assert!(overlap(&set(&["a/x"]), &set(&["a/x"])));
+        assert!(overlap(&set(&["a"]), &set(&["a/x"])));
+        assert!(overlap(&set(&["a/x/y"]), &set(&["a/x"])));
+        assert!(
+            !overlap(&set(&["ab"]), &set(&["a/x"])),
+            "a prefix of a name is no directory"
+        );
+        assert!(!overlap(&set(&[]), &set(&["a"])));
     }
 }
