@@ -37,8 +37,21 @@ impl Default for Settings {
 /// Computes every view. `events` holds each milestone's events, oldest first.
 pub fn evaluate(
     milestones: Vec<std::sync::Arc<Milestone>>,
+    events: HashMap<String, Vec<Event>>,
+    sessions: HashMap<String, Vec<Session>>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<MilestoneView> {
+    evaluate_with(milestones, events, sessions, &HashMap::new(), settings, now)
+}
+
+/// `evaluate`, with each milestone's earliest log time known beside its
+/// events (`starts`: compaction keeps few events, but remembers that).
+pub fn evaluate_with(
+    milestones: Vec<std::sync::Arc<Milestone>>,
     mut events: HashMap<String, Vec<Event>>,
     mut sessions: HashMap<String, Vec<Session>>,
+    starts: &HashMap<String, DateTime<Utc>>,
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Vec<MilestoneView> {
@@ -67,7 +80,10 @@ pub fn evaluate(
             let evs = events.remove(&m.id).unwrap_or_default();
             let b = blockers::compute(m, status, &evs, &ctx);
             let checks = ready::last_checks(&evs);
-            let start = pace::start(m, &evs);
+            let start = pace::start(m, &evs)
+                .into_iter()
+                .chain(starts.get(&m.id).copied())
+                .min();
             let quiet = pace::last_activity(m, &evs);
             (b, evs.last().cloned(), checks, start, quiet)
         })

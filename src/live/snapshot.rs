@@ -54,8 +54,14 @@ impl Reader {
         let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
         let mut settings = cfg.rules.clone();
         settings.checks_configured = config::checks::load(&root).configured();
-        let mut views =
-            crate::rules::evaluate(read.milestones, read.events, read.sessions, &settings, now);
+        let mut views = crate::rules::evaluate_with(
+            read.milestones,
+            read.events,
+            read.sessions,
+            &read.starts,
+            &settings,
+            now,
+        );
         let runs: Vec<(String, RunView)> = runs::all(&root)
             .iter()
             .map(|r| (r.id.clone(), runs::observe(r)))
