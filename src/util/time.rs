@@ -51,12 +51,15 @@ pub fn format(t: DateTime<Utc>) -> String {
 }
 
 /// A time as a clock reading beside `now` (UTC): `14:12` on the same day,
-/// `11-24 10:04` on another.
+/// `11-24 10:04` in the same year, `2027-02-25` in another.
 pub fn clock(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    use chrono::Datelike;
     if t.date_naive() == now.date_naive() {
         t.format("%H:%M").to_string()
-    } else {
+    } else if t.year() == now.year() {
         t.format("%m-%d %H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%d").to_string()
     }
 }
 
