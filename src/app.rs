@@ -3,6 +3,7 @@
 //! Nothing here touches the disk, a process or the clock; `run` (in
 //! `app/run.rs`) owns those and turns their results into messages.
 
+pub mod hints;
 pub mod keymap;
 pub mod layout;
 pub mod rows;
@@ -76,7 +77,20 @@ pub struct App {
     pub autostart: bool,
     /// Runs being started, so a slot is not filled twice.
     pub starting: Vec<String>,
+    /// Runs started but not yet seen in a snapshot, with the start time of
+    /// the run the snapshot showed before (so a slot is not filled twice,
+    /// and `S` never starts one milestone twice).
+    pub launched: Vec<(String, Option<String>)>,
+    /// Problems of the config files, `file:line:col: message`, as read at
+    /// start: told in the status line and counted in the header.
+    pub config_problems: Vec<String>,
+    /// The furthest the detail pane can scroll, as the last frame found it
+    /// (the text's height depends on wrapping): keys clamp to it.
+    pub detail_max: std::cell::Cell<u16>,
     pub max_concurrent: usize,
+    /// Runs live in tmux windows and mdash runs inside tmux: `a` switches
+    /// to the run's window instead of showing the agent log.
+    pub tmux_runs: bool,
     /// The run output shown full screen (`a`), and its lines.
     pub attached: Option<(String, Vec<String>)>,
     /// Checks runs in flight (`t`), with their progress.
@@ -122,7 +136,11 @@ impl App {
             confirm: None,
             autostart: false,
             starting: Vec::new(),
+            launched: Vec::new(),
+            config_problems: Vec::new(),
+            detail_max: std::cell::Cell::new(u16::MAX),
             max_concurrent: 3,
+            tmux_runs: false,
             attached: None,
             checks: Vec::new(),
         }
@@ -146,9 +164,14 @@ pub struct ChecksLive {
     pub last: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunAction {
-    Start { force: bool, trust: bool },
+    /// `trust`: approve the workspace's command first, but only if it
+    /// still has this fingerprint (what the user was shown).
+    Start {
+        force: bool,
+        trust: Option<String>,
+    },
     Pause,
     Resume,
     Stop,
@@ -214,6 +237,9 @@ pub enum Msg {
         id: String,
         lines: Vec<String>,
     },
+    /// The status line's message has been up long enough: clear it if it
+    /// is still this one.
+    MessageExpired(String),
     /// `mdash worktree add` finished; `ignored` says whether `.worktrees/` is ignored.
     WorktreeAdded {
         id: String,

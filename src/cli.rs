@@ -20,18 +20,44 @@ pub use crate::util::EXIT_USAGE;
 pub fn workspace(path: Option<&Path>) -> Result<PathBuf, i32> {
     let start = path.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     crate::live::git::discover::discover(&start).map_err(|e| {
-        eprintln!("mdash: {e}");
+        eprintln!("mdash: {}", crate::ui::text::escape(&e.to_string()));
         EXIT_USAGE
     })
 }
 
+/// A closed pipe (`mdash check | head`) ends a one-shot command quietly,
+/// killed by SIGPIPE as `cat` or `grep` would be, instead of a panic on the
+/// failed write. The dashboard, the supervisor and the runs keep Rust's
+/// default (ignored): they write to pipes of their own and must see EPIPE.
+fn die_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition before any thread
+    // is started touches no memory.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Parses the command line and runs what it asks; returns the exit code.
 pub fn main() -> color_eyre::Result<i32> {
-    use crate::cli::args::{Cli, Command};
+    use crate::cli::args::{Cli, Command, RunCommand, WorktreeCommand};
     use clap::Parser;
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Some(
+            Command::Status { .. }
+                | Command::Check { .. }
+                | Command::Config { .. }
+                | Command::Completions { .. }
+                | Command::Init { .. }
+                | Command::New { .. }
+                | Command::Worktree(_)
+        )
+    ) {
+        die_on_closed_pipe();
+    }
     let code = match cli.command {
-        Some(Command::Status { path, json, now }) => match crate::cli::workspace(path.as_deref()) {
+        Some(Command::Status { at, json, now }) => match workspace(at.get()) {
             Ok(root) => {
                 let snap = crate::live::snapshot::load_with_git(
                     &root,
@@ -45,48 +71,69 @@ pub fn main() -> color_eyre::Result<i32> {
             }
             Err(code) => code,
         },
-        Some(Command::Check { path }) => match crate::cli::workspace(path.as_deref()) {
-            Ok(root) => {
-                crate::cli::check::run(&crate::live::snapshot::load(&root, chrono::Utc::now()))
-            }
+        Some(Command::Check { at }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::check::run(
+                &root,
+                &crate::live::snapshot::load(&root, chrono::Utc::now()),
+            ),
             Err(code) => code,
         },
-        Some(Command::Worktree(crate::cli::args::WorktreeCommand::Add { id, exclude, dir })) => {
-            match crate::cli::workspace(dir.as_deref()) {
-                Ok(root) => crate::cli::worktree::add(&root, &id, exclude),
+        Some(Command::Worktree(WorktreeCommand::Add {
+            id,
+            exclude,
+            force,
+            at,
+        })) => match workspace(at.get()) {
+            Ok(root) => crate::cli::worktree::add(&root, &id, exclude, force),
+            Err(code) => code,
+        },
+        Some(Command::Run(rc)) => {
+            let at = match &rc {
+                RunCommand::Start { at, .. }
+                | RunCommand::Pause { at, .. }
+                | RunCommand::Resume { at, .. }
+                | RunCommand::Stop { at, .. } => at.clone(),
+            };
+            match workspace(at.get()) {
+                Ok(root) => crate::cli::run::run(&root, rc),
                 Err(code) => code,
             }
         }
-        Some(Command::Worktree(crate::cli::args::WorktreeCommand::Remove { id, force, dir })) => {
-            match crate::cli::workspace(dir.as_deref()) {
+        Some(Command::Worktree(WorktreeCommand::Remove { id, force, at })) => {
+            match workspace(at.get()) {
                 Ok(root) => crate::cli::merge::remove(&root, &id, force),
                 Err(code) => code,
             }
         }
-        Some(Command::Test { id, dir }) => match crate::cli::workspace(dir.as_deref()) {
+        Some(Command::Test { id, at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::merge::test(&root, &id),
             Err(code) => code,
         },
-        Some(Command::Merge { id, force, dir }) => match crate::cli::workspace(dir.as_deref()) {
+        Some(Command::Merge { id, force, at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::merge::merge(&root, &id, force),
             Err(code) => code,
         },
-        Some(Command::Run(rc)) => match crate::cli::workspace(None) {
-            Ok(root) => crate::cli::run::run(&root, rc),
+        Some(Command::Trust { list: true, .. }) => crate::cli::run::trust_list(),
+        Some(Command::Trust {
+            path, yes, revoke, ..
+        }) => match workspace(path.as_deref()) {
+            Ok(root) if revoke => crate::cli::run::trust_revoke(&root),
+            Ok(root) => crate::cli::run::trust(&root, yes),
             Err(code) => code,
         },
-        Some(Command::Trust { path }) => match crate::cli::workspace(path.as_deref()) {
-            Ok(root) => crate::cli::run::trust(&root),
-            Err(code) => code,
-        },
-        Some(Command::Config { path }) => match crate::cli::workspace(path.as_deref()) {
+        Some(Command::Config { at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::run::config(&root),
             Err(code) => code,
         },
-        Some(Command::Sim { id, pace_ms }) => crate::cli::sim::run(
+        Some(Command::Sim {
+            id,
+            pace_ms,
+            looping,
+        }) => crate::cli::sim::run(
             std::path::Path::new("."),
             &id,
             std::time::Duration::from_millis(pace_ms),
+            looping,
         ),
         Some(Command::Supervise {
             id,
@@ -101,20 +148,20 @@ pub fn main() -> color_eyre::Result<i32> {
             clap_complete::generate(shell, &mut Cli::command(), "mdash", &mut std::io::stdout());
             0
         }
-        Some(Command::Init { path }) => {
-            crate::cli::init::init(path.as_deref().unwrap_or(std::path::Path::new(".")))
+        Some(Command::Init { at }) => {
+            crate::cli::init::init(at.get().unwrap_or(std::path::Path::new(".")))
         }
         Some(Command::New {
             id,
             title,
             requires,
             stage,
-            dir,
-        }) => match crate::cli::workspace(dir.as_deref()) {
+            at,
+        }) => match workspace(at.get()) {
             Ok(root) => crate::cli::init::new(&root, &id, &title, &requires, stage.as_deref()),
             Err(code) => code,
         },
-        None => match crate::cli::workspace(cli.path.as_deref()) {
+        None => match workspace(cli.path.as_deref()) {
             Ok(root) => crate::runtime::run(root, crate::runtime::Options { poll: cli.poll })?,
             Err(code) => code,
         },

@@ -8,5 +8,6 @@ pub mod git;
 pub mod merge;
 pub mod runs;
 pub mod snapshot;
+pub mod tmux;
 pub mod watch;
 pub mod write;

@@ -8,7 +8,7 @@ mod run;
 pub mod words;
 mod worktree;
 
-pub use ids::{ids_for_branch, ids_for_dir, valid_id};
+pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use merge::{ChecksRun, Gate, Pace, Ready};
 pub use run::{Backend, Refusal, Run, RunState, RunView};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
@@ -390,9 +390,20 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// The milestone a `current.txt` pointer names.
     pub current: Option<String>,
+    /// By milestone id, the last line a failed run printed (its agent log's
+    /// tail): what went wrong, in the agent's words.
+    pub failed_output: Vec<(String, String)>,
 }
 
 impl Snapshot {
+    /// The last line a failed run of `id` printed, if known.
+    pub fn failed_output(&self, id: &str) -> Option<&str> {
+        self.failed_output
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, l)| l.as_str())
+    }
+
     pub fn blockers(&self) -> impl Iterator<Item = &Blocker> {
         self.milestones.iter().flat_map(|m| m.blockers.iter())
     }

@@ -35,6 +35,9 @@ use runner::{Runner, watch_msg};
 
 /// Changes closer together than this are read as one.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
+/// How long a message stays in the status line.
+const MESSAGE_TIME: Duration = Duration::from_secs(8);
+
 /// At most one frame per this interval.
 const FRAME: Duration = Duration::from_millis(16);
 /// While ages are on screen, they are refreshed this often (they show minutes).
@@ -100,6 +103,8 @@ fn panic_text(e: tokio::task::JoinError) -> String {
 fn keymap(cfg: &Config) -> (Keymap, Vec<String>) {
     let mut km = Keymap::default();
     let errors = km.apply(&cfg.keys);
+    // Whatever `keys:` says, q and C-c leave.
+    km.keep_quit();
     (km, errors)
 }
 
@@ -117,8 +122,29 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     let mut app = App::new(km, color, Utc::now());
     let agent = crate::live::config::agent::load(&root);
     app.max_concurrent = agent.max_concurrent;
-    if let Some(e) = key_errors.first() {
-        app.message = Some(format!("{}: {e}", config::FILE));
+    app.tmux_runs =
+        agent.backend == crate::live::config::agent::Backend::Tmux && crate::live::tmux::inside();
+    let _ = key_errors;
+    // Every config problem, with file and line, as `mdash check` tells it.
+    app.config_problems = crate::live::config::check::problems(&root, Keymap::entry_problems)
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{}: {}",
+                p.path,
+                p.line.unwrap_or(1),
+                p.column.unwrap_or(1),
+                p.message
+            )
+        })
+        .collect();
+    if let Some(first) = app.config_problems.first() {
+        let more = app.config_problems.len() - 1;
+        app.message = Some(if more == 0 {
+            format!("config: {first}")
+        } else {
+            format!("config: {first} (and {more} more: mdash check lists them)")
+        });
     }
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
@@ -154,7 +180,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
+    let mut sigtstp = signal(SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?;
 
     let mut tui = Tui::enter()?;
     let size = tui.term.size()?;
@@ -167,6 +193,9 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut tick_at: Option<Instant> = None;
     let mut poll_at: Option<Instant> = None;
     let mut git_at: Option<Instant> = None;
+    // A message stays up for a while, then the key hints come back.
+    let mut said: Option<String> = None;
+    let mut said_until: Option<Instant> = None;
     loop {
         let now = Instant::now();
         let draw_at = match (dirty, last_draw) {
@@ -203,10 +232,21 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         if !app.git.is_empty() && !runner.git.running() {
             git_at.get_or_insert(now + Duration::from_secs(runner.cfg.git_refresh_secs.max(1)));
         }
-        let wake = [draw_at, runner.debounce_at, tick_at, poll_at, git_at]
-            .into_iter()
-            .flatten()
-            .min();
+        if app.message != said {
+            said = app.message.clone();
+            said_until = said.as_ref().map(|_| now + MESSAGE_TIME);
+        }
+        let wake = [
+            draw_at,
+            runner.debounce_at,
+            tick_at,
+            poll_at,
+            git_at,
+            said_until,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let mut msgs: Vec<Msg> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {
@@ -255,6 +295,12 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                 if tick_at.is_some_and(|t| t <= now) {
                     tick_at = None;
                     msgs.push(Msg::Tick(Utc::now()));
+                }
+                if said_until.is_some_and(|t| t <= now) {
+                    said_until = None;
+                    if let Some(text) = said.clone() {
+                        msgs.push(Msg::MessageExpired(text));
+                    }
                 }
             }
         }

@@ -31,8 +31,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         panes::log(app, &theme, frame, r);
     }
     panes::footer(app, &theme, frame, areas.footer);
+    panes::prompt(app, &theme, frame, area);
     if app.attached.is_some() {
-        panes::attached(app, &theme, frame, area);
+        let body = ratatui::layout::Rect {
+            height: area.height.saturating_sub(areas.footer.height),
+            ..area
+        };
+        panes::attached(app, &theme, frame, body);
     }
     if app.help {
         panes::help(app, &theme, frame, area);

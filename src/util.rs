@@ -4,8 +4,10 @@
 
 pub mod fault;
 pub mod hash;
+pub mod near;
 pub mod par;
 pub mod rng;
+pub mod text;
 pub mod time;
 
 /// Exit code when no workspace was found or the arguments are wrong

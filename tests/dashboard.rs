@@ -325,7 +325,7 @@ fn wide_shows_every_pane_and_every_milestone() {
         "overall",
         "j/k move",
         "q quit",
-        "⚠ 1 file problems",
+        "⚠ 1 file problem",
     ] {
         assert!(has(&s, want), "{want} missing:\n{}", s.join("\n"));
     }

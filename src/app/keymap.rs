@@ -370,6 +370,36 @@ impl Keymap {
             .collect()
     }
 
+    /// What is wrong with one `keys:` entry as written (nothing when it
+    /// would apply), for `mdash check` and the status line.
+    pub fn entry_problems(name: &str, keys: &[String]) -> Vec<String> {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        if !names.contains(&name) {
+            return vec![crate::util::near::unknown("action in keys:", name, &names)];
+        }
+        keys.iter()
+            .filter(|k| Key::parse(k).is_none())
+            .map(|k| {
+                format!("keys.{name}: cannot read key \"{k}\" (e.g. j, ctrl-c, shift-tab, f5)")
+            })
+            .collect()
+    }
+
+    /// `q` and `C-c` quit whatever a config says: a workspace file may not
+    /// take leaving away.
+    /// Help keeps a key too (`?`, when a config left it none).
+    pub fn keep_quit(&mut self) {
+        for k in [Key::plain(KeyCode::Char('q')), Key::ctrl('c')] {
+            self.bindings.retain(|(b, _)| *b != k);
+            self.bindings.push((k, Action::Quit));
+        }
+        if self.keys(Action::Help).is_empty() {
+            let k = Key::plain(KeyCode::Char('?'));
+            self.bindings.retain(|(b, _)| *b != k);
+            self.bindings.push((k, Action::Help));
+        }
+    }
+
     /// Rebinds actions from the config's `keys:` mapping (action name to a
     /// key or a list of keys). Returns what could not be understood.
     pub fn apply(&mut self, overrides: &[(String, Vec<String>)]) -> Vec<String> {

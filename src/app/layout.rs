@@ -44,11 +44,39 @@ impl Areas {
 pub const WIDE: u16 = 120;
 pub const MEDIUM: u16 = 60;
 
+/// What the status line says instead of the key hints: a question
+/// awaiting y/n, else a message.
+pub fn status_text(app: &App) -> Option<String> {
+    app.confirm
+        .as_ref()
+        // A question of several lines is shown whole in a box over the
+        // panes (`ui::panes::prompt`); the status line asks its last line.
+        .map(|(q, _)| q.lines().last().unwrap_or_default().to_string())
+        .or_else(|| app.message.clone())
+}
+
+/// The status line's text as shown: escaped, wrapped to the width (a
+/// prompt keeps its `(y/n)`), at most a quarter of the screen (and 4 lines).
+pub fn status_lines(app: &App, width: u16, height: u16) -> Vec<String> {
+    let Some(text) = status_text(app) else {
+        return Vec::new();
+    };
+    let text = crate::util::text::escape(&text).replace("\\n", " ");
+    let mut lines = crate::util::text::wrap(&text, (width as usize).saturating_sub(1).max(1));
+    let max = (height as usize / 4).clamp(1, 4);
+    if lines.len() > max {
+        // The end (the question) matters most: keep it.
+        lines.drain(..lines.len() - max);
+    }
+    lines
+}
+
 pub fn compute(area: Rect, app: &App) -> Areas {
+    let footer_h = status_lines(app, area.width, area.height).len().max(1) as u16;
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(footer_h),
     ])
     .areas(area);
     let mut a = Areas {

@@ -59,6 +59,25 @@ pub fn selected_index(app: &App) -> Option<usize> {
     snap.milestones.iter().position(|m| &m.milestone.id == id)
 }
 
+/// The milestone with this id.
+pub fn find<'a>(app: &'a App, id: &str) -> Option<&'a MilestoneView> {
+    app.snap
+        .as_ref()?
+        .milestones
+        .iter()
+        .find(|m| m.milestone.id == id)
+}
+
+/// The selection, when the filter shows it (a filter that matches nothing
+/// shows no detail).
+pub fn selected_shown(app: &App) -> Option<&MilestoneView> {
+    let i = selected_index(app)?;
+    if !app.filter.is_empty() && !visible(app).contains(&i) {
+        return None;
+    }
+    app.snap.as_ref()?.milestones.get(i)
+}
+
 pub fn selected(app: &App) -> Option<&MilestoneView> {
     let i = selected_index(app)?;
     app.snap.as_ref()?.milestones.get(i)

@@ -15,10 +15,12 @@ use crate::model::{RunState, Snapshot};
 mod merge;
 mod mouse;
 mod nav;
+mod ready;
 mod snapshot;
 
 use mouse::mouse;
 use nav::*;
+use ready::*;
 use snapshot::*;
 
 /// Applies one message. Sets `app.dirty` when what is on screen may have
@@ -32,6 +34,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(m) => mouse(app, m, &mut fx),
         Msg::Resize(w, h) => {
             app.size = (w, h);
+            // The old offset belongs to the old wrapping.
+            app.detail_scroll = 0;
             keep_visible(app);
         }
         Msg::Loaded(snap) => loaded(app, *snap, &mut fx),
@@ -55,19 +59,41 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::MessageExpired(text) => {
+            if app.message.as_deref() == Some(text.as_str()) {
+                app.message = None;
+            }
+        }
         Msg::RunDone { id, action, result } => {
             app.starting.retain(|s| s != &id);
             use crate::model::Refusal;
             match (action, result) {
+                (RunAction::Start { .. }, Ok(msg)) => {
+                    // Busy until a snapshot shows this run (not the last one).
+                    let before = rows::find(app, &id)
+                        .and_then(|m| m.run.as_ref())
+                        .map(|r| r.started_at.clone());
+                    app.launched.push((id, before));
+                    app.message = Some(msg);
+                }
                 (_, Ok(msg)) => app.message = Some(msg),
-                (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
+                (
+                    RunAction::Start { force, .. },
+                    Err(Refusal::NotTrusted {
+                        shown: cmd,
+                        fingerprint,
+                    }),
+                ) => {
                     app.confirm = Some((
                         format!(
-                            "this workspace's agent.command is {cmd} — trust it and start {id}? (y/n)"
+                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,
-                            action: RunAction::Start { force, trust: true },
+                            action: RunAction::Start {
+                                force,
+                                trust: Some(fingerprint),
+                            },
                         },
                     ));
                 }
@@ -138,12 +164,19 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
     if app.attached.is_some() {
         if matches!(k.code, KeyCode::Esc | KeyCode::Char('q' | 'a')) {
             app.attached = None;
+        } else {
+            app.message = Some(format!(
+                "{} does nothing in the output view; Esc closes it",
+                k.label()
+            ));
         }
         return;
     }
     if let Some((_, yes)) = app.confirm.take() {
         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
             fx.push(yes);
+        } else {
+            app.message = Some("cancelled".into());
         }
         return;
     }
@@ -172,14 +205,14 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
     }
     if let Some(a) = app.keymap.action(k) {
         if app.help {
-            let n = crate::app::keymap::Action::ALL.len();
+            let n = crate::app::keymap::Action::ALL.len() + crate::app::hints::LEGEND.len() + 2;
             match a {
                 Action::MoveDown => {
                     app.help_scroll = (app.help_scroll + 1).min(n.saturating_sub(1))
                 }
                 Action::MoveUp => app.help_scroll = app.help_scroll.saturating_sub(1),
                 Action::Help | Action::Back | Action::Quit => act(app, a, fx),
-                _ => {}
+                _ => app.message = Some("the help is open: Esc closes it first".into()),
             }
             return;
         }
@@ -262,7 +295,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         Effect::AddWorktree(id),
                     ));
                 }
-                None => {}
+                None => app.message = Some("no milestone selected".into()),
             }
         }
         Action::StartRun
@@ -270,7 +303,10 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         | Action::ResumeRun
         | Action::StopRun
         | Action::Attach => {
-            let Some(m) = rows::selected(app) else { return };
+            let Some(m) = rows::selected(app) else {
+                app.message = Some("no milestone selected".into());
+                return;
+            };
             let id = m.milestone.id.clone();
             let run = m.run.as_ref().map(|r| r.state);
             match (a, run) {
@@ -282,8 +318,11 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                     id,
                     action: RunAction::Pause,
                 }),
+                (Action::PauseRun, Some(RunState::Paused)) => {
+                    app.message = Some(format!("{id} is already paused; r resumes it"))
+                }
                 (Action::ResumeRun, Some(RunState::Running)) => {
-                    app.message = Some(format!("{id} is running"))
+                    app.message = Some(format!("{id} is running; p pauses it"))
                 }
                 (Action::ResumeRun, _) => fx.push(Effect::Run {
                     id,
@@ -298,10 +337,15 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         },
                     ));
                 }
+                (Action::Attach, Some(_)) if app.tmux_runs => fx.push(Effect::TmuxSelect(id)),
                 (Action::Attach, Some(_)) => {
                     app.attached = Some((id.clone(), Vec::new()));
                     fx.push(Effect::LoadAgentOutput(id.clone()));
-                    fx.push(Effect::TmuxSelect(id));
+                }
+                (_, Some(state)) if state.is_over() => {
+                    app.message = Some(format!(
+                        "{id}'s run has ended ({state}) — press s to start it again"
+                    ))
                 }
                 (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
@@ -310,15 +354,12 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         Action::RunChecks | Action::ShowChecks | Action::Merge => merge::action(app, a, fx),
         Action::StartReady => {
             app.autostart = !app.autostart;
-            app.message = Some(
-                if app.autostart {
-                    "starting ready milestones as slots free up"
-                } else {
-                    "stopped filling free slots"
-                }
-                .into(),
-            );
-            fill_slots(app, fx);
+            if app.autostart {
+                let said = fill_slots(app, fx);
+                app.message = Some(said);
+            } else {
+                app.message = Some("stopped filling free slots".into());
+            }
         }
         Action::Help => {
             app.help = !app.help;
@@ -331,47 +372,4 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         }
     }
     keep_visible(app);
-}
-
-/// Asks for a run of `id`, remembering it is on its way.
-fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
-    app.starting.push(id.clone());
-    fx.push(Effect::Run {
-        id,
-        action: RunAction::Start {
-            force: false,
-            trust: false,
-        },
-    });
-}
-
-/// With `S` on: starts ready milestones (not finished, dependencies met, no
-/// live run) in list order while fewer than `max_concurrent` runs are live.
-fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
-    use crate::model::Status;
-    let Some(snap) = &app.snap else { return };
-    if !app.autostart {
-        return;
-    }
-    let live = |m: &crate::model::MilestoneView| m.run.as_ref().is_some_and(|r| r.state.is_live());
-    let active = snap.milestones.iter().filter(|m| live(m)).count() + app.starting.len();
-    let free = app.max_concurrent.saturating_sub(active);
-    let ready: Vec<String> = snap
-        .milestones
-        .iter()
-        .filter(|m| {
-            !matches!(
-                m.status,
-                Status::Completed | Status::Cancelled | Status::Failed
-            )
-        })
-        .filter(|m| !live(m) && !app.starting.contains(&m.milestone.id))
-        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != RunState::Failed))
-        .filter(|m| crate::rules::unmet(snap, m).is_empty())
-        .map(|m| m.milestone.id.clone())
-        .take(free)
-        .collect();
-    for id in ready {
-        start(app, id, fx);
-    }
 }

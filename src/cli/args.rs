@@ -1,8 +1,26 @@
 //! The command line: `mdash [PATH]` opens the dashboard; subcommands script it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+/// Where the workspace is, the same way for every subcommand: a positional
+/// `PATH` (scripts rely on it) or `--dir PATH`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct At {
+    /// Workspace (default: the current directory, searched upwards).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// The same as PATH.
+    #[arg(long = "dir", value_name = "PATH", conflicts_with = "path")]
+    pub dir: Option<PathBuf>,
+}
+
+impl At {
+    pub fn get(&self) -> Option<&Path> {
+        self.dir.as_deref().or(self.path.as_deref())
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,8 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Print every milestone with its status, phases and progress.
     Status {
-        /// Workspace (default: the current directory, searched upwards).
-        path: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
         /// Print the machine-readable form (SPEC §7).
         #[arg(long)]
         json: bool,
@@ -36,13 +54,14 @@ pub enum Command {
     },
     /// Report every problem in the workspace's files, one per line.
     Check {
-        /// Workspace (default: the current directory, searched upwards).
-        path: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
     /// Create the .milestones/ directory layout.
     Init {
         /// Where to create it (default: the current directory).
-        path: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
     /// Build a live demo workspace (agents included) and open it.
     Demo {
@@ -55,18 +74,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Start, pause, resume or stop an agent run (from inside the workspace).
+    /// Start, pause, resume or stop an agent run.
     #[command(subcommand)]
     Run(RunCommand),
-    /// Approve this workspace's agent.command (recorded in your user config).
+    /// Approve this workspace's agent.command (recorded in your user config):
+    /// shows everything it covers and asks; `--yes` without a terminal.
     Trust {
         /// Workspace (default: the current directory, searched upwards).
         path: Option<PathBuf>,
+        /// Approve without asking (needed when there is no terminal).
+        #[arg(long, conflicts_with_all = ["list", "revoke"])]
+        yes: bool,
+        /// List what is approved, for which workspace, with the commands.
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Withdraw the approvals of this workspace (or PATH).
+        #[arg(long)]
+        revoke: bool,
     },
     /// Print the effective configuration and where each value came from.
     Config {
-        /// Workspace (default: the current directory, searched upwards).
-        path: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
     /// A simulated agent: advances the milestone's phases, for demos and tests.
     Sim {
@@ -75,6 +104,9 @@ pub enum Command {
         /// Milliseconds between steps.
         #[arg(long, default_value_t = 800)]
         pace_ms: u64,
+        /// When the milestone is done, start it over (the demo's agents), until stopped.
+        #[arg(long = "loop")]
+        looping: bool,
     },
     /// Internal: watches over one agent run and records its exit.
     #[command(hide = true)]
@@ -97,9 +129,8 @@ pub enum Command {
     Test {
         /// Milestone id.
         id: String,
-        /// Workspace (default: the current directory, searched upwards).
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
     /// Merge the milestone's branch into the base branch (fast-forward, or
     /// a merge commit), update the base checkout, then run the checks there.
@@ -110,9 +141,8 @@ pub enum Command {
         /// dirty base checkout).
         #[arg(long)]
         force: bool,
-        /// Workspace (default: the current directory, searched upwards).
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
     /// Create a new milestone file in .milestones/active/.
     New {
@@ -127,9 +157,8 @@ pub enum Command {
         /// Stage, when the id does not imply one.
         #[arg(long)]
         stage: Option<String>,
-        /// Workspace (default: the current directory, searched upwards).
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
 }
 
@@ -138,16 +167,30 @@ pub enum RunCommand {
     /// Start the agent on a milestone (its worktree is created first when configured).
     Start {
         id: String,
+        #[command(flatten)]
+        at: At,
         /// Start even when required milestones are not completed.
         #[arg(long)]
         force: bool,
     },
     /// Freeze the run's whole process group (SIGSTOP) and save a session.
-    Pause { id: String },
+    Pause {
+        id: String,
+        #[command(flatten)]
+        at: At,
+    },
     /// Continue a paused run (SIGCONT), or restart it with agent.resume_command.
-    Resume { id: String },
+    Resume {
+        id: String,
+        #[command(flatten)]
+        at: At,
+    },
     /// SIGTERM the run's process group, then SIGKILL after agent.stop_grace_secs.
-    Stop { id: String },
+    Stop {
+        id: String,
+        #[command(flatten)]
+        at: At,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,12 +200,15 @@ pub enum WorktreeCommand {
     Add {
         /// Milestone id.
         id: String,
-        /// Also add .worktrees/ to .git/info/exclude when it is not ignored.
+        /// Also add .worktrees/ to .git/info/exclude when it is not ignored
+        /// (also for a worktree that exists already).
         #[arg(long)]
         exclude: bool,
-        /// Workspace (default: the current directory, searched upwards).
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
+        /// Create it even when no milestone has this id (yet).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        at: At,
     },
     /// Remove the milestone's worktree and its branch (refused while it has
     /// uncommitted changes, or unmerged commits unless --force).
@@ -172,9 +218,8 @@ pub enum WorktreeCommand {
         /// Remove even when the branch has commits the base does not.
         #[arg(long)]
         force: bool,
-        /// Workspace (default: the current directory, searched upwards).
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
     },
 }
 

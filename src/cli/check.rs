@@ -1,9 +1,11 @@
 //! `mdash check`: every problem, one line each, `path:line:col: severity: message`.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::model::{Problem, Severity, Snapshot, Status};
 use crate::rules::status;
+use crate::ui::text::{escape, plural};
 
 pub fn problems(snap: &Snapshot) -> Vec<Problem> {
     let mut out = snap.problems.clone();
@@ -102,8 +104,12 @@ pub fn locate(text: &str, keys: &[&str], value: Option<&str>) -> (Option<usize>,
     }
 }
 
-pub fn run(snap: &Snapshot) -> i32 {
-    let list = problems(snap);
+pub fn run(root: &Path, snap: &Snapshot) -> i32 {
+    let mut list = problems(snap);
+    list.extend(crate::live::config::check::problems(
+        root,
+        crate::app::keymap::Keymap::entry_problems,
+    ));
     let mut errors = 0;
     for p in &list {
         let sev = match p.severity {
@@ -113,20 +119,21 @@ pub fn run(snap: &Snapshot) -> i32 {
             }
             Severity::Warning => "warning",
         };
+        // File names and messages quote file text: escaped, one line each.
         println!(
             "{}:{}:{}: {sev}: {}",
-            p.path,
+            escape(&p.path),
             p.line.unwrap_or(1),
             p.column.unwrap_or(1),
-            p.message
+            escape(&p.message)
         );
     }
     let warnings = list.len() - errors;
     eprintln!(
-        "{} milestones checked: {errors} error{}, {warnings} warning{}",
-        snap.milestones.len(),
-        if errors == 1 { "" } else { "s" },
-        if warnings == 1 { "" } else { "s" }
+        "{} checked: {}, {}",
+        plural(snap.milestones.len(), "milestone"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
     );
     i32::from(errors > 0)
 }

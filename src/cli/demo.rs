@@ -24,7 +24,7 @@ fn commit(repo: &Path, files: &[&str], msg: &str) -> Result<(), String> {
 }
 
 /// Writes the demo workspace into `root`.
-pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
+pub fn build(root: &Path) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
     std::fs::create_dir_all(root).map_err(io)?;
     crate::live::git::init_repo(root, "main")?;
@@ -78,13 +78,10 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
     )
     .map_err(io)?;
     w(root, &format!("{m}/active/current.txt"), "2a\n").map_err(io)?;
-    let exe = exe.display().to_string();
     w(
         root,
         &format!("{m}/config/mdash.yaml"),
-        &format!(
-            "# The demo's agent is mdash's own simulator; point agent.command at a real agent.\nagent:\n  command: [\"{exe}\", \"sim\", \"{{id}}\", \"--pace-ms\", \"600\"]\n  max_concurrent: 3\n  stop_grace_secs: 2\n  create_worktree: true\nnotify:\n  bell: false\n"
-        ),
+        "# The demo's agent is mdash's own simulator ({mdash} is the mdash that starts it),\n# looping until the demo ends; point agent.command at a real agent.\nagent:\n  command: [\"{mdash}\", \"sim\", \"--pace-ms\", \"1500\", \"--loop\", \"--\", \"{id}\"]\n  max_concurrent: 3\n  stop_grace_secs: 2\n  create_worktree: true\nnotify:\n  bell: false\n",
     )
     .map_err(io)?;
     commit(
@@ -96,6 +93,7 @@ pub fn build(root: &Path, exe: &Path) -> Result<(), String> {
 }
 
 pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
+    let temp = dir.is_none();
     let root = match dir {
         Some(d) => {
             if d.exists()
@@ -113,8 +111,17 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
         }
         None => tempfile_dir()?,
     };
-    let exe = std::env::current_exe()?;
-    if let Err(e) = build(&root, &exe) {
+    let built = build(&root).and_then(|()| {
+        // git's init leaves the directory as the umask says; a temporary
+        // demo's is the user's alone.
+        use std::os::unix::fs::PermissionsExt;
+        if !temp {
+            return Ok(());
+        }
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| e.to_string())
+    });
+    if let Err(e) = built {
         eprintln!("mdash: cannot build the demo in {}: {e}", root.display());
         return Ok(1);
     }
@@ -132,18 +139,31 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
         }
     }
     let code = crate::runtime::run(root.clone(), crate::runtime::Options { poll: false })?;
-    // Leave nothing running behind the demo.
-    for id in started {
-        let _ = control::stop(&root, id);
-    }
+    // Leave nothing running behind the demo: every live run of its
+    // workspace, the ones started with `s` or `S` too, stopped at once.
+    let _ = started;
+    let live: Vec<String> = crate::live::runs::all(&root)
+        .into_iter()
+        .filter(|r| r.state.is_live() && crate::live::runs::is_ours(r))
+        .map(|r| r.id)
+        .collect();
+    std::thread::scope(|s| {
+        for id in &live {
+            let root = &root;
+            s.spawn(move || control::stop(root, id));
+        }
+    });
     println!("demo workspace kept at {}", root.display());
     Ok(code)
 }
 
+/// A new directory with a random name, made with a `mkdir` that fails when
+/// the name exists (no directory someone else prepared is ever reused),
+/// private to the user, and kept after the demo.
 fn tempfile_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir();
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let dir = base.join(format!("mdash-demo-{stamp}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let dir = tempfile::Builder::new()
+        .prefix("mdash-demo-")
+        .tempdir()?
+        .keep();
     Ok(dir)
 }

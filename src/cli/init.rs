@@ -23,11 +23,53 @@ pub fn init(path: &Path) -> i32 {
         created += 1;
         println!("created {}", dir.display());
     }
-    if created == 0 {
+    let sample = base.join("config").join("mdash.yaml");
+    if std::fs::symlink_metadata(&sample).is_err() {
+        match crate::live::write::create_new(&sample, SAMPLE.as_bytes()) {
+            Ok(()) => println!("created {} (a commented sample)", sample.display()),
+            Err(e) => eprintln!("mdash: cannot write {}: {e}", sample.display()),
+        }
+    } else if created == 0 {
         println!("{} already holds a workspace", path.display());
     }
     0
 }
+
+/// `mdash init`'s `mdash.yaml`: every setting, commented out, so that it
+/// changes nothing until edited.
+const SAMPLE: &str = "\
+# mdash's settings for this workspace (README: Configuration).
+# Everything here is commented out: the defaults apply until you edit it.
+#
+# agent:
+#   # The agent to run on a milestone, as argv (never through a shell).
+#   # {id}, {title}, {worktree}, {branch}, {milestone_file}, {workspace},
+#   # {session_id} and {mdash} (this mdash) are filled in.
+#   command: [my-agent, --milestone, \"{id}\", --cwd, \"{worktree}\"]
+#   max_concurrent: 3        # runs S keeps going
+#   stop_grace_secs: 10      # from SIGTERM to SIGKILL
+#   backend: process         # or tmux
+#   cwd: worktree            # or workspace
+#
+# keys:
+#   move_down: [j, down, ctrl-n]
+#
+# git:
+#   base_branch: main
+#   refresh_secs: 10
+#
+# blockers:
+#   long_task_minutes: 60
+#
+# notify:
+#   bell: true
+#   tmux: true
+#   desktop: false
+#   cooldown_secs: 10
+#
+# limits:
+#   max_file_bytes: 1048576
+";
 
 /// The canonical milestone document for `mdash new`.
 pub fn document(
@@ -74,17 +116,48 @@ pub fn document(
     yaml::to_string(&Value::Mapping(m)).unwrap_or_default()
 }
 
+/// A title as one line: each run of control characters (a tab, a line
+/// break) becomes one space.
+pub fn one_line(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.trim().chars() {
+        if crate::ui::text::unsafe_char(c) {
+            gap = true;
+            continue;
+        }
+        if gap {
+            out.push(' ');
+            gap = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Option<&str>) -> i32 {
+    use crate::ui::text::escape;
     if !valid_id(id) {
-        eprintln!("mdash: invalid id \"{id}\": expected 1 to 50 letters, digits, '-' or '_'");
+        eprintln!(
+            "mdash: invalid id \"{}\": {}",
+            escape(id),
+            crate::model::ID_RULE
+        );
         return super::EXIT_USAGE;
     }
     if let Some(bad) = requires.iter().find(|r| !valid_id(r)) {
         eprintln!(
-            "mdash: invalid required id \"{bad}\": expected 1 to 50 letters, digits, '-' or '_'"
+            "mdash: invalid required id \"{}\": {}",
+            escape(bad),
+            crate::model::ID_RULE
         );
         return super::EXIT_USAGE;
     }
+    let clean = one_line(title);
+    if clean != title {
+        eprintln!("mdash: note: the title is one line: \"{}\"", escape(&clean));
+    }
+    let title = clean.as_str();
     let snap = crate::live::snapshot::load(root, chrono::Utc::now());
     if let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) {
         eprintln!(
@@ -115,6 +188,18 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
                 "created {}",
                 path.strip_prefix(root).unwrap_or(&path).display()
             );
+            let unknown: Vec<&str> = requires
+                .iter()
+                .filter(|r| !snap.milestones.iter().any(|m| &m.milestone.id == *r))
+                .map(String::as_str)
+                .collect();
+            if !unknown.is_empty() {
+                eprintln!(
+                    "mdash: warning: requires unknown milestone{} {} (not in this workspace yet; `mdash check` reports it until it exists)",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", ")
+                );
+            }
             0
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

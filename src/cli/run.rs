@@ -4,78 +4,206 @@ use std::path::Path;
 
 use crate::cli::args::RunCommand;
 use crate::live::runs::control;
+use crate::model::RunState;
+use crate::ui::text::escape;
 
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
+    let again = |id: &str| format!("`mdash run start {id}` starts it again");
     let (id, result) = match cmd {
-        RunCommand::Start { id, force } => {
-            let r = control::start(root, &control::snapshot(root, true), &id, force, false)
-                .map(|pid| format!("started {id} (process group {pid})"));
+        RunCommand::Start { id, force, .. } => {
+            let wt = root
+                .join(crate::read::workspace::WORKTREES)
+                .join(format!("milestone-{id}"));
+            let had = wt.exists();
+            let r = control::start(root, &control::snapshot(root, true), &id, force, false).map(
+                |pid| {
+                    let mut msg = format!("started {id} (process group {pid})");
+                    if !wt.is_dir() && crate::live::git::no_commits(root) {
+                        msg.push_str(&format!(
+                            "\nnote: {}: no worktree was made; the agent runs in the workspace",
+                            crate::live::git::NO_COMMITS
+                        ));
+                    }
+                    if !had && wt.is_dir() {
+                        msg.push_str(&format!(
+                            "\ncreated {} for it",
+                            wt.strip_prefix(root).unwrap_or(&wt).display()
+                        ));
+                        if !crate::live::git::worktrees_ignored(root) {
+                            msg.push_str(&format!("\n{}", worktree_note(&id)));
+                        }
+                    }
+                    (msg, Vec::new())
+                },
+            );
             (id, r.map_err(|e| e.to_string()))
         }
-        RunCommand::Pause { id } => {
+        RunCommand::Pause { id, .. } => {
+            // A second pause changes nothing and records nothing.
+            if crate::live::runs::read(root, &id).is_some_and(|r| r.state == RunState::Paused) {
+                println!("{id} is already paused; `mdash run resume {id}` continues it");
+                return 0;
+            }
             let r = control::pause(root, &control::snapshot(root, false), &id)
-                .map(|_| format!("paused {id}"));
+                .map(|n| {
+                    (
+                        format!("paused {id}; `mdash run resume {id}` continues it"),
+                        n,
+                    )
+                })
+                .map_err(|e| e.text(&id));
             (id, r)
         }
-        RunCommand::Resume { id } => {
+        RunCommand::Resume { id, .. } => {
             let r = control::resume(root, &control::snapshot(root, true), &id)
-                .map(|_| format!("resumed {id}"));
+                .map(|n| (format!("resumed {id}"), n));
+            let r = r.map_err(|e| match e {
+                control::Failure::Ended(_) => format!("{}; {}", e.text(&id), again(&id)),
+                e => e.text(&id),
+            });
             (id, r)
         }
-        RunCommand::Stop { id } => {
-            let r = control::stop(root, &id).map(|_| format!("stopped {id}"));
+        RunCommand::Stop { id, .. } => {
+            let r = control::stop(root, &id)
+                .map(|n| (format!("stopped {id}; {}", again(&id)), n))
+                .map_err(|e| e.text(&id));
             (id, r)
         }
     };
     match result {
-        Ok(msg) => {
-            println!("{msg}");
+        Ok((msg, notes)) => {
+            println!("{}", escape_lines(&msg));
+            if !notes.is_empty() {
+                eprintln!(
+                    "mdash: {id}: warning: done, but not recorded: {}",
+                    escape(&notes.join("; "))
+                );
+            }
             0
         }
         Err(e) => {
-            eprintln!("mdash: {id}: {e}");
+            eprintln!("mdash: {}: {}", escape(&id), escape_lines(&e));
             1
         }
     }
 }
 
-pub fn trust(root: &Path) -> i32 {
+/// The hint after a worktree was made where git does not ignore it.
+pub fn worktree_note(id: &str) -> String {
+    format!(
+        "note: .worktrees/ is not ignored by git; `mdash worktree add {id} --exclude` adds it to .git/info/exclude"
+    )
+}
+
+/// Each line escaped on its own: the line breaks are ours, the text is not.
+fn escape_lines(s: &str) -> String {
+    s.lines()
+        .map(|l| escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `mdash trust`: shows every field an approval covers, escaped and whole,
+/// then asks on a terminal; without one, approves only with `--yes`.
+pub fn trust(root: &Path, yes: bool) -> i32 {
+    use std::io::{BufRead, IsTerminal, Write};
     let agent = crate::live::config::agent::load(root);
-    let checks = crate::live::config::checks::load(root);
-    let checks = checks.from_workspace.then_some(checks);
+    // A workspace's checks.command (SPEC §9) is approved along with it.
+    let checks = Some(crate::live::config::checks::load(root)).filter(|c| c.from_workspace);
     if agent.command.is_empty() && checks.is_none() {
         eprintln!(
-            "mdash: no agent.command or checks.command in {}: nothing to trust",
+            "mdash: no agent.command in {}: nothing to trust",
             crate::live::config::FILE
         );
         return 1;
     }
-    println!("workspace: {}", root.display());
     if !agent.command.is_empty() {
-        println!("command:   {}", agent.shown());
-        if !agent.resume_command.is_empty() {
-            println!("resume:    {}", agent.resume_command.join(" "));
-        }
-        for (k, v) in &agent.env {
-            println!("env:       {k}={v}");
-        }
+        println!("{}", agent.shown(root));
     }
     if let Some(c) = &checks {
         println!("checks:    {}", c.shown());
     }
-    let agent_done = if agent.command.is_empty() {
-        Ok(None)
-    } else {
-        agent.trust(root).map(Some)
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "mdash: not approved: no terminal to ask on; run `mdash trust --yes` to approve exactly what is shown above"
+            );
+            return 1;
+        }
+        print!("approve this for {}? (y/n) ", root.display());
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            println!("not approved");
+            return 1;
+        }
+    }
+    let approved = match &checks {
+        Some(c) => c.trust(root),
+        None => Ok(std::path::PathBuf::new()),
     };
-    let done = agent_done.and_then(|p| match &checks {
-        Some(c) => c.trust(root).map(Some),
-        None => Ok(p),
+    let approved = approved.and_then(|p| {
+        if agent.command.is_empty() {
+            Ok(p)
+        } else {
+            agent.trust(root)
+        }
     });
-    match done {
+    match approved {
         Ok(p) => {
-            let at = p.map(|p| p.display().to_string()).unwrap_or_default();
-            println!("trusted (recorded in {at})");
+            println!("trusted (recorded in {})", p.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("mdash: {e}");
+            1
+        }
+    }
+}
+
+/// `mdash trust --list`: every approval, for which workspace, with what was
+/// shown when it was given.
+pub fn trust_list() -> i32 {
+    let entries = crate::live::config::trust::entries();
+    if entries.is_empty() {
+        println!("nothing approved");
+    }
+    for e in entries {
+        if e.workspace.is_empty() {
+            println!(
+                "{} (approved before mdash recorded what; revoke and approve again to see it)",
+                e.fingerprint
+            );
+            continue;
+        }
+        println!("{}", crate::live::config::trust::shown_arg(&e.workspace));
+        for line in e.shown.iter().filter(|l| !l.starts_with("workspace:")) {
+            // Recorded escaped; escaped again in case the file was edited.
+            let safe: String = line
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            println!("  {safe}");
+        }
+    }
+    0
+}
+
+/// `mdash trust --revoke [PATH]`.
+pub fn trust_revoke(root: &Path) -> i32 {
+    let agent = crate::live::config::agent::load(root);
+    match crate::live::config::trust::revoke(&agent, root) {
+        Ok(0) => {
+            println!("nothing was approved for {}", root.display());
+            0
+        }
+        Ok(n) => {
+            println!(
+                "revoked {n} approval{} for {}",
+                if n == 1 { "" } else { "s" },
+                root.display()
+            );
             0
         }
         Err(e) => {
@@ -86,29 +214,42 @@ pub fn trust(root: &Path) -> i32 {
 }
 
 pub fn config(root: &Path) -> i32 {
-    let (cfg, problems) = crate::live::config::load(root);
+    let (cfg, _) = crate::live::config::load(root);
     let agent = crate::live::config::agent::load(root);
+    let ws = crate::live::config::workspace_yaml(root);
     let from = |k: &str| {
         agent
             .sources
             .iter()
             .find(|(key, _)| *key == k)
             .map(|(_, s)| s.clone())
-            .unwrap_or_default()
+            .unwrap_or_else(|| "default".into())
     };
-    let rows: Vec<(String, String, String)> = vec![
+    // Settings other than agent.* come from the workspace file or are defaults.
+    let ws_or_default = |path: &[&str]| {
+        if ws
+            .as_ref()
+            .is_some_and(|v| crate::read::doc::get(v, path).is_some())
+        {
+            format!("workspace ({})", crate::live::config::FILE)
+        } else {
+            "default".into()
+        }
+    };
+    let n = &cfg.notify;
+    let rows: Vec<(&str, String, String)> = vec![
         (
-            "agent.command".into(),
+            "agent.command",
             format!("{:?}", agent.command),
             from("command"),
         ),
         (
-            "agent.resume_command".into(),
+            "agent.resume_command",
             format!("{:?}", agent.resume_command),
             from("resume_command"),
         ),
         (
-            "agent.cwd".into(),
+            "agent.cwd",
             if agent.cwd_worktree {
                 "worktree"
             } else {
@@ -117,62 +258,86 @@ pub fn config(root: &Path) -> i32 {
             .into(),
             from("cwd"),
         ),
-        ("agent.env".into(), format!("{:?}", agent.env), from("env")),
+        ("agent.env", format!("{:?}", agent.env), from("env")),
         (
-            "agent.backend".into(),
-            format!("{:?}", agent.backend).to_lowercase(),
+            "agent.backend",
+            agent.backend.as_str().into(),
             from("backend"),
         ),
         (
-            "agent.max_concurrent".into(),
+            "agent.max_concurrent",
             agent.max_concurrent.to_string(),
             from("max_concurrent"),
         ),
         (
-            "agent.stop_grace_secs".into(),
+            "agent.stop_grace_secs",
             agent.stop_grace_secs.to_string(),
             from("stop_grace_secs"),
         ),
         (
-            "agent.create_worktree".into(),
+            "agent.create_worktree",
             agent
                 .create_worktree
                 .map_or("when a repository exists".into(), |b| b.to_string()),
             from("create_worktree"),
         ),
         (
-            "agent.trusted".into(),
+            "agent.trusted",
             agent.trusted(root).to_string(),
             "user (trust.yaml)".into(),
         ),
         (
-            "limits.max_file_bytes".into(),
+            "limits.max_file_bytes",
             cfg.max_file_bytes.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["limits", "max_file_bytes"]),
         ),
         (
-            "blockers.long_task_minutes".into(),
+            "blockers.long_task_minutes",
             cfg.rules.long_task_minutes.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["blockers", "long_task_minutes"]),
         ),
         (
-            "git.base_branch".into(),
+            "git.base_branch",
             cfg.base_branch
                 .clone()
                 .unwrap_or_else(|| "main, else master".into()),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["git", "base_branch"]),
         ),
         (
-            "git.refresh_secs".into(),
+            "git.refresh_secs",
             cfg.git_refresh_secs.to_string(),
-            crate::live::config::FILE.into(),
+            ws_or_default(&["git", "refresh_secs"]),
+        ),
+        (
+            "notify.bell",
+            n.bell.to_string(),
+            ws_or_default(&["notify", "bell"]),
+        ),
+        (
+            "notify.tmux",
+            n.tmux.to_string(),
+            ws_or_default(&["notify", "tmux"]),
+        ),
+        (
+            "notify.desktop",
+            n.desktop.to_string(),
+            ws_or_default(&["notify", "desktop"]),
+        ),
+        (
+            "notify.cooldown_secs",
+            n.cooldown_secs.to_string(),
+            ws_or_default(&["notify", "cooldown_secs"]),
         ),
     ];
     for (k, v, s) in rows {
-        println!("{k:<26} {v:<40} # {s}");
+        println!("{k:<26} {:<40} # {}", escape(&v), escape(&s));
     }
-    for p in problems {
-        eprintln!("{}: {}", p.path, p.message);
+    let (problems, _) = crate::live::config::check::files(root);
+    if !problems.is_empty() {
+        eprintln!(
+            "mdash: {} in the config; `mdash check` lists them",
+            crate::ui::text::plural(problems.len(), "problem")
+        );
     }
     0
 }

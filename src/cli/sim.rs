@@ -202,7 +202,73 @@ fn commit(worktree: &Path, id: &str, step: u64) {
     );
 }
 
-pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
+/// Back to the start: every phase and task pending, the milestone in
+/// progress again. For `--loop`, which keeps the demo's agents busy.
+fn reset(v: &mut Value) {
+    let Some(top) = v.as_mapping_mut() else {
+        return;
+    };
+    top.insert(s("status"), s("in_progress"));
+    let pending = |m: &mut Mapping| {
+        for (_, p) in m.iter_mut() {
+            if let Some(p) = p.as_mapping_mut() {
+                p.insert(s("status"), s("pending"));
+                p.remove("progress");
+            }
+        }
+    };
+    if let Some(p) = top
+        .get_mut("kiro_configuration")
+        .and_then(|k| k.get_mut("phases"))
+        .and_then(Value::as_mapping_mut)
+    {
+        pending(p);
+    }
+    if let Some(p) = top.get_mut("phases").and_then(Value::as_mapping_mut) {
+        pending(p);
+    }
+    if let Some(Value::Sequence(tasks)) = top.get_mut("tasks") {
+        for t in tasks.iter_mut().filter_map(Value::as_mapping_mut) {
+            t.insert(s("status"), s("pending"));
+            t.remove("started_at");
+            t.remove("completed_at");
+            if let Some(p) = t
+                .get_mut("kiro_workflow")
+                .and_then(|k| k.get_mut("phases"))
+                .and_then(Value::as_mapping_mut)
+            {
+                pending(p);
+            }
+        }
+    }
+    if let Some(p) = top.get_mut("progress").and_then(Value::as_mapping_mut) {
+        p.insert(s("percentage"), Value::Number(0u64.into()));
+    }
+}
+
+/// Rewrites the milestone file through `f`, keeping changes made meanwhile
+/// (the write only lands when the file is as read).
+fn rewrite(path: &Path, f: impl Fn(&mut Value)) -> bool {
+    for _ in 0..100 {
+        let Ok(before) = std::fs::read(path) else {
+            return false;
+        };
+        let Ok(mut v) = yaml::parse(&String::from_utf8_lossy(&before)) else {
+            return false;
+        };
+        f(&mut v);
+        let Ok(text) = yaml::to_string(&v) else {
+            return false;
+        };
+        if crate::live::write::replace_if_unchanged(path, &before, text.as_bytes()).unwrap_or(false)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
     let root = match crate::live::git::discover::discover(start) {
         Ok(r) => r,
         Err(e) => {
@@ -221,11 +287,19 @@ pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
             eprintln!("mdash sim: no milestone \"{id}\"");
             return 1;
         };
-        if m.status == Status::Completed {
-            println!("mdash sim: {id} is completed");
-            return 0;
-        }
         let path = root.join(&m.milestone.source);
+        if m.status == Status::Completed {
+            if !looping {
+                println!("mdash sim: {id} is completed");
+                return 0;
+            }
+            if rewrite(&path, reset) {
+                println!("mdash sim: {id}: starting over");
+                let _ = records::event(&root, id, "milestone_activated", serde_json::json!({}));
+            }
+            std::thread::sleep(pace);
+            continue;
+        }
         let mut outcome = None;
         for _ in 0..100 {
             let Ok(before) = std::fs::read(&path) else {
@@ -271,7 +345,9 @@ pub fn run(start: &Path, id: &str, pace: Duration) -> i32 {
             }
             if done {
                 println!("mdash sim: {id} done");
-                return 0;
+                if !looping {
+                    return 0;
+                }
             }
         }
         std::thread::sleep(pace);

@@ -3,7 +3,9 @@
 //! Read tolerantly: a wrong value is reported and its default kept.
 
 pub mod agent;
+pub mod check;
 pub mod checks;
+pub mod trust;
 
 use std::path::Path;
 
@@ -60,17 +62,28 @@ impl Default for Config {
     }
 }
 
+/// The workspace file's text, read through the fence like every workspace
+/// file (a symlink that leaves the workspace is not read), or why not;
+/// `None` when there is no such file.
+pub fn workspace_text(root: &Path) -> Option<Result<String, Problem>> {
+    let path = root.join(FILE);
+    std::fs::symlink_metadata(&path).ok()?;
+    Some(Fence::new(root, DEFAULT_MAX_FILE_BYTES).read_text(&path))
+}
+
+/// The workspace file as YAML, when it can be read and parsed.
+pub fn workspace_yaml(root: &Path) -> Option<yaml::Value> {
+    workspace_text(root)?
+        .ok()
+        .and_then(|t| yaml::parse(&t).ok())
+}
+
 /// Loads the workspace's config; problems are returned beside the result.
 pub fn load(root: &Path) -> (Config, Vec<Problem>) {
-    let path = root.join(FILE);
-    let cfg = Config::default();
-    if !path.exists() {
-        return (cfg, Vec::new());
-    }
-    let fence = Fence::new(root, DEFAULT_MAX_FILE_BYTES);
-    match fence.read_text(&path) {
-        Ok(text) => parse(&text),
-        Err(p) => (cfg, vec![p]),
+    match workspace_text(root) {
+        None => (Config::default(), Vec::new()),
+        Some(Ok(text)) => parse(&text),
+        Some(Err(p)) => (Config::default(), vec![p]),
     }
 }
 

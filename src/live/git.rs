@@ -196,15 +196,31 @@ pub fn metadata_dirs(root: &Path) -> Vec<(PathBuf, bool)> {
 /// Creates `.worktrees/milestone-<id>` on a new `feature/milestone-<id>`
 /// branch from the base branch. Refuses what exists or would leave the
 /// workspace, saying which.
+/// How a refusal for a repository without a commit starts, in `worktree
+/// add` and `run start` alike.
+pub const NO_COMMITS: &str = "the repository has no commits yet";
+
+/// Whether `root` is a git repository without a commit (nothing a
+/// worktree could branch from).
+pub fn no_commits(root: &Path) -> bool {
+    Repository::open(root).is_ok_and(|r| no_commits_in(&r))
+}
+
+fn no_commits_in(repo: &Repository) -> bool {
+    let no_branch = repo
+        .branches(Some(BranchType::Local))
+        .map(|mut b| b.next().is_none())
+        .unwrap_or(false);
+    repo.is_empty().unwrap_or(false) || no_branch
+}
+
 pub fn add_worktree(
     root: &Path,
     id: &str,
     configured_base: Option<&str>,
 ) -> Result<PathBuf, String> {
     if !crate::model::valid_id(id) {
-        return Err(format!(
-            "invalid id \"{id}\": expected 1 to 50 letters, digits, '-' or '_'"
-        ));
+        return Err(format!("invalid id \"{id}\": {}", crate::model::ID_RULE));
     }
     let repo = Repository::open(root).map_err(|e| {
         format!(
@@ -213,6 +229,11 @@ pub fn add_worktree(
             e.message()
         )
     })?;
+    if no_commits_in(&repo) {
+        return Err(format!(
+            "{NO_COMMITS}: a worktree branches from a commit; commit once, then try again"
+        ));
+    }
     let dir = root.join(WORKTREES);
     let path = dir.join(format!("milestone-{id}"));
     if path.exists() {

@@ -64,18 +64,46 @@ impl Reader {
         );
         let runs: Vec<(String, RunView)> = runs::all(&root)
             .iter()
-            .map(|r| (r.id.clone(), runs::observe(r)))
+            .map(|r| (r.id.clone(), runs::observe(&root, r)))
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+        let failed_output = runs
+            .iter()
+            .filter(|(_, r)| r.state == crate::model::RunState::Failed)
+            .filter_map(|(id, _)| Some((id.clone(), last_line(&root, id)?)))
+            .collect();
         Snapshot {
             root,
             now,
             milestones: views,
             problems: read.problems,
             current: read.current,
+            failed_output,
         }
     }
+}
+
+/// The last non-empty line of a run's output (`logs/agent-<id>.log`), from
+/// its last 4 KiB; not through a symlink.
+fn last_line(root: &Path, id: &str) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let path = root
+        .join(".milestones/logs")
+        .join(format!("agent-{id}.log"));
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    let mut f = std::fs::File::open(&path).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
+    let mut buf = Vec::new();
+    f.take(4096).read_to_end(&mut buf).ok()?;
+    String::from_utf8_lossy(&buf)
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(|l| l.chars().take(200).collect())
 }
 
 /// Reads the workspace at `root` (already discovered) once, without git state.

@@ -1,13 +1,19 @@
 //! Milestone ids: which are valid, and which ids a worktree directory or a
 //! branch name stands for (SPEC §6).
 
-/// `^[A-Za-z0-9_-]{1,50}$`.
+/// `^[A-Za-z0-9_][A-Za-z0-9_-]{0,49}$`: ids become file names, branch
+/// names and arguments of child processes, so one may not start with `-`
+/// (it would read as an option).
 pub fn valid_id(id: &str) -> bool {
     (1..=50).contains(&id.len())
+        && !id.starts_with('-')
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+/// What a valid id looks like, for refusals: `invalid id "-rf": ...`.
+pub const ID_RULE: &str = "expected 1 to 50 letters, digits, '-' or '_', not starting with '-'";
 
 /// The ids a worktree directory name maps to (SPEC §6).
 pub fn ids_for_dir(name: &str) -> Vec<String> {
@@ -38,6 +44,13 @@ pub fn ids_for_branch(branch: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_may_not_look_like_options() {
+        assert!(valid_id("2a") && valid_id("m-001") && valid_id("_x"));
+        assert!(!valid_id("-rf") && !valid_id("--") && !valid_id("-"));
+        assert!(!valid_id("") && !valid_id("a/b") && !valid_id(&"x".repeat(51)));
+    }
 
     #[test]
     fn branch_names_map_to_ids() {

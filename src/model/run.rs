@@ -114,6 +114,12 @@ pub struct Run {
     pub signal: Option<i32>,
     pub session_id: String,
     pub cwd: String,
+    /// The tmux window (`@N`) of a run in tmux, as tmux named it at start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmux_window: Option<String>,
+    /// The milestone's raw status that a pause replaced (a stop restores it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_from: Option<String>,
 }
 
 /// A run as the dashboard and `status --json` show it.
@@ -130,8 +136,13 @@ pub struct RunView {
 /// Why a start did not happen, so the caller can ask and retry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
-    /// The workspace's command was never approved; the command as shown.
-    NotTrusted(String),
+    /// The workspace's command was never approved: everything an approval
+    /// covers as shown, and the fingerprint of exactly that (so a `y` never
+    /// approves a file changed after it was shown).
+    NotTrusted {
+        shown: String,
+        fingerprint: String,
+    },
     /// Required milestones are not completed.
     Unmet(Vec<String>),
     Other(String),
@@ -140,7 +151,7 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotTrusted(c) => write!(
+            Refusal::NotTrusted { shown: c, .. } => write!(
                 f,
                 "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
             ),

@@ -2,6 +2,7 @@
 
 mod chrome;
 mod detail;
+mod help;
 mod list;
 mod readiness;
 mod side;
@@ -13,8 +14,9 @@ use ratatui::widgets::{Block, Borders};
 
 use crate::ui::theme::Theme;
 
-pub use chrome::{attached, footer, header, help};
+pub use chrome::{footer, header, prompt};
 pub use detail::detail;
+pub use help::{attached, help};
 pub use list::{git_marker, milestones};
 pub use side::{blockers, log};
 
@@ -22,5 +24,8 @@ fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(format!(" {title} "), theme.bold()))
+        .title(Span::styled(
+            format!(" {} ", crate::ui::text::escape(&title)),
+            theme.bold(),
+        ))
 }

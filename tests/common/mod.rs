@@ -2,8 +2,11 @@
 #![allow(dead_code)]
 
 pub mod merge;
+pub mod newb;
 pub mod perf;
+pub mod procs;
 pub mod pty;
+pub mod sec;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

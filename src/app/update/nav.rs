@@ -44,9 +44,11 @@ pub(super) fn step(app: &mut App, by: isize, fx: &mut Vec<Effect>) {
                 .clamp(0, n.saturating_sub(1) as isize) as usize;
         }
         Pane::Detail => {
+            // No further than the last frame could show: scrolling past the
+            // end would leave the pane blank.
             app.detail_scroll = (app.detail_scroll as isize)
                 .saturating_add(by)
-                .clamp(0, u16::MAX as isize) as u16;
+                .clamp(0, app.detail_max.get() as isize) as u16;
         }
         Pane::Log => {
             // Down moves toward the newest line; reaching it resumes following.

@@ -100,5 +100,6 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
     if reload_log && let Some((id, _)) = &app.attached {
         fx.push(Effect::LoadAgentOutput(id.clone()));
     }
-    fill_slots(app, fx);
+    seen_launched(app);
+    let _ = fill_slots(app, fx);
 }

@@ -29,6 +29,11 @@ pub struct Agent {
     pub from_workspace: bool,
 }
 
+/// The user's own config file, `$XDG_CONFIG_HOME/mdash/config.yaml`.
+pub fn user_file() -> Option<PathBuf> {
+    user_dir().map(|d| d.join("config.yaml"))
+}
+
 /// The user's config directory for mdash.
 pub fn user_dir() -> Option<PathBuf> {
     std::env::var_os("XDG_CONFIG_HOME")
@@ -38,7 +43,7 @@ pub fn user_dir() -> Option<PathBuf> {
         .map(|d| d.join("mdash"))
 }
 
-pub(crate) fn read_yaml(path: &Path) -> Option<Value> {
+fn read_yaml(path: &Path) -> Option<Value> {
     let text = crate::read::file::read_regular(path).ok()?;
     yaml::parse(&text).ok()
 }
@@ -57,8 +62,9 @@ const KEYS: [&str; 8] = [
 pub fn load(root: &Path) -> Agent {
     let user_file = user_dir().map(|d| d.join("config.yaml"));
     let user = user_file.as_deref().and_then(read_yaml);
-    let ws_file = root.join(crate::live::config::FILE);
-    let ws = read_yaml(&ws_file);
+    // Fenced: a workspace file behind a symlink that leaves the workspace
+    // is not read, here as everywhere.
+    let ws = crate::live::config::workspace_yaml(root);
     let mut sources = Vec::new();
     let mut from_workspace = false;
     let mut pick = |key: &'static str| -> Option<Value> {
@@ -141,69 +147,55 @@ impl Agent {
     }
 
     pub fn trust(&self, root: &Path) -> Result<PathBuf, String> {
-        record_trust(self.fingerprint(root))
+        super::trust::approve(self, root)
     }
 
-    /// The command line as shown to a person.
-    pub fn shown(&self) -> String {
-        shown(&self.command)
+    /// Everything an approval covers, as shown to a person before asking:
+    /// every field, escaped and whole, and what trust does not cover.
+    pub fn shown(&self, root: &Path) -> String {
+        let mut lines = super::trust::fields(self, root);
+        lines.push(format!("note:      {}", super::trust::COVERS));
+        lines.join("\n")
     }
 }
 
-/// Adds one approval to the user's `trust.yaml`.
-pub(crate) fn record_trust(fp: String) -> Result<PathBuf, String> {
-    let dir = user_dir().ok_or("no user config directory ($XDG_CONFIG_HOME or $HOME)")?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join("trust.yaml");
-    let mut list = trusted_fingerprints();
-    if !list.contains(&fp) {
-        list.push(fp);
-    }
-    let mut text = String::from(
-        "# Agent commands approved with `mdash trust` (SHA-256 of workspace and command).\ntrusted:\n",
-    );
-    for f in &list {
-        text.push_str(&format!("  - \"{f}\"\n"));
-    }
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
-}
-
-/// An argv as shown to a person.
-pub fn shown(argv: &[String]) -> String {
-    argv.iter()
-        .map(|a| {
-            if a.contains(' ') {
-                format!("'{a}'")
-            } else {
-                a.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub(crate) fn trusted_fingerprints() -> Vec<String> {
-    user_dir()
-        .and_then(|d| read_yaml(&d.join("trust.yaml")))
-        .and_then(|v| doc::get(&v, &["trusted"]).map(doc::id_list))
-        .unwrap_or_default()
+fn trusted_fingerprints() -> Vec<String> {
+    super::trust::fingerprints()
 }
 
 /// Fills `{id}`, `{title}`, `{worktree}`, `{branch}`, `{milestone_file}`,
 /// `{workspace}` and `{session_id}` in each argument. Arguments stay
 /// separate: nothing goes through a shell.
+///
+/// One pass over each argument: a value put in is never searched again, so
+/// a title holding `{workspace}` reaches the agent as written.
 pub fn expand(argv: &[String], vars: &[(&str, String)]) -> Vec<String> {
     argv.iter()
         .map(|a| {
-            let mut s = a.clone();
-            for (k, v) in vars {
-                s = s.replace(&format!("{{{k}}}"), v);
+            let mut out = String::with_capacity(a.len());
+            let mut rest = a.as_str();
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let hit = after.find('}').and_then(|close| {
+                    let name = &after[..close];
+                    vars.iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| (v, close))
+                });
+                match hit {
+                    Some((v, close)) => {
+                        out.push_str(v);
+                        rest = &after[close + 1..];
+                    }
+                    None => {
+                        out.push('{');
+                        rest = after;
+                    }
+                }
             }
-            s
+            out.push_str(rest);
+            out
         })
         .collect()
 }
@@ -220,5 +212,11 @@ mod tests {
             &[("id", "2a".into()), ("title", "A; rm -rf /".into())],
         );
         assert_eq!(out, ["run", "--id=2a", "A; rm -rf /"]);
+        let argv = vec!["{title}-{id}{".to_string(), "{nope}{{id}}".into()];
+        let out = expand(
+            &argv,
+            &[("id", "2a".into()), ("title", "{id} {workspace}".into())],
+        );
+        assert_eq!(out, ["{id} {workspace}-2a{", "{nope}{2a}"]);
     }
 }

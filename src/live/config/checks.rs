@@ -7,9 +7,15 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::agent::{read_yaml, record_trust, trusted_fingerprints, user_dir};
+use super::agent::user_dir;
+use super::trust;
 use crate::read::doc;
-use crate::read::yaml::Value;
+use crate::read::yaml::{self, Value};
+
+fn read_yaml(path: &Path) -> Option<Value> {
+    let text = crate::read::file::read_regular(path).ok()?;
+    yaml::parse(&text).ok()
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {
@@ -59,14 +65,29 @@ impl Checks {
     }
 
     pub fn trusted(&self, root: &Path) -> bool {
-        !self.from_workspace || trusted_fingerprints().contains(&self.fingerprint(root))
+        !self.from_workspace || trust::fingerprints().contains(&self.fingerprint(root))
     }
 
     pub fn trust(&self, root: &Path) -> Result<std::path::PathBuf, String> {
-        record_trust(self.fingerprint(root))
+        trust::approve_fingerprint(
+            self.fingerprint(root),
+            root,
+            vec![
+                format!(
+                    "workspace: {}",
+                    trust::shown_arg(&root.display().to_string())
+                ),
+                format!("checks:    {}", self.shown()),
+            ],
+        )
     }
 
+    /// Every argument escaped and whole, as the trust prompt shows it.
     pub fn shown(&self) -> String {
-        super::agent::shown(&self.command)
+        self.command
+            .iter()
+            .map(|a| trust::shown_arg(a))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }

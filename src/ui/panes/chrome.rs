@@ -1,26 +1,40 @@
-//! The header, the footer, the help overlay and an attached run's output.
+//! The header and the footer (key hints, or the status line's message or
+//! question, wrapped).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::block;
 use crate::app::{App, WatchMode};
 use crate::model::{RunState, Status};
-use crate::ui::text::fit;
+use crate::ui::text::{fit, plural};
 use crate::ui::theme::Theme;
 
+/// One piece of the header and how much it matters: when the line is too
+/// narrow, the least important pieces go first (the rest keep their order).
+struct Piece {
+    text: String,
+    style: Style,
+    rank: u8,
+}
+
 pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
-    let mut spans = vec![Span::styled(
-        " mdash ",
-        theme.bold().add_modifier(Modifier::REVERSED),
-    )];
+    let mut pieces = vec![Piece {
+        text: " mdash ".into(),
+        style: theme.bold().add_modifier(Modifier::REVERSED),
+        rank: 9,
+    }];
     let Some(snap) = &app.snap else {
-        spans.push(Span::raw(" reading…"));
-        f.render_widget(Line::from(spans), r);
+        f.render_widget(
+            Line::from(vec![
+                Span::styled(" mdash ", theme.bold().add_modifier(Modifier::REVERSED)),
+                Span::raw(" reading…"),
+            ]),
+            r,
+        );
         return;
     };
     let name = snap
@@ -28,68 +42,87 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    spans.push(Span::styled(format!(" {name} "), theme.bold()));
-    let count = |s: Status| snap.milestones.iter().filter(|m| m.status == s).count();
-    spans.push(Span::raw(format!(" {} milestones ", snap.milestones.len())));
-    for (s, label) in [
-        (Status::InProgress, "running"),
-        (Status::Paused, "paused"),
-        (Status::Blocked, "blocked"),
-        (Status::Failed, "failed"),
-        (Status::Completed, "done"),
+    let mut add = |text: String, style: Style, rank: u8| pieces.push(Piece { text, style, rank });
+    add(format!(" {name} "), theme.bold(), 2);
+    add(
+        format!(" {} ", plural(snap.milestones.len(), "milestone")),
+        Style::default(),
+        1,
+    );
+    // What the files say, each milestone once: a paused run's milestone
+    // counts as paused whatever its file says.
+    let run_state = |m: &crate::model::MilestoneView| m.run.as_ref().map(|r| r.state);
+    let shown = |m: &crate::model::MilestoneView| {
+        if run_state(m) == Some(RunState::Paused) {
+            Status::Paused
+        } else {
+            m.status
+        }
+    };
+    let count = |s: Status| snap.milestones.iter().filter(|m| shown(m) == s).count();
+    for (s, label, rank) in [
+        (Status::InProgress, "in progress", 4),
+        (Status::Paused, "paused", 5),
+        (Status::Blocked, "blocked", 5),
+        (Status::Failed, "failed", 5),
+        (Status::Completed, "done", 3),
     ] {
         let n = count(s);
         if n > 0 {
-            spans.push(Span::styled(
+            add(
                 format!(" {}{n} {label}", Theme::glyph(s)),
                 theme.status(s),
-            ));
+                rank,
+            );
         }
     }
-    let runs = |st: RunState| {
-        snap.milestones
-            .iter()
-            .filter(|m| m.run.as_ref().is_some_and(|r| r.state == st))
-            .count()
-    };
-    let (running, paused) = (runs(RunState::Running), runs(RunState::Paused));
+    // What runs: live agents, counted once each.
+    let running = snap
+        .milestones
+        .iter()
+        .filter(|m| run_state(m) == Some(RunState::Running))
+        .count();
     if running > 0 {
-        let s = if running == 1 { "" } else { "s" };
-        spans.push(Span::styled(
-            format!("  ● {running} run{s}"),
+        add(
+            format!("  ● {}", plural(running, "run")),
             theme.status(Status::InProgress),
-        ));
-    }
-    if paused > 0 {
-        spans.push(Span::styled(
-            format!(
-                "  ‖ {paused} paused run{}",
-                if paused == 1 { "" } else { "s" }
-            ),
-            theme.status(Status::Paused),
-        ));
+            8,
+        );
     }
     if app.autostart {
-        spans.push(Span::styled(" (filling)", theme.dim()));
+        add(" (filling)".into(), theme.dim(), 6);
     }
     let nb = snap.blockers().count();
     if nb > 0 {
-        spans.push(Span::styled(
-            format!("  {nb} blockers"),
+        add(
+            format!("  {}", plural(nb, "blocker")),
             theme.status(Status::Blocked),
-        ));
+            8,
+        );
     }
     if !snap.problems.is_empty() {
-        spans.push(Span::styled(
-            format!("  ⚠ {} file problems", snap.problems.len()),
+        add(
+            format!("  ⚠ {}", plural(snap.problems.len(), "file problem")),
             theme.status(Status::Unknown),
-        ));
+            7,
+        );
+    }
+    if !app.config_problems.is_empty() {
+        add(
+            format!(
+                "  ⚠ {}",
+                plural(app.config_problems.len(), "config problem")
+            ),
+            theme.status(Status::Unknown),
+            7,
+        );
     }
     if let WatchMode::Polling(why) = &app.watch {
-        spans.push(Span::styled(
+        add(
             format!("  [polling: {why}]"),
             theme.status(Status::Paused),
-        ));
+            6,
+        );
     }
     let total = snap.milestones.len();
     let overall = if total == 0 {
@@ -98,123 +131,112 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64
     };
     let right = format!(" overall {overall:.0}% ");
-    // The overall figure always shows; the counts give way when narrow.
+    // The overall figure always shows; the pieces give way by rank.
     let room = (r.width as usize).saturating_sub(right.width());
+    let width = |p: &[Piece]| p.iter().map(|p| p.text.width()).sum::<usize>();
+    while width(&pieces) > room {
+        let Some((i, _)) = pieces
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, p)| (p.rank, usize::MAX - i))
+        else {
+            break;
+        };
+        if pieces.len() == 1 {
+            break;
+        }
+        pieces.remove(i);
+    }
     let mut used = 0;
     let mut kept = Vec::new();
-    for s in spans {
-        let w = s.content.width();
+    for p in pieces {
+        let w = p.text.width();
         if used + w > room {
-            kept.push(Span::styled(fit(&s.content, room - used), s.style));
+            kept.push(Span::styled(fit(&p.text, room - used), p.style));
             used = room;
             break;
         }
         used += w;
-        kept.push(s);
+        kept.push(Span::styled(p.text, p.style));
     }
     kept.push(Span::raw(" ".repeat(room - used)));
     kept.push(Span::styled(right, theme.bold()));
     f.render_widget(Line::from(kept), r);
 }
+
 pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
-    if let Some(msg) = &app.message {
-        f.render_widget(
-            Line::from(Span::styled(
-                fit(&format!(" {msg}"), r.width as usize),
-                theme.bold(),
-            )),
-            r,
-        );
-        return;
-    }
-    if let Some((question, _)) = &app.confirm {
-        f.render_widget(
-            Line::from(Span::styled(
-                fit(&format!(" {question}"), r.width as usize),
-                theme.bold(),
-            )),
-            r,
-        );
+    let lines = crate::app::layout::status_lines(app, r.width, r.height * 4);
+    if !lines.is_empty() {
+        let shown: Vec<Line> = lines
+            .iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), theme.bold())))
+            .collect();
+        f.render_widget(Paragraph::new(shown), r);
         return;
     }
     if app.filtering {
         f.render_widget(
             Line::from(Span::styled(
-                " type to filter · Enter keep · Esc clear",
+                fit(" type to filter · Enter keep · Esc clear", r.width as usize),
                 theme.dim(),
             )),
             r,
         );
         return;
     }
+    let piece = |k: &str, h: &str| format!(" {k} {h} ").width();
+    let always = crate::app::hints::always(app);
+    let reserved: usize = always.iter().map(|(k, h)| piece(k, h)).sum();
     let mut spans = Vec::new();
     let mut used = 0;
-    for (keys, hint) in app.keymap.footer() {
-        let piece = format!(" {keys} {hint} ");
-        if used + piece.width() > r.width as usize {
+    for (keys, hint) in crate::app::hints::hints(app) {
+        let w = piece(&keys, hint);
+        if used + w + reserved > r.width as usize {
             break;
         }
-        used += piece.width();
+        used += w;
+        spans.push(Span::styled(format!(" {keys}"), theme.bold()));
+        spans.push(Span::styled(format!(" {hint} "), theme.dim()));
+    }
+    for (keys, hint) in always {
         spans.push(Span::styled(format!(" {keys}"), theme.bold()));
         spans.push(Span::styled(format!(" {hint} "), theme.dim()));
     }
     f.render_widget(Line::from(spans), r);
 }
-pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    use crate::app::keymap::Action;
-    let w = 72.min(area.width);
-    let text_w = (w as usize).saturating_sub(2 + 13);
-    // One line per binding, so every key stays visible; j/k scroll when the
-    // terminal is shorter than the list.
-    let lines: Vec<Line> = Action::ALL
-        .iter()
-        .skip(app.help_scroll)
-        .map(|&a| {
-            Line::from(vec![
-                Span::styled(format!(" {:<12}", app.keymap.keys_label(a)), theme.bold()),
-                Span::raw(fit(a.description(), text_w)),
-            ])
-        })
-        .collect();
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let [_, mid, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(h),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let [_, popup, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(w),
-        Constraint::Fill(1),
-    ])
-    .areas(mid);
-    f.render_widget(Clear, popup);
-    let title = if Action::ALL.len() + 2 > area.height as usize {
-        "Keys · j/k scroll · Esc closes"
-    } else {
-        "Keys · Esc closes"
-    };
-    f.render_widget(
-        Paragraph::new(lines).block(block(title.into(), true, theme)),
-        popup,
-    );
-}
-/// The run output view (`a`): the agent's output, full screen.
-pub fn attached(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    let Some((id, lines)) = &app.attached else {
+
+/// A question of several lines (what a trust approval covers), shown whole
+/// and wrapped in a box over the panes, never cut: the user approves only
+/// what is on screen.
+pub fn prompt(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    use ratatui::widgets::{Block, Borders, Wrap};
+    let Some((question, _)) = app.confirm.as_ref().filter(|(q, _)| q.contains('\n')) else {
         return;
     };
-    let b = block(format!("{id} output · Esc closes"), true, theme);
-    let inner = b.inner(area);
-    f.render_widget(Clear, area);
-    f.render_widget(b, area);
-    let h = inner.height as usize;
-    let w = inner.width as usize;
-    let start = lines.len().saturating_sub(h);
-    let shown: Vec<Line> = lines[start..]
-        .iter()
-        .map(|l| Line::from(fit(l, w)))
+    let lines: Vec<Line> = question
+        .lines()
+        .map(|l| Line::from(Span::raw(l.to_string())))
         .collect();
-    f.render_widget(Paragraph::new(shown), inner);
+    let width = area.width.saturating_sub(4).max(1);
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = question
+        .lines()
+        .map(|l| l.width().max(1).div_ceil(inner))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(1)).max(3);
+    let r = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + area.height.saturating_sub(height + 1) / 2,
+        width,
+        height,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" approve? ", theme.bold())),
+        ),
+        r,
+    );
 }

@@ -10,14 +10,22 @@ use crate::app::rows;
 use crate::app::{App, Pane};
 use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
-use crate::ui::text::fit;
+use crate::ui::text::{escape, fit};
 use crate::ui::theme::Theme;
 use crate::util::time::age;
 
 pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Detail;
-    let Some(m) = rows::selected(app) else {
-        f.render_widget(block("Detail".into(), focused, theme), r);
+    let Some(m) = rows::selected_shown(app) else {
+        let b = block("Detail".into(), focused, theme);
+        let inner = b.inner(r);
+        f.render_widget(b, r);
+        if !app.filter.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled("nothing matches the filter", theme.dim())),
+                inner,
+            );
+        }
         return;
     };
     let b = block(
@@ -28,12 +36,12 @@ pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let inner = b.inner(r);
     f.render_widget(b, r);
     let lines = detail_lines(app, m, inner.width as usize, theme);
-    f.render_widget(
-        Paragraph::new(lines)
-            .scroll((app.detail_scroll, 0))
-            .wrap(Wrap { trim: false }),
-        inner,
-    );
+    let para = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Never past the end: the last screenful at most. The furthest offset
+    // goes back to the app, whose keys clamp to it.
+    let max = (para.line_count(inner.width) as u16).saturating_sub(inner.height);
+    app.detail_max.set(max);
+    f.render_widget(para.scroll((app.detail_scroll.min(max), 0)), inner);
 }
 fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let ms = &m.milestone;
@@ -149,7 +157,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
                 Status::Blocked
             };
             spans.push(Span::styled(
-                format!("{}{r} ", if met { "✓" } else { "✗" }),
+                format!("{}{r} ", if met { "✓" } else { "○" }),
                 theme.status(st),
             ));
         }
@@ -161,10 +169,20 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             Span::raw(ms.enables.join(" ")),
         ]));
     }
+    let said = app.snap.as_ref().and_then(|s| s.failed_output(&ms.id));
     for b in &m.blockers {
         let (g, style) = theme.blocker(b.kind);
+        let last = match (b.kind, said) {
+            (crate::model::BlockerKind::RunFailed, Some(l)) => format!(" — {l}"),
+            _ => String::new(),
+        };
         out.push(Line::from(Span::styled(
-            format!("{g} {}: {}", b.kind.name().replace('_', " "), b.detail),
+            escape(&format!(
+                "{g} {}: {}{last}",
+                b.kind.name().replace('_', " "),
+                b.detail
+            ))
+            .into_owned(),
             style,
         )));
     }
@@ -184,9 +202,15 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             RunState::Failed => Status::Failed,
             _ => Status::Completed,
         };
+        // One word for a stopped run everywhere: "stopped".
+        let (word, detail) = if r.detail.as_deref() == Some("stopped") {
+            ("stopped".to_string(), String::new())
+        } else {
+            (r.state.to_string(), detail)
+        };
         out.push(Line::from(vec![
             Span::styled("Run ", theme.dim()),
-            Span::styled(r.state.to_string(), theme.status(st)),
+            Span::styled(word, theme.status(st)),
             Span::raw(format!("{pid}{since}{detail}")),
         ]));
     }
@@ -252,6 +276,15 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
     ]));
     if let Some(d) = &ms.description {
         out.push(Line::from(Span::styled(d.clone(), theme.dim())));
+    }
+    // Every piece of file text on these lines, escaped (the same function
+    // as the command line's output).
+    for line in &mut out {
+        for span in &mut line.spans {
+            if span.content.chars().any(crate::ui::text::unsafe_char) {
+                span.content = escape(&span.content).into_owned().into();
+            }
+        }
     }
     out
 }

@@ -17,21 +17,53 @@ use crate::ui::theme::Theme;
 
 pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Milestones;
+    let rows = rows::rows(app);
+    let vis: Vec<usize> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Milestone(i) => Some(*i),
+            Row::Stage(_) => None,
+        })
+        .collect();
     let mut title = "Milestones".to_string();
     if !app.filter.is_empty() || app.filtering {
+        let n = vis.len();
         title = format!(
-            "Milestones /{}{}",
+            "Milestones /{}{} · {}",
             app.filter,
-            if app.filtering { "▏" } else { "" }
+            if app.filtering { "▏" } else { "" },
+            if n == 1 {
+                "1 match".to_string()
+            } else {
+                format!("{n} matches")
+            }
         );
     }
-    let b = block(title, focused, theme);
+    let mut b = block(title, focused, theme);
+    let inner_h = r.height.saturating_sub(2) as usize;
+    // Where the list is, when it does not fit: `3 of 12` on the border.
+    if rows.len() > inner_h && !vis.is_empty() {
+        // The rows are in list order, so the position is a search away.
+        let pos = rows::selected_index(app)
+            .and_then(|s| vis.iter().position(|&i| i == s))
+            .map_or(0, |p| p + 1);
+        b = b.title_bottom(Span::styled(
+            format!(" {pos} of {} ", vis.len()),
+            theme.dim(),
+        ));
+    }
     let inner = b.inner(r);
     f.render_widget(b, r);
     let Some(snap) = &app.snap else { return };
     let w = inner.width as usize;
     let sel = rows::selected_index(app);
-    let rows = rows::rows(app);
+    // One id column for every row, so that titles and bars line up.
+    let id_w = vis
+        .iter()
+        .map(|&i| snap.milestones[i].milestone.id.width())
+        .max()
+        .unwrap_or(0)
+        .min(14);
     if rows.is_empty() {
         let msg = if snap.milestones.is_empty() {
             "no milestones yet: mdash new ID --title T"
@@ -54,7 +86,7 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
                 ))
             }
             Row::Milestone(i) => {
-                let line = milestone_row(app, &snap.milestones[i], w, theme);
+                let line = milestone_row(app, &snap.milestones[i], w, id_w, theme);
                 if Some(i) == sel {
                     line.style(theme.selected(focused))
                 } else {
@@ -66,14 +98,19 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 /// `▶ 2a Sensor ingest   ███▓░░░░  28% 3`.
-fn milestone_row<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
+fn milestone_row<'a>(
+    app: &App,
+    m: &MilestoneView,
+    w: usize,
+    id_w: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let blockers = if m.blockers.is_empty() {
         String::new()
     } else {
         format!("{}", m.blockers.len())
     };
     let pct = format!("{:>3.0}%", m.progress);
-    let id_w = m.milestone.id.width().min(14);
     // glyph, spaces, percentage and blocker column are fixed; the bar and
     // title share the rest.
     let run = match m.run.as_ref().map(|r| r.state) {
@@ -89,14 +126,9 @@ fn milestone_row<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> L
     .trim()
     .to_string();
     let fixed = 2 + id_w + 1 + 1 + pct.width() + 1 + 3;
-    let mut rest = w.saturating_sub(fixed);
-    // The git marker shows when there is room for it and a readable title.
-    let git = if !git.is_empty() && rest >= git.width() + 1 + 24 {
-        git
-    } else {
-        String::new()
-    };
-    rest = rest.saturating_sub(if git.is_empty() { 0 } else { git.width() + 1 });
+    let rest = w.saturating_sub(fixed);
+    // The bar's width depends on the pane only, so bars line up; the git
+    // marker shows when there is room for it and a readable title.
     let bar_w = if rest >= 30 {
         16
     } else if rest >= 18 {
@@ -105,6 +137,12 @@ fn milestone_row<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> L
         0
     };
     let mut title_w = rest.saturating_sub(bar_w + usize::from(bar_w > 0));
+    let git = if !git.is_empty() && title_w >= git.width() + 1 + 12 {
+        title_w -= git.width() + 1;
+        git
+    } else {
+        String::new()
+    };
     // Marks (ready, stalled, checks, ETA) only in room the whole title
     // leaves over: they never cut it.
     let mut shown_marks = Vec::new();
@@ -155,7 +193,9 @@ fn milestone_row<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> L
     ));
     Line::from(spans)
 }
-/// `+2 -1 ✎3 ⚠1`: ahead, behind, dirty and conflicted counts, zeros left out.
+/// `+2 -1 ✎3 !1`: ahead, behind, dirty and conflicted counts, zeros left
+/// out; `=` when the worktree is in step (`✓` means completed, `⚠` a file
+/// problem: one meaning per glyph).
 pub fn git_marker(w: &crate::model::WorktreeState) -> String {
     if w.prunable {
         return "gone".into();
@@ -171,10 +211,10 @@ pub fn git_marker(w: &crate::model::WorktreeState) -> String {
         parts.push(format!("✎{}", w.dirty));
     }
     if w.conflicts > 0 {
-        parts.push(format!("⚠{}", w.conflicts));
+        parts.push(format!("!{}", w.conflicts));
     }
     if parts.is_empty() {
-        "✓".into()
+        "=".into()
     } else {
         parts.join(" ")
     }

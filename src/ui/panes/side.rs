@@ -31,8 +31,13 @@ pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .map(|(i, bl)| {
             let (g, style) = theme.blocker(bl.kind);
             let when = bl.since.map(|t| age(t, app.now)).unwrap_or_default();
+            // A failed run says what went wrong in its last line of output.
+            let last = match app.snap.as_ref().and_then(|s| s.failed_output(&bl.id)) {
+                Some(l) if bl.kind == crate::model::BlockerKind::RunFailed => format!(" — {l}"),
+                _ => String::new(),
+            };
             let text = format!(
-                "{} {} {}",
+                "{} {} {}{last}",
                 bl.id,
                 bl.kind.name().replace('_', " "),
                 bl.detail

@@ -1,0 +1,109 @@
+//! File text made safe for a terminal line: the one escaping function that
+//! the dashboard and every human line of the command line share, and word
+//! wrapping by display width.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Whether a terminal could act on `c` (C0 and C1 controls, DEL), or it
+/// reorders or breaks the line (BiDi controls, line and paragraph
+/// separators).
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// File text as one inert line: `\t`, `\n`, `\r`, `\e` and `\u{..}` in
+/// place of anything a terminal would act on. Borrowed when nothing needs it.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `1 blocker`, `2 blockers`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `text` in lines of at most `width` columns, broken at spaces where it
+/// can be (a word longer than a line is cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for word in text.split(' ') {
+        let ww = word.width();
+        if w > 0 && w + 1 + ww > width {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        if w > 0 {
+            line.push(' ');
+            w += 1;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if w + cw > width {
+                lines.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            line.push(c);
+            w += cw;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_makes_controls_visible() {
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("a\tb\nc"), "a\\tb\\nc");
+        assert_eq!(escape("\u{1b}]0;x\u{7}"), "\\e]0;x\\u{7}");
+        assert_eq!(escape("ab\u{202e}cd\u{9b}"), "ab\\u{202e}cd\\u{9b}");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap("start 2a? (y/n)", 10), ["start 2a?", "(y/n)"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+    }
+}
