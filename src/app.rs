@@ -93,6 +93,8 @@ pub struct App {
     pub tmux_runs: bool,
     /// The run output shown full screen (`a`), and its lines.
     pub attached: Option<(String, Vec<String>)>,
+    /// Checks runs in flight (`t`), with their progress.
+    pub checks: Vec<ChecksLive>,
     /// The snapshot's blockers in the pane's order, as (milestone, blocker)
     /// indices: sorted once per snapshot, not once per frame (10,000
     /// blockers took most of a frame).
@@ -140,6 +142,7 @@ impl App {
             max_concurrent: 3,
             tmux_runs: false,
             attached: None,
+            checks: Vec::new(),
         }
     }
 
@@ -150,6 +153,15 @@ impl App {
                 || s.milestones.iter().any(|m| m.last_event.is_some())
         })
     }
+}
+
+/// A checks run the dashboard started, while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChecksLive {
+    pub id: String,
+    pub elapsed_secs: u64,
+    /// The newest line of output.
+    pub last: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +210,33 @@ pub enum Msg {
         id: String,
         lines: Vec<String>,
     },
+    /// A line of a running checks suite's output.
+    ChecksProgress {
+        id: String,
+        /// `None` for a heartbeat (the elapsed time moved on).
+        line: Option<String>,
+        elapsed_secs: u64,
+    },
+    /// The workspace's checks.command is not approved yet: ask.
+    ChecksUntrusted {
+        id: String,
+        command: String,
+    },
+    /// A checks run (`t`) or a merge (`M`) ended: what to tell the user.
+    ChecksDone {
+        id: String,
+        result: Result<String, String>,
+    },
+    /// `clean`: merged with post-merge checks passing or not configured.
+    MergeDone {
+        id: String,
+        result: Result<(String, bool), String>,
+    },
+    /// The last checks run's output, for the full-screen view.
+    ChecksOutput {
+        id: String,
+        lines: Vec<String>,
+    },
     /// The status line's message has been up long enough: clear it if it
     /// is still this one.
     MessageExpired(String),
@@ -226,6 +265,19 @@ pub enum Effect {
     },
     /// Read the run's output for the attach view.
     LoadAgentOutput(String),
+    /// Run the milestone's checks in its worktree.
+    RunChecks(String),
+    /// Approve the workspace's checks.command (the user said yes), then run.
+    TrustChecks(String),
+    /// Read the last checks run's output for the full-screen view.
+    LoadChecksOutput(String),
+    /// Merge the milestone into the base (`force` waives the gates).
+    Merge {
+        id: String,
+        force: bool,
+    },
+    /// Remove the milestone's worktree and branch (asked after a clean merge).
+    RemoveWorktree(String),
     /// Switch to the run's tmux window.
     TmuxSelect(String),
     Suspend,

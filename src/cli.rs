@@ -6,6 +6,7 @@ pub mod args;
 pub mod check;
 pub mod demo;
 pub mod init;
+pub mod merge;
 pub mod run;
 pub mod sim;
 pub mod status;
@@ -98,6 +99,20 @@ pub fn main() -> color_eyre::Result<i32> {
                 Err(code) => code,
             }
         }
+        Some(Command::Worktree(WorktreeCommand::Remove { id, force, at })) => {
+            match workspace(at.get()) {
+                Ok(root) => crate::cli::merge::remove(&root, &id, force),
+                Err(code) => code,
+            }
+        }
+        Some(Command::Test { id, at }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::merge::test(&root, &id),
+            Err(code) => code,
+        },
+        Some(Command::Merge { id, force, at }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::merge::merge(&root, &id, force),
+            Err(code) => code,
+        },
         Some(Command::Trust { list: true, .. }) => crate::cli::run::trust_list(),
         Some(Command::Trust {
             path, yes, revoke, ..

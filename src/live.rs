@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod git;
+pub mod merge;
 pub mod runs;
 pub mod snapshot;
 pub mod tmux;

@@ -3,11 +3,13 @@
 //! Nothing here reads files or looks at the clock.
 
 mod ids;
+mod merge;
 mod run;
 pub mod words;
 mod worktree;
 
 pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
+pub use merge::{ChecksRun, Gate, Pace, Ready};
 pub use run::{Backend, Refusal, Run, RunState, RunView};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};
@@ -65,6 +67,9 @@ pub struct PhaseState {
     /// An explicit 0–100 figure, already clamped.
     pub progress: Option<f64>,
     pub blocked_reason: Option<String>,
+    /// As written; pace and the timeline read only times with a zone.
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
 }
 
 /// The phases a milestone or a task lists; `None` for phases it omits.
@@ -208,6 +213,8 @@ pub enum BlockerKind {
     LogBlocker,
     GitConflict,
     RunFailed,
+    ChecksFailed,
+    MergeForecast,
 }
 
 impl BlockerKind {
@@ -223,6 +230,8 @@ impl BlockerKind {
             BlockerKind::LogBlocker => "log_blocker",
             BlockerKind::GitConflict => "git_conflict",
             BlockerKind::RunFailed => "run_failed",
+            BlockerKind::ChecksFailed => "checks_failed",
+            BlockerKind::MergeForecast => "merge_forecast",
         }
     }
 
@@ -230,6 +239,7 @@ impl BlockerKind {
     pub fn severity(self) -> u8 {
         match self {
             BlockerKind::GitConflict | BlockerKind::RunFailed | BlockerKind::FailedTask => 3,
+            BlockerKind::ChecksFailed | BlockerKind::MergeForecast => 2,
             BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
             BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
             BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,
@@ -351,6 +361,15 @@ pub struct MilestoneView {
     pub worktree: Option<WorktreeState>,
     /// Its last agent run, if mdash started one.
     pub run: Option<RunView>,
+    /// The newest finished checks run in its worktree (SPEC §9).
+    pub checks: Option<ChecksRun>,
+    /// Its speed so far (SPEC §10).
+    pub pace: Option<Pace>,
+    /// Whether it can be merged, gate by gate (SPEC §9).
+    pub ready: Ready,
+    /// In progress with nothing heard for `blockers.stall_minutes`: a flag
+    /// on the list, not a blocker (README, "Stalls").
+    pub stalled: bool,
 }
 
 impl MilestoneView {

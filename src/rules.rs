@@ -3,7 +3,9 @@
 
 pub mod blockers;
 pub mod deps;
+pub mod pace;
 pub mod progress;
+pub mod ready;
 pub mod status;
 
 use std::collections::{HashMap, HashSet};
@@ -16,12 +18,18 @@ use crate::model::{Event, Milestone, MilestoneView, Origin, Session, Status};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub long_task_minutes: i64,
+    /// `blockers.stall_minutes`: quiet this long while in progress is a stall.
+    pub stall_minutes: i64,
+    /// `checks.command` is set (the `checks` gate applies).
+    pub checks_configured: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             long_task_minutes: 60,
+            stall_minutes: 120,
+            checks_configured: false,
         }
     }
 }
@@ -29,8 +37,21 @@ impl Default for Settings {
 /// Computes every view. `events` holds each milestone's events, oldest first.
 pub fn evaluate(
     milestones: Vec<std::sync::Arc<Milestone>>,
+    events: HashMap<String, Vec<Event>>,
+    sessions: HashMap<String, Vec<Session>>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<MilestoneView> {
+    evaluate_with(milestones, events, sessions, &HashMap::new(), settings, now)
+}
+
+/// `evaluate`, with each milestone's earliest log time known beside its
+/// events (`starts`: compaction keeps few events, but remembers that).
+pub fn evaluate_with(
+    milestones: Vec<std::sync::Arc<Milestone>>,
     mut events: HashMap<String, Vec<Event>>,
     mut sessions: HashMap<String, Vec<Session>>,
+    starts: &HashMap<String, DateTime<Utc>>,
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Vec<MilestoneView> {
@@ -58,25 +79,45 @@ pub fn evaluate(
         .map(|(m, &status)| {
             let evs = events.remove(&m.id).unwrap_or_default();
             let b = blockers::compute(m, status, &evs, &ctx);
-            (b, evs.last().cloned())
+            let checks = ready::last_checks(&evs);
+            let start = pace::start(m, &evs)
+                .into_iter()
+                .chain(starts.get(&m.id).copied())
+                .min();
+            let quiet = pace::last_activity(m, &evs);
+            (b, evs.last().cloned(), checks, start, quiet)
         })
         .collect();
     milestones
         .into_iter()
         .zip(statuses)
         .zip(blockers)
-        .map(|((m, status), (blockers, last_event))| MilestoneView {
-            status,
-            progress: progress::milestone(&m, status),
-            phases: progress::phase_bars(&m),
-            tasks: progress::task_counts(&m),
-            blockers,
-            last_event,
-            sessions: sessions.remove(&m.id).unwrap_or_default(),
-            worktree: None,
-            run: None,
-            milestone: m,
-        })
+        .map(
+            |((m, status), (blockers, last_event, checks, start, quiet))| {
+                let progress = progress::milestone(&m, status);
+                let mut v = MilestoneView {
+                    status,
+                    progress,
+                    phases: progress::phase_bars(&m),
+                    tasks: progress::task_counts(&m),
+                    blockers,
+                    last_event,
+                    sessions: sessions.remove(&m.id).unwrap_or_default(),
+                    worktree: None,
+                    run: None,
+                    checks,
+                    pace: pace::pace(status, progress, start, now),
+                    ready: crate::model::Ready {
+                        missing: Vec::new(),
+                        checks_configured: settings.checks_configured,
+                    },
+                    stalled: pace::stalled(status, quiet, now, settings.stall_minutes),
+                    milestone: m,
+                };
+                ready::refresh(&mut v);
+                v
+            },
+        )
         .collect()
 }
 
@@ -104,34 +145,68 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::model::R
             v.blockers
                 .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
         }
+        ready::refresh(v);
     }
 }
 
-/// Gives each milestone its worktree state, and a `git_conflict` blocker
-/// when the worktree has conflicted paths (SPEC §4).
+/// Gives each milestone its worktree state, and the blockers that come from
+/// it (SPEC §4): `git_conflict` when the worktree has conflicted paths,
+/// `checks_failed` when the newest checks run failed at its current HEAD,
+/// `merge_forecast` per conflicting sibling or base. Then readiness.
 pub fn attach_worktrees(
     views: &mut [MilestoneView],
     states: &[(String, crate::model::WorktreeState)],
 ) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
-        v.blockers.retain(|b| b.kind != BlockerKind::GitConflict);
+        v.blockers.retain(|b| {
+            !matches!(
+                b.kind,
+                BlockerKind::GitConflict | BlockerKind::ChecksFailed | BlockerKind::MergeForecast
+            )
+        });
         v.worktree = states
             .iter()
             .find(|(id, _)| *id == v.milestone.id)
             .map(|(_, s)| s.clone());
-        let conflicts = v.worktree.as_ref().map_or(0, |w| w.conflicts);
-        if conflicts > 0 && !matches!(v.status, Status::Completed | Status::Cancelled) {
+        let finished = matches!(v.status, Status::Completed | Status::Cancelled);
+        if let Some(w) = v.worktree.as_mut()
+            && (v.status == Status::Completed || w.merged == Some(true))
+        {
+            // SPEC §9: a completed or merged milestone has `forecast: []`.
+            w.forecast.clear();
+            w.forecast_paths.clear();
+        }
+        let mut add = |kind, detail: String, since| {
             v.blockers.push(Blocker {
                 id: v.milestone.id.clone(),
-                kind: BlockerKind::GitConflict,
-                detail: conflicts.to_string(),
+                kind,
+                detail,
                 source: BlockerSource::Computed,
-                since: None,
-            });
-            v.blockers
-                .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
+                since,
+            })
+        };
+        if let Some(w) = v.worktree.as_ref().filter(|_| !finished) {
+            if w.conflicts > 0 {
+                add(BlockerKind::GitConflict, w.conflicts.to_string(), None);
+            }
+            if let Some(c) = &v.checks
+                && !c.passed()
+                && w.head_id.as_deref() == Some(c.head.as_str())
+            {
+                add(BlockerKind::ChecksFailed, c.failure(), c.at);
+            }
+            for (other, paths) in w.forecast.iter().zip(&w.forecast_paths) {
+                add(
+                    BlockerKind::MergeForecast,
+                    format!("{other}: {}", paths.len()),
+                    None,
+                );
+            }
         }
+        v.blockers
+            .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
+        ready::refresh(v);
     }
 }
 

@@ -26,6 +26,7 @@ use crate::runtime::tui::Tui;
 
 mod actions;
 mod flight;
+mod merge;
 mod runner;
 pub mod tui;
 
@@ -58,6 +59,8 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         .enable_all()
         .build()?;
     let code = rt.block_on(event_loop(root, opts));
+    // A test suite started with `t` does not outlive the dashboard.
+    crate::live::runs::checks::stop_all();
     // Blocking workers (a reload in flight) are not waited for.
     rt.shutdown_background();
     code
@@ -164,6 +167,7 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
         git: SingleFlight::default(),
         git_pending: false,
         git_generation: 0,
+        forecast: Default::default(),
         git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
         tmux_backend: agent.backend == crate::live::config::agent::Backend::Tmux,
         worktree_touched: false,

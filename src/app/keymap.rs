@@ -27,13 +27,16 @@ pub enum Action {
     StopRun,
     StartReady,
     Attach,
+    RunChecks,
+    ShowChecks,
+    Merge,
     Help,
     Suspend,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -56,6 +59,9 @@ impl Action {
         Action::StopRun,
         Action::StartReady,
         Action::Attach,
+        Action::RunChecks,
+        Action::ShowChecks,
+        Action::Merge,
         Action::Help,
         Action::Suspend,
         Action::Quit,
@@ -86,6 +92,9 @@ impl Action {
             Action::StopRun => "stop",
             Action::StartReady => "start_ready",
             Action::Attach => "attach",
+            Action::RunChecks => "checks",
+            Action::ShowChecks => "checks_output",
+            Action::Merge => "merge",
             Action::Help => "help",
             Action::Suspend => "suspend",
             Action::Quit => "quit",
@@ -118,6 +127,9 @@ impl Action {
                 "start every ready milestone, keep slots filled (again: stop filling)"
             }
             Action::Attach => "show the run's output (tmux: switch to its window)",
+            Action::RunChecks => "run checks.command in the selected milestone's worktree",
+            Action::ShowChecks => "show the last checks run's output",
+            Action::Merge => "merge the selected milestone into the base (asks first)",
             Action::Help => "show or hide this help",
             Action::Suspend => "suspend to the shell (fg to return)",
             Action::Quit => "quit",
@@ -301,6 +313,9 @@ impl Default for Keymap {
                 (c('x'), Action::StopRun),
                 (c('S'), Action::StartReady),
                 (c('a'), Action::Attach),
+                (c('t'), Action::RunChecks),
+                (c('T'), Action::ShowChecks),
+                (c('M'), Action::Merge),
                 (c('?'), Action::Help),
                 (Key::ctrl('z'), Action::Suspend),
                 (c('q'), Action::Quit),

@@ -12,6 +12,7 @@ use crate::app::rows::{self, Row};
 use crate::app::{App, Effect, Msg, Pane, RunAction};
 use crate::model::{RunState, Snapshot};
 
+mod merge;
 mod mouse;
 mod nav;
 mod ready;
@@ -118,6 +119,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.attached = Some((id, lines));
             }
         }
+        m @ (Msg::ChecksProgress { .. }
+        | Msg::ChecksUntrusted { .. }
+        | Msg::ChecksDone { .. }
+        | Msg::MergeDone { .. }
+        | Msg::ChecksOutput { .. }) => merge::message(app, m),
         Msg::WorktreeAdded {
             id,
             result,
@@ -345,6 +351,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
             }
         }
+        Action::RunChecks | Action::ShowChecks | Action::Merge => merge::action(app, a, fx),
         Action::StartReady => {
             app.autostart = !app.autostart;
             if app.autostart {

@@ -124,6 +124,26 @@ pub enum Command {
     /// Git worktrees for milestones.
     #[command(subcommand)]
     Worktree(WorktreeCommand),
+    /// Run the milestone's test suite (checks.command) in its worktree;
+    /// exits with the suite's status.
+    Test {
+        /// Milestone id.
+        id: String,
+        #[command(flatten)]
+        at: At,
+    },
+    /// Merge the milestone's branch into the base branch (fast-forward, or
+    /// a merge commit), update the base checkout, then run the checks there.
+    Merge {
+        /// Milestone id.
+        id: String,
+        /// Merge even when a readiness gate fails (never on a conflict or a
+        /// dirty base checkout).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        at: At,
+    },
     /// Create a new milestone file in .milestones/active/.
     New {
         /// Milestone id: letters, digits, `-` and `_`, at most 50.
@@ -185,6 +205,17 @@ pub enum WorktreeCommand {
         #[arg(long)]
         exclude: bool,
         /// Create it even when no milestone has this id (yet).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        at: At,
+    },
+    /// Remove the milestone's worktree and its branch (refused while it has
+    /// uncommitted changes, or unmerged commits unless --force).
+    Remove {
+        /// Milestone id.
+        id: String,
+        /// Remove even when the branch has commits the base does not.
         #[arg(long)]
         force: bool,
         #[command(flatten)]

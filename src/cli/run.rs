@@ -108,14 +108,21 @@ fn escape_lines(s: &str) -> String {
 pub fn trust(root: &Path, yes: bool) -> i32 {
     use std::io::{BufRead, IsTerminal, Write};
     let agent = crate::live::config::agent::load(root);
-    if agent.command.is_empty() {
+    // A workspace's checks.command (SPEC §9) is approved along with it.
+    let checks = Some(crate::live::config::checks::load(root)).filter(|c| c.from_workspace);
+    if agent.command.is_empty() && checks.is_none() {
         eprintln!(
             "mdash: no agent.command in {}: nothing to trust",
             crate::live::config::FILE
         );
         return 1;
     }
-    println!("{}", agent.shown(root));
+    if !agent.command.is_empty() {
+        println!("{}", agent.shown(root));
+    }
+    if let Some(c) = &checks {
+        println!("checks:    {}", c.shown());
+    }
     if !yes {
         if !std::io::stdin().is_terminal() {
             eprintln!(
@@ -132,7 +139,18 @@ pub fn trust(root: &Path, yes: bool) -> i32 {
             return 1;
         }
     }
-    match agent.trust(root) {
+    let approved = match &checks {
+        Some(c) => c.trust(root),
+        None => Ok(std::path::PathBuf::new()),
+    };
+    let approved = approved.and_then(|p| {
+        if agent.command.is_empty() {
+            Ok(p)
+        } else {
+            agent.trust(root)
+        }
+    });
+    match approved {
         Ok(p) => {
             println!("trusted (recorded in {})", p.display());
             0

@@ -17,7 +17,7 @@ pub fn run(snap: &Snapshot, json: bool) -> i32 {
             .map_err(std::io::Error::from)
             .and_then(|_| out.write_all(b"\n"))
     } else {
-        out.write_all(table(snap).as_bytes())
+        out.write_all(table(snap, columns()).as_bytes())
     }
     .and_then(|_| out.flush());
     0
@@ -65,6 +65,8 @@ struct MilestoneOut<'a> {
     enables: &'a [String],
     worktree: Option<&'a crate::model::WorktreeState>,
     run: Option<&'a crate::live::runs::RunView>,
+    pace: Option<PaceOut>,
+    ready: ReadyOut,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
 }
@@ -75,6 +77,18 @@ struct PhaseOut {
     weight: J,
     fraction: f64,
     status: String,
+}
+
+#[derive(Serialize)]
+struct PaceOut {
+    points_per_hour: f64,
+    eta: String,
+}
+
+#[derive(Serialize)]
+struct ReadyOut {
+    ok: bool,
+    missing: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -162,6 +176,14 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         enables: &m.enables,
         worktree: v.worktree.as_ref(),
         run: v.run.as_ref(),
+        pace: v.pace.map(|p| PaceOut {
+            points_per_hour: p.points_per_hour,
+            eta: time::format(p.eta),
+        }),
+        ready: ReadyOut {
+            ok: v.ready.ok(),
+            missing: v.ready.missing.iter().map(|g| g.name()).collect(),
+        },
         last_event: v.last_event.as_ref().map(|e| EventOut {
             timestamp: e.timestamp.as_deref(),
             event: &e.name,
@@ -170,20 +192,53 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
     }
 }
 
-fn table(snap: &Snapshot) -> String {
+/// The table's width: `COLUMNS` when set, else the terminal's, else 80.
+fn columns() -> usize {
+    use std::io::IsTerminal;
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return n;
+    }
+    if std::io::stdout().is_terminal()
+        && let Ok((w, _)) = crossterm::terminal::size()
+    {
+        return usize::from(w);
+    }
+    80
+}
+
+/// Columns the table needs with its ETA column (UTC).
+const WITH_ETA: usize = 92;
+
+fn table(snap: &Snapshot, width: usize) -> String {
     let mut out = String::new();
-    let line =
-        |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
-            format!(
-                "{} {} {} {} {} {pct:>5} {blk:>3}\n",
-                fit(id, 14),
-                fit(title, 22),
-                fit(stage, 3),
-                fit(status, 11),
-                fit(bar, 16)
-            )
-        };
-    out.push_str(&line("ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK"));
+    let eta = width >= WITH_ETA;
+    let line = |id: &str,
+                title: &str,
+                stage: &str,
+                status: &str,
+                bar: &str,
+                pct: &str,
+                blk: &str,
+                when: &str| {
+        let mut l = format!(
+            "{} {} {} {} {} {pct:>5} {blk:>3}",
+            fit(id, 14),
+            fit(title, 22),
+            fit(stage, 3),
+            fit(status, 11),
+            fit(bar, 16)
+        );
+        if eta {
+            l.push_str(&format!(" {when:>11}"));
+        }
+        l + "\n"
+    };
+    out.push_str(&line(
+        "ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK", "ETA UTC",
+    ));
     for v in &snap.milestones {
         out.push_str(&line(
             &v.milestone.id,
@@ -197,6 +252,9 @@ fn table(snap: &Snapshot) -> String {
             } else {
                 v.blockers.len().to_string()
             },
+            &v.pace
+                .map(|p| time::clock(p.eta, snap.now))
+                .unwrap_or_default(),
         ));
     }
     let total = snap.milestones.len();

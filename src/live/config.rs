@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod check;
+pub mod checks;
 pub mod trust;
 
 use std::path::Path;
@@ -124,6 +125,9 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
     }
     if let Some(n) = num(&["blockers", "long_task_minutes"], 0.0) {
         cfg.rules.long_task_minutes = n as i64;
+    }
+    if let Some(n) = num(&["blockers", "stall_minutes"], 0.0) {
+        cfg.rules.stall_minutes = n as i64;
     }
     if let Some(n) = num(&["git", "refresh_secs"], 1.0) {
         cfg.git_refresh_secs = n as u64;

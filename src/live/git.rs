@@ -2,6 +2,8 @@
 //! run this on worker threads, never on the UI task.
 
 pub mod discover;
+pub mod forecast;
+pub mod merge;
 
 use std::path::{Path, PathBuf};
 
@@ -99,6 +101,9 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
         conflicts: 0,
         operation: None,
         merged: None,
+        forecast: Vec::new(),
+        forecast_paths: Vec::new(),
+        head_id: None,
         base: None,
         locked: wt.locked,
         prunable: wt.prunable,
@@ -155,6 +160,7 @@ pub fn state(root: &Path, wt: &Worktree, configured_base: Option<&str>) -> State
             .ok()
             .and_then(|b| b.as_str().ok().map(str::to_string));
         st.subject = c.summary().ok().flatten().map(str::to_string);
+        st.head_id = Some(c.id().to_string());
     }
     if let (Some(c), Some(base)) = (&head, base_branch(&repo, configured_base)) {
         let base_oid = repo
@@ -366,6 +372,19 @@ pub fn states_for(
     }
     let states = crate::util::par::map(&mapped, |(_, wt)| state(root, wt, configured_base));
     mapped.into_iter().map(|(id, _)| id).zip(states).collect()
+}
+
+/// `states_for`, with each worktree's conflict forecast (SPEC §9); `cache`
+/// keeps the pairs merged before, so only moved tips cost a merge.
+pub fn states_with_forecast(
+    root: &Path,
+    ids: &[String],
+    configured_base: Option<&str>,
+    cache: &mut forecast::Cache,
+) -> Vec<(String, State)> {
+    let mut states = states_for(root, ids, configured_base);
+    forecast::attach(root, &mut states, configured_base, cache);
+    states
 }
 
 /// Stages `files` (relative to the repository's work tree) and commits them

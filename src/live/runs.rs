@@ -4,6 +4,7 @@
 //! its own) with the agent as its child; the supervisor records the exit.
 
 pub mod bind;
+pub mod checks;
 pub mod control;
 pub mod lock;
 pub mod procs;

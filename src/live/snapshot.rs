@@ -52,8 +52,16 @@ impl Reader {
         let (cfg, problems) = config::load(&root);
         let worktrees = git::worktrees(&root);
         let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
-        let mut views =
-            crate::rules::evaluate(read.milestones, read.events, read.sessions, &cfg.rules, now);
+        let mut settings = cfg.rules.clone();
+        settings.checks_configured = config::checks::load(&root).configured();
+        let mut views = crate::rules::evaluate_with(
+            read.milestones,
+            read.events,
+            read.sessions,
+            &read.starts,
+            &settings,
+            now,
+        );
         let runs: Vec<(String, RunView)> = runs::all(&root)
             .iter()
             .map(|r| (r.id.clone(), runs::observe(&root, r)))
@@ -118,7 +126,8 @@ pub fn with_git(root: &Path, snap: &mut Snapshot) {
         .iter()
         .map(|m| m.milestone.id.clone())
         .collect();
-    let states = git::states_for(root, &ids, cfg.base_branch.as_deref());
+    let mut cache = git::forecast::Cache::default();
+    let states = git::states_with_forecast(root, &ids, cfg.base_branch.as_deref(), &mut cache);
     // A worktree whose state cannot be read is an error on that worktree.
     for (_, st) in &states {
         if let Some(e) = &st.error {

@@ -55,6 +55,15 @@ pub struct WorktreeState {
     pub conflicts: usize,
     pub operation: Option<&'static str>,
     pub merged: Option<bool>,
+    /// The other milestones whose tips would conflict with this one's, and
+    /// `base` first when the base alone would (SPEC §9).
+    pub forecast: Vec<String>,
+    /// The conflicting paths behind each `forecast` entry, in its order.
+    #[serde(skip)]
+    pub forecast_paths: Vec<Vec<String>>,
+    /// HEAD's full commit id: checks results are bound to it.
+    #[serde(skip)]
+    pub head_id: Option<String>,
     #[serde(skip)]
     pub base: Option<String>,
     #[serde(skip)]

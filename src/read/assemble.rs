@@ -21,6 +21,9 @@ use crate::read::scan::{Candidate, RANK_STATE, Scan};
 pub struct Assembled {
     pub milestones: Vec<Arc<Milestone>>,
     pub events: HashMap<String, Vec<Event>>,
+    /// Each milestone's earliest zoned log time, compacted-away events
+    /// included (SPEC §10's start).
+    pub starts: HashMap<String, DateTime<Utc>>,
     pub sessions: HashMap<String, Vec<Session>>,
     pub problems: Vec<Problem>,
     pub current: Option<String>,
@@ -49,13 +52,14 @@ pub fn run(fence: &Fence, scan: &mut Scan) -> Assembled {
     }
     merge_graph(&mut milestones, &scan.graph);
     let known: HashSet<String> = milestones.iter().map(|m| m.id.clone()).collect();
-    let events = read_logs(fence, scan, &milestones, &known);
+    let (events, starts) = read_logs(fence, scan, &milestones, &known);
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
     scan.problems
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Assembled {
         milestones,
         events,
+        starts,
         sessions,
         problems: std::mem::take(&mut scan.problems),
         current: scan.current.take(),
@@ -124,7 +128,8 @@ fn read_logs(
     scan: &mut Scan,
     milestones: &[Arc<Milestone>],
     known: &HashSet<String>,
-) -> HashMap<String, Vec<Event>> {
+) -> (HashMap<String, Vec<Event>>, HashMap<String, DateTime<Utc>>) {
+    let mut starts: HashMap<String, DateTime<Utc>> = HashMap::new();
     let roots = scan.log_roots.clone();
     // (time, file order, line) keeps "newest by timestamp, ties by position".
     let mut keyed: HashMap<String, Vec<Keyed>> = HashMap::new();
@@ -157,6 +162,16 @@ fn read_logs(
             }
         };
         scan.problems.extend(read.problem(&fence.rel(path)));
+        for (mid, t) in read.firsts() {
+            let target = match own {
+                Some(id) => Some(id.clone()),
+                None => mid.filter(|id| known.contains(id)),
+            };
+            if let Some(id) = target {
+                let slot = starts.entry(id).or_insert(t);
+                *slot = (*slot).min(t);
+            }
+        }
         for (line, e) in read.events.iter().cloned().enumerate() {
             let target = match own {
                 Some(id) => Some(id.clone()),
@@ -170,13 +185,14 @@ fn read_logs(
             }
         }
     }
-    keyed
+    let events = keyed
         .into_iter()
         .map(|(id, mut evs)| {
             evs.sort_by_key(|e| (e.0, e.1, e.2));
             (id, evs.into_iter().map(|e| e.3).collect())
         })
-        .collect()
+        .collect();
+    (events, starts)
 }
 
 /// Each log's tail, from the cache when unchanged; a log that only grew is

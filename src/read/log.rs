@@ -27,6 +27,9 @@ pub struct LogRead {
     pub first_invalid: Option<(Option<usize>, Option<usize>, String)>,
     /// Bytes of the file consumed: complete lines only.
     pub consumed_to: u64,
+    /// The earliest zoned time per `milestone_id` seen in this log, kept
+    /// when compaction drops its event: pace starts there (SPEC §10).
+    pub first_times: Vec<(Option<String>, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl LogRead {
@@ -97,12 +100,45 @@ impl LogRead {
         for (_, i) in newest.into_values() {
             keep[i] = true;
         }
+        // The checks gate reads each milestone's newest finished run (SPEC §9).
+        let mut checks = Newest::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if crate::model::ChecksRun::from_event(e).is_some() {
+                bump(&mut checks, e.milestone_id.as_deref(), key((i, e)));
+            }
+        }
+        for (_, i) in checks.into_values() {
+            keep[i] = true;
+        }
+        self.first_times = self.firsts();
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));
     }
 
+    /// The earliest zoned time per `milestone_id`: of the events still
+    /// here and of those compaction dropped.
+    pub fn firsts(&self) -> Vec<(Option<String>, chrono::DateTime<chrono::Utc>)> {
+        let mut out = self.first_times.clone();
+        for e in &self.events {
+            if let Some(t) = e.timestamp.as_deref().and_then(crate::util::time::zoned) {
+                match out.iter_mut().find(|(id, _)| *id == e.milestone_id) {
+                    Some((_, old)) => *old = (*old).min(t),
+                    None => out.push((e.milestone_id.clone(), t)),
+                }
+            }
+        }
+        out
+    }
+
     /// This read followed by `more`, read from where this one stopped.
     pub fn extended(&self, more: LogRead) -> LogRead {
+        let mut first_times = self.firsts();
+        for (id, t) in more.firsts() {
+            match first_times.iter_mut().find(|(i, _)| *i == id) {
+                Some((_, old)) => *old = (*old).min(t),
+                None => first_times.push((id, t)),
+            }
+        }
         let mut events = self.events.clone();
         events.extend(more.events);
         let mut out = LogRead {
@@ -110,6 +146,7 @@ impl LogRead {
             invalid: self.invalid + more.invalid,
             first_invalid: self.first_invalid.clone().or(more.first_invalid),
             consumed_to: more.consumed_to,
+            first_times,
         };
         out.compact();
         out

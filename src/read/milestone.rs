@@ -256,6 +256,8 @@ fn phase_state(v: &Value) -> PhaseState {
             status: doc::text_at(v, &["status"]).map(|s| doc::normalize_word(&s)),
             progress: doc::first_number(v, &[&["progress"], &["percentage"]]).map(clamp_pct),
             blocked_reason: doc::text_at(v, &["blocked_reason"]),
+            started_at: doc::text_at(v, &["started_at"]),
+            completed_at: doc::text_at(v, &["completed_at"]),
         };
     }
     match (number(v), text(v)) {

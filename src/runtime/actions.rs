@@ -129,7 +129,7 @@ impl Runner {
 }
 
 /// The last lines of a text file, from its last `bytes` bytes.
-fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
+pub(super) fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
     use std::io::{Read, Seek, SeekFrom};
     let Ok(mut f) = std::fs::File::open(path) else {
         return vec!["(no output yet)".into()];

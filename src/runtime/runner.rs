@@ -37,6 +37,9 @@ pub(super) struct Runner {
     pub(super) git: SingleFlight,
     pub(super) git_pending: bool,
     pub(super) git_generation: u64,
+    /// Forecast merges already done, by pair of commits: kept between git
+    /// refreshes so only moved tips cost a merge.
+    pub(super) forecast: Arc<Mutex<crate::live::git::forecast::Cache>>,
     /// The repository's git directory, whose changes mean git state changed.
     pub(super) git_dir: Option<PathBuf>,
     /// Runs live in tmux windows (`agent.backend: tmux`), read at start.
@@ -83,16 +86,23 @@ impl Runner {
         }
         self.git_generation += 1;
         let generation = self.git_generation;
-        let (root, ids, base) = (
+        let (root, ids, base, cache) = (
             self.root.clone(),
             self.ids.clone(),
             self.cfg.base_branch.clone(),
+            self.forecast.clone(),
         );
         offload(&self.tx, JOB_GIT, move || {
             crate::util::fault::point("git");
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
             Msg::Git {
                 generation,
-                states: crate::live::git::states_for(&root, &ids, base.as_deref()),
+                states: crate::live::git::states_with_forecast(
+                    &root,
+                    &ids,
+                    base.as_deref(),
+                    &mut cache,
+                ),
             }
         });
     }
@@ -160,6 +170,18 @@ impl Runner {
             Effect::AddWorktree(id) => self.add_worktree(id),
             Effect::Run { id, action } => self.run_action(id, action),
             Effect::LoadAgentOutput(id) => self.agent_output(id),
+            Effect::RunChecks(id) => self.run_checks(id, false),
+            Effect::TrustChecks(id) => {
+                app.checks.push(crate::app::ChecksLive {
+                    id: id.clone(),
+                    elapsed_secs: 0,
+                    last: String::new(),
+                });
+                self.run_checks(id, true)
+            }
+            Effect::LoadChecksOutput(id) => self.checks_output(id),
+            Effect::Merge { id, force } => self.merge(id, force),
+            Effect::RemoveWorktree(id) => self.remove_worktree(id),
             Effect::TmuxSelect(id) => {
                 if self.tmux_backend && crate::live::tmux::inside() {
                     let root = self.root.clone();

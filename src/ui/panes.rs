@@ -4,7 +4,10 @@ mod chrome;
 mod detail;
 mod help;
 mod list;
+mod readiness;
 mod side;
+mod stage;
+mod timeline;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};

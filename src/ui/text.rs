@@ -30,6 +30,14 @@ pub fn fit(s: &str, width: usize) -> String {
     out + &" ".repeat(width.saturating_sub(w))
 }
 
+/// Text with its control characters dropped (tabs kept): output of a child
+/// process, shown in a cell grid it must not drive.
+pub fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,9 +26,51 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
+/// A time that names its zone (`Z`, `+01:00`, `+0100`). SPEC §10 ignores
+/// zoneless times: their instant is a guess.
+pub fn zoned(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, fmt) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    None
+}
+
 /// `2026-11-22T10:00:00Z`.
 pub fn format(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A time as a clock reading beside `now` (UTC): `14:12` on the same day,
+/// `11-24 10:04` in the same year, `2027-02-25` in another.
+pub fn clock(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    if t.date_naive() == now.date_naive() {
+        t.format("%H:%M").to_string()
+    } else if t.year() == now.year() {
+        t.format("%m-%d %H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A duration in two units at most: `45m`, `4h10m`, `2d3h`.
+pub fn span(secs: i64) -> String {
+    let m = secs.max(0) / 60;
+    match m {
+        m if m < 60 => format!("{m}m"),
+        m if m < 24 * 60 => format!("{}h{:02}m", m / 60, m % 60),
+        m => format!("{}d{}h", m / (24 * 60), m % (24 * 60) / 60),
+    }
 }
 
 /// A short age such as `45s`, `12m`, `3h`, `2d`.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod edits;
+pub mod merge;
 pub mod newb;
 pub mod perf;
 pub mod procs;

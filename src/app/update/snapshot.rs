@@ -26,8 +26,8 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
             .blockers()
             .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
             .collect();
-        // Conflicts seen in the first git read of a worktree were there
-        // before mdash looked: not news.
+        // Conflicts, forecasts and failed checks seen in the first git read
+        // of a worktree were there before mdash looked: not news.
         let had_git: HashSet<&str> = old
             .milestones
             .iter()
@@ -38,7 +38,9 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
             .blockers()
             .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
             .filter(|b| {
-                b.kind != crate::model::BlockerKind::GitConflict || had_git.contains(b.id.as_str())
+                use crate::model::BlockerKind as K;
+                !matches!(b.kind, K::GitConflict | K::ChecksFailed | K::MergeForecast)
+                    || had_git.contains(b.id.as_str())
             })
             .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
             .collect();

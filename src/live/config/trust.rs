@@ -188,3 +188,16 @@ pub fn revoke(agent: &Agent, root: &Path) -> Result<usize, String> {
     }
     Ok(n)
 }
+
+/// Records one approval given by its fingerprint and what was shown
+/// (`checks.command` is approved this way: `config::checks`).
+pub fn approve_fingerprint(fp: String, root: &Path, shown: Vec<String>) -> Result<PathBuf, String> {
+    let mut list = entries();
+    list.retain(|e| e.fingerprint != fp);
+    list.push(Entry {
+        fingerprint: fp,
+        workspace: root.display().to_string(),
+        shown,
+    });
+    save(&list)
+}

@@ -70,6 +70,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
         }
     }
     out.push(Line::from(prog));
+    out.extend(super::timeline::lines(app, m, w, theme));
     if !m.phases.is_empty() {
         out.push(Line::from(Span::styled("Phases", theme.dim())));
         let bw = w.saturating_sub(8 + 6 + 18).clamp(0, 12);
@@ -251,6 +252,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
         }
         out.push(Line::from(Span::raw(format!("  {}", facts.join(" · ")))));
     }
+    out.extend(super::readiness::lines(app, m, theme));
     if let Some(e) = &m.last_event {
         let when = e
             .time

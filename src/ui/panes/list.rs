@@ -79,17 +79,14 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .take(inner.height as usize)
         .map(|row| match *row {
             Row::Stage(i) => {
-                let label = match &snap.milestones[i].milestone.stage {
-                    Some(s) => format!("Stage {s}"),
-                    None => "No stage".to_string(),
-                };
+                let label = super::stage::heading(snap, i);
                 Line::from(Span::styled(
                     fit(&label, w),
                     theme.dim().add_modifier(Modifier::BOLD),
                 ))
             }
             Row::Milestone(i) => {
-                let line = milestone_row(&snap.milestones[i], w, id_w, theme);
+                let line = milestone_row(app, &snap.milestones[i], w, id_w, theme);
                 if Some(i) == sel {
                     line.style(theme.selected(focused))
                 } else {
@@ -101,7 +98,13 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 /// `▶ 2a Sensor ingest   ███▓░░░░  28% 3`.
-fn milestone_row<'a>(m: &MilestoneView, w: usize, id_w: usize, theme: &Theme) -> Line<'a> {
+fn milestone_row<'a>(
+    app: &App,
+    m: &MilestoneView,
+    w: usize,
+    id_w: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let blockers = if m.blockers.is_empty() {
         String::new()
     } else {
@@ -140,6 +143,18 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, id_w: usize, theme: &Theme) ->
     } else {
         String::new()
     };
+    // Marks (ready, stalled, checks, ETA) only in room the whole title
+    // leaves over: they never cut it.
+    let mut shown_marks = Vec::new();
+    let mut spare = title_w.saturating_sub(m.milestone.title.width());
+    for (text, kind) in super::stage::marks(app, m) {
+        if spare > text.width() {
+            spare -= text.width() + 1;
+            shown_marks.push((text, kind));
+        }
+    }
+    let marks_w: usize = shown_marks.iter().map(|(t, _)| t.width() + 1).sum();
+    title_w = title_w.saturating_sub(marks_w);
     let mut spans = vec![
         Span::styled(
             format!("{} ", Theme::glyph(m.status)),
@@ -149,6 +164,16 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, id_w: usize, theme: &Theme) ->
         Span::raw(" "),
         Span::raw(fit(&m.milestone.title, title_w)),
     ];
+    for (text, kind) in shown_marks {
+        use super::stage::Mark;
+        let style = match kind {
+            Mark::Good => theme.status(Status::Completed),
+            Mark::Warn => theme.status(Status::Paused),
+            Mark::Busy => theme.status(Status::InProgress),
+            Mark::Dim => theme.dim(),
+        };
+        spans.push(Span::styled(format!(" {text}"), style));
+    }
     if !git.is_empty() {
         let style = if m.worktree.as_ref().is_some_and(|w| w.conflicts > 0) {
             theme.status(Status::Blocked)
