@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod claude;
+pub mod model;
 pub mod pty;
 
 use std::path::{Path, PathBuf};

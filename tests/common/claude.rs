@@ -1,0 +1,303 @@
+//! The real Claude Code CLI for tests: finding it, a private HOME that skips
+//! its first-run screens, its environment pointed at the scripted model
+//! (`model.rs`), and a private tmux server to run it in and read its screen.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+/// Generous: CI machines are loaded two-core boxes.
+pub const SCREEN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Any key works against the scripted model; Claude Code remembers the
+/// approval of its last 20 characters.
+pub const API_KEY: &str = "sk-ant-api03-mdash-scripted-model-key-0123456789abcdef";
+
+/// Where `claude` is: `$MDASH_CLAUDE_BIN`, else on `PATH`, else where
+/// `scripts/install-claude.sh` puts it by default.
+pub fn find() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("MDASH_CLAUDE_BIN").map(PathBuf::from) {
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    let prefix = std::env::var_os("MDASH_CLAUDE_PREFIX")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mdash/claude")));
+    if let Some(p) = prefix {
+        dirs.push(p.join("node_modules/.bin"));
+    }
+    dirs.into_iter().map(|d| d.join("claude")).find(|p| p.is_file())
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `claude` and `tmux`, or None after saying why the test is skipped. In CI
+/// (`CI=true`) a missing CLI is a failure, not a skip: there the tests must run.
+pub fn require() -> Option<PathBuf> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let why = if !have("tmux") {
+        "tmux is not installed".to_string()
+    } else {
+        match find() {
+            Some(p) => return Some(p),
+            None => "the Claude Code CLI was not found (run scripts/install-claude.sh and put the directory it prints on PATH)".to_string(),
+        }
+    };
+    assert!(!ci, "CI must run the Claude Code tests, but {why}");
+    eprintln!("skipped: {why}");
+    None
+}
+
+/// A private HOME for Claude Code: onboarding done, the API key approved,
+/// and each given directory trusted.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+    trusted: Vec<PathBuf>,
+}
+
+impl Home {
+    pub fn new(trusted: &[&Path]) -> Home {
+        let dir = tempfile::tempdir().expect("home");
+        let mut h = Home {
+            dir,
+            trusted: Vec::new(),
+        };
+        for d in trusted {
+            h.trust(d);
+        }
+        h.write();
+        h
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Trusts one more directory (a new worktree): without it Claude Code
+    /// shows its trust screen there.
+    pub fn trust(&mut self, dir: &Path) {
+        self.trusted.push(dir.to_path_buf());
+        let canon = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if canon != dir {
+            self.trusted.push(canon);
+        }
+        self.write();
+    }
+
+    fn write(&self) {
+        let projects: serde_json::Map<String, serde_json::Value> = self
+            .trusted
+            .iter()
+            .map(|d| {
+                (
+                    d.to_string_lossy().into_owned(),
+                    json!({"hasTrustDialogAccepted": true, "hasCompletedProjectOnboarding": true}),
+                )
+            })
+            .collect();
+        let tail = &API_KEY[API_KEY.len() - 20..];
+        let doc = json!({
+            "hasCompletedOnboarding": true,
+            "bypassPermissionsModeAccepted": true,
+            "projects": projects,
+            "customApiKeyResponses": {"approved": [tail], "rejected": []},
+        });
+        std::fs::write(self.path().join(".claude.json"), doc.to_string()).expect(".claude.json");
+    }
+
+    /// Claude Code's transcripts of sessions started in `dir`.
+    pub fn transcripts(&self, dir: &Path) -> PathBuf {
+        self.path()
+            .join(".claude/projects")
+            .join(project_dir_name(dir))
+    }
+
+    /// The environment that points Claude Code at the scripted model and
+    /// keeps it off the network.
+    pub fn env(&self, base_url: &str, claude: &Path) -> Vec<(String, String)> {
+        let bin_dir = claude.parent().expect("bin dir");
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        [
+            ("HOME", self.path().to_string_lossy().into_owned()),
+            ("PATH", path),
+            ("ANTHROPIC_BASE_URL", base_url.to_string()),
+            ("ANTHROPIC_API_KEY", API_KEY.to_string()),
+            ("DISABLE_AUTOUPDATER", "1".into()),
+            ("DISABLE_TELEMETRY", "1".into()),
+            ("DISABLE_ERROR_REPORTING", "1".into()),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+            ("TERM", "xterm-256color".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+/// `~/.claude/projects/<this>`: the path with every character that is not
+/// an ASCII letter or digit replaced by `-`.
+pub fn project_dir_name(dir: &Path) -> String {
+    dir.to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// A private tmux server (`tmux -L <unique> -f /dev/null`), killed on drop.
+/// Its server, and so every pane, gets the environment given to `new`.
+pub struct Tmux {
+    pub socket: String,
+    env: Vec<(String, String)>,
+}
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+impl Tmux {
+    pub fn new(env: Vec<(String, String)>) -> Tmux {
+        let socket = format!(
+            "mdash-claude-{}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        );
+        Tmux { socket, env }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Output {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
+        c.env_remove("TMUX").env_remove("TMUX_PANE");
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.output().expect("tmux")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts `argv` in a new session `name` (120x40) in `cwd`; returns its
+    /// pane id (`%N`).
+    pub fn start(&self, name: &str, cwd: &Path, argv: &[String]) -> String {
+        let cwd = cwd.to_string_lossy();
+        let mut args: Vec<&str> = vec![
+            "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-c", &cwd, "-P", "-F",
+            "#{pane_id}",
+        ];
+        // One shell word per argument: tmux hands a multi-word command to sh.
+        let cmd = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
+        args.push(&cmd);
+        let pane = self.ok(&args).trim().to_string();
+        // Keep the pane (and its last screen) when the program exits.
+        self.ok(&["set-option", "-t", name, "remain-on-exit", "on"]);
+        pane
+    }
+
+    /// The visible screen of a pane (`%N`) or target, as text.
+    pub fn screen(&self, target: &str) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", target]).stdout)
+            .into_owned()
+    }
+
+    /// Types literal text (no key names).
+    pub fn type_text(&self, target: &str, text: &str) {
+        self.ok(&["send-keys", "-t", target, "-l", text]);
+    }
+
+    /// Sends key names (`Enter`, `Escape`, `C-c`).
+    pub fn keys(&self, target: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", target];
+        args.extend_from_slice(keys);
+        self.ok(&args);
+    }
+
+    /// Waits until the screen satisfies `pred`; panics with the last screen.
+    pub fn wait_screen(&self, target: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + SCREEN_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < end {
+            last = self.screen(target);
+            if pred(&last) {
+                return last;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}; the screen of {target}:\n{last}");
+    }
+
+    pub fn wait_text(&self, target: &str, text: &str) -> String {
+        self.wait_screen(target, &format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// The pid of the program in a pane.
+    pub fn pane_pid(&self, target: &str) -> Option<u32> {
+        self.ok(&["display-message", "-p", "-t", target, "#{pane_pid}"])
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    pub fn pane_dead(&self, target: &str) -> bool {
+        self.ok(&["display-message", "-p", "-t", target, "#{pane_dead}"]).trim() == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// Quotes one argument for sh: `'…'` with embedded quotes closed and escaped.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// What Claude Code's screen shows, in the words of docs/claude-code.md.
+pub mod screen {
+    /// The permission menu (`❯ 1. Yes`).
+    pub fn permission_menu(s: &str) -> bool {
+        s.contains("❯ 1. Yes")
+    }
+
+    /// A turn in progress.
+    pub fn working(s: &str) -> bool {
+        s.contains("esc to interrupt")
+    }
+
+    /// The prompt box, ready for input: a `❯` line right under a rule of
+    /// `─`, nothing in progress and no menu.
+    pub fn prompt(s: &str) -> bool {
+        let lines: Vec<&str> = s.lines().collect();
+        let boxed = lines.windows(2).any(|w| {
+            w[0].trim_start().starts_with('─') && w[1].trim_start().starts_with('❯')
+        });
+        boxed && !working(s) && !permission_menu(s)
+    }
+}
