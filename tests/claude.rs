@@ -123,7 +123,11 @@ fn real_claude_asks_permission_and_ends_its_turn() {
     assert_eq!(req["tool_input"]["file_path"], a.as_str());
     let session = req["session_id"].as_str().expect("session_id").to_string();
     assert_eq!(req["cwd"], dir.to_string_lossy().as_ref());
-    assert_eq!(std::fs::read_to_string(&a).expect("a"), "hello\n", "not yet written");
+    assert_eq!(
+        std::fs::read_to_string(&a).expect("a"),
+        "hello\n",
+        "not yet written"
+    );
 
     tmux.keys(&pane, &["1"]);
     let stop = wait_hook(&hooks, "Stop", |e| e["hook_event_name"] == "Stop");
@@ -160,7 +164,10 @@ fn real_claude_asks_permission_and_ends_its_turn() {
     );
     let (sum, ids, lines) = transcript_usage(&file);
     assert_eq!(ids, 3, "three answers");
-    assert!(lines > ids, "an answer with text and a tool is written as two lines");
+    assert!(
+        lines > ids,
+        "an answer with text and a tool is written as two lines"
+    );
     assert_eq!(sum, Usage::new(3300, 57, 800, 45));
     assert_eq!(sum, model.served_usage());
     assert_eq!(model.exhausted(), 0);

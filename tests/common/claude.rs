@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -30,7 +29,9 @@ pub fn find() -> Option<PathBuf> {
     if let Some(p) = prefix {
         dirs.push(p.join("node_modules/.bin"));
     }
-    dirs.into_iter().map(|d| d.join("claude")).find(|p| p.is_file())
+    dirs.into_iter()
+        .map(|d| d.join("claude"))
+        .find(|p| p.is_file())
 }
 
 fn have(program: &str) -> bool {
@@ -156,32 +157,44 @@ pub fn project_dir_name(dir: &Path) -> String {
         .collect()
 }
 
-/// A private tmux server (`tmux -L <unique> -f /dev/null`), killed on drop.
-/// Its server, and so every pane, gets the environment given to `new`.
+/// A private tmux server, killed on drop: its socket lives in a private
+/// `TMUX_TMPDIR`, so that mdash's own `tmux` commands (given `env()`) reach
+/// this server and never the user's. Its server, and so every pane, gets the
+/// environment given to `new`.
 pub struct Tmux {
-    pub socket: String,
+    pub tmpdir: tempfile::TempDir,
     env: Vec<(String, String)>,
 }
 
-static SEQ: AtomicU32 = AtomicU32::new(0);
-
 impl Tmux {
     pub fn new(env: Vec<(String, String)>) -> Tmux {
-        let socket = format!(
-            "mdash-claude-{}-{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::SeqCst)
-        );
-        Tmux { socket, env }
+        let tmpdir = tempfile::tempdir().expect("tmux dir");
+        let mut env = env;
+        env.push((
+            "TMUX_TMPDIR".into(),
+            tmpdir.path().to_string_lossy().into_owned(),
+        ));
+        Tmux { tmpdir, env }
     }
 
-    pub fn cmd(&self, args: &[&str]) -> Output {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
+    /// The environment of every command and pane of this server.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// A command with this server's environment, outside any tmux.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
         c.env_remove("TMUX").env_remove("TMUX_PANE");
         for (k, v) in &self.env {
             c.env(k, v);
         }
+        c
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Output {
+        let mut c = self.command("tmux");
+        c.args(["-f", "/dev/null"]).args(args);
         c.output().expect("tmux")
     }
 
@@ -200,11 +213,26 @@ impl Tmux {
     pub fn start(&self, name: &str, cwd: &Path, argv: &[String]) -> String {
         let cwd = cwd.to_string_lossy();
         let mut args: Vec<&str> = vec![
-            "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-c", &cwd, "-P", "-F",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            &cwd,
+            "-P",
+            "-F",
             "#{pane_id}",
         ];
         // One shell word per argument: tmux hands a multi-word command to sh.
-        let cmd = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
+        let cmd = argv
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
         args.push(&cmd);
         let pane = self.ok(&args).trim().to_string();
         // Keep the pane (and its last screen) when the program exits.
@@ -256,8 +284,51 @@ impl Tmux {
             .ok()
     }
 
+    /// Every pane of the server: (pane id, session name, window id, pid).
+    pub fn panes(&self) -> Vec<(String, String, String, u32)> {
+        let out = self.cmd(&[
+            "list-panes",
+            "-a",
+            "-F",
+            "#{pane_id}\t#{session_name}\t#{window_id}\t#{pane_pid}",
+        ]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                Some((
+                    f.first()?.to_string(),
+                    f.get(1)?.to_string(),
+                    f.get(2)?.to_string(),
+                    f.get(3)?.parse().ok()?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Waits for a pane whose screen satisfies `pred`; returns its id.
+    pub fn wait_pane(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + SCREEN_TIMEOUT;
+        while Instant::now() < end {
+            for (id, ..) in self.panes() {
+                if pred(&self.screen(&id)) {
+                    return id;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let all: Vec<String> = self
+            .panes()
+            .iter()
+            .map(|(id, ..)| format!("{id}:\n{}", self.screen(id)))
+            .collect();
+        panic!("no pane shows {what}; panes:\n{}", all.join("\n"));
+    }
+
     pub fn pane_dead(&self, target: &str) -> bool {
-        self.ok(&["display-message", "-p", "-t", target, "#{pane_dead}"]).trim() == "1"
+        self.ok(&["display-message", "-p", "-t", target, "#{pane_dead}"])
+            .trim()
+            == "1"
     }
 }
 
@@ -270,8 +341,7 @@ impl Drop for Tmux {
 /// Quotes one argument for sh: `'…'` with embedded quotes closed and escaped.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
     {
         return s.to_string();
@@ -295,9 +365,9 @@ pub mod screen {
     /// `─`, nothing in progress and no menu.
     pub fn prompt(s: &str) -> bool {
         let lines: Vec<&str> = s.lines().collect();
-        let boxed = lines.windows(2).any(|w| {
-            w[0].trim_start().starts_with('─') && w[1].trim_start().starts_with('❯')
-        });
+        let boxed = lines
+            .windows(2)
+            .any(|w| w[0].trim_start().starts_with('─') && w[1].trim_start().starts_with('❯'));
         boxed && !working(s) && !permission_menu(s)
     }
 }

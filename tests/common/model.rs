@@ -323,7 +323,10 @@ fn serve(conn: TcpStream, state: &Mutex<State>, released: &AtomicBool) -> std::i
         std::process::id(),
         NEXT_ID.fetch_add(1, Ordering::SeqCst)
     );
-    let model = body["model"].as_str().unwrap_or("claude-scripted").to_string();
+    let model = body["model"]
+        .as_str()
+        .unwrap_or("claude-scripted")
+        .to_string();
     if body["stream"].as_bool() == Some(true) {
         stream(&mut out, &turn, &id, &model, released)
     } else {
@@ -336,7 +339,8 @@ fn read_chunked(r: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     loop {
         let mut size = String::new();
         r.read_line(&mut size)?;
-        let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        let n =
+            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
         let mut chunk = vec![0; n + 2];
         r.read_exact(&mut chunk)?;
         if n == 0 {
