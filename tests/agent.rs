@@ -449,8 +449,7 @@ fn the_dashboard_shows_who_needs_you_corrects_an_esc_and_a_goes_to_the_pane() {
     s.tmux.type_text(&agent_pane, "and now?");
     s.tmux.keys(&agent_pane, &["Enter"]);
     s.wait_state("2a", "working", None);
-    s.tmux
-        .wait_screen(&agent_pane, "working", |sc| screen::working(sc));
+    s.tmux.wait_screen(&agent_pane, "working", screen::working);
     s.tmux.keys(&agent_pane, &["Escape"]);
     s.wait_state("2a", "waiting_input", None);
     let _ = s.mdash(&["run", "stop", "2a"]);
