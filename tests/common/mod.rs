@@ -3,6 +3,7 @@
 
 pub mod claude;
 pub mod model;
+pub mod perf;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
