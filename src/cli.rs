@@ -5,6 +5,7 @@
 pub mod args;
 pub mod check;
 pub mod demo;
+pub mod hook;
 pub mod init;
 pub mod run;
 pub mod sim;
@@ -80,6 +81,7 @@ pub fn main() -> color_eyre::Result<i32> {
             session,
             argv,
         }) => crate::live::runs::supervise::run(&root, &id, &argv, &backend, &session),
+        Some(Command::Hook { root, milestone }) => crate::cli::hook::run(&root, &milestone),
         Some(Command::Demo { dir }) => crate::cli::demo::run(dir)?,
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;

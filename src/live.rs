@@ -3,8 +3,10 @@
 //! their processes, the one write path, and loading a whole snapshot
 //! (readers, then rules, with git and run state passed in).
 
+pub mod agent;
 pub mod config;
 pub mod git;
+pub mod pane;
 pub mod runs;
 pub mod snapshot;
 pub mod watch;

@@ -2,13 +2,15 @@
 //!
 //! Nothing here reads files or looks at the clock.
 
+mod agent;
 mod ids;
 mod run;
 pub mod words;
 mod worktree;
 
+pub use agent::{AgentState, AgentStatus, AgentView, Tokens};
 pub use ids::{ids_for_branch, ids_for_dir, valid_id};
-pub use run::{Backend, Refusal, Run, RunState, RunView};
+pub use run::{Backend, Refusal, Run, RunState, RunView, TmuxPane};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};
 
@@ -208,6 +210,8 @@ pub enum BlockerKind {
     LogBlocker,
     GitConflict,
     RunFailed,
+    /// The milestone's agent waits for the human (SPEC §8).
+    AgentWaiting,
 }
 
 impl BlockerKind {
@@ -223,6 +227,7 @@ impl BlockerKind {
             BlockerKind::LogBlocker => "log_blocker",
             BlockerKind::GitConflict => "git_conflict",
             BlockerKind::RunFailed => "run_failed",
+            BlockerKind::AgentWaiting => "agent_waiting",
         }
     }
 
@@ -230,6 +235,7 @@ impl BlockerKind {
     pub fn severity(self) -> u8 {
         match self {
             BlockerKind::GitConflict | BlockerKind::RunFailed | BlockerKind::FailedTask => 3,
+            BlockerKind::AgentWaiting => 3,
             BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
             BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
             BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,
@@ -243,6 +249,8 @@ pub enum BlockerSource {
     Computed,
     Recorded,
     Log,
+    /// From the agent's own state (SPEC §8).
+    Agent,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -351,6 +359,8 @@ pub struct MilestoneView {
     pub worktree: Option<WorktreeState>,
     /// Its last agent run, if mdash started one.
     pub run: Option<RunView>,
+    /// Its Claude Code agent, started by mdash or not (SPEC §8).
+    pub agent: Option<AgentView>,
 }
 
 impl MilestoneView {

@@ -1,6 +1,7 @@
 //! Pure functions from what files say to what the dashboard shows:
 //! statuses, progress, the dependency graph and blockers (SPEC §2–4).
 
+pub mod agent;
 pub mod blockers;
 pub mod deps;
 pub mod progress;
@@ -75,6 +76,7 @@ pub fn evaluate(
             sessions: sessions.remove(&m.id).unwrap_or_default(),
             worktree: None,
             run: None,
+            agent: None,
             milestone: m,
         })
         .collect()

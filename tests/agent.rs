@@ -8,6 +8,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::claude::{self, Home, Tmux, screen};
@@ -247,9 +248,18 @@ fn a_claude_run_is_followed_through_permissions_questions_pause_stop_and_resume(
     assert!(!procs.is_empty(), "the agent runs under the pane");
     let out = s.mdash(&["run", "pause", "2a"]);
     assert!(out.status.success(), "pause: {}", text(&out.stderr));
+    let ps = || {
+        text(
+            &Command::new("ps")
+                .args(["-eo", "pid,ppid,pgid,sid,stat,args"])
+                .output()
+                .expect("ps")
+                .stdout,
+        )
+    };
     for p in &procs {
-        wait_until(&format!("{p} stopped"), || {
-            proc_stat(*p).is_none_or(|(st, _)| st == 'T')
+        wait_until(&format!("{p} stopped, {procs:?} {}", ps()), || {
+            proc_stat(*p).is_none_or(|(st, _)| st == 'T' || st == 'Z')
         });
     }
     let out = s.mdash(&["run", "resume", "2a"]);

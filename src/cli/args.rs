@@ -89,6 +89,15 @@ pub enum Command {
         #[arg(last = true, required = true)]
         argv: Vec<String>,
     },
+    /// Internal: Claude Code's hook command for runs mdash started; reads
+    /// the hook event on stdin and records the agent's state (SPEC §8).
+    #[command(hide = true)]
+    Hook {
+        #[arg(long)]
+        root: PathBuf,
+        #[arg(long)]
+        milestone: String,
+    },
     /// Git worktrees for milestones.
     #[command(subcommand)]
     Worktree(WorktreeCommand),

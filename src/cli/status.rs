@@ -65,6 +65,7 @@ struct MilestoneOut<'a> {
     enables: &'a [String],
     worktree: Option<&'a crate::model::WorktreeState>,
     run: Option<&'a crate::live::runs::RunView>,
+    agent: Option<&'a crate::model::AgentView>,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
 }
@@ -162,6 +163,7 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         enables: &m.enables,
         worktree: v.worktree.as_ref(),
         run: v.run.as_ref(),
+        agent: v.agent.as_ref(),
         last_event: v.last_event.as_ref().map(|e| EventOut {
             timestamp: e.timestamp.as_deref(),
             event: &e.name,

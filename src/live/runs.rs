@@ -49,6 +49,9 @@ pub fn parse(text: &str) -> Option<Run> {
         signal: n("signal").map(|c| c as i32),
         session_id: t("session_id").unwrap_or_default(),
         cwd: t("cwd").unwrap_or_default(),
+        tmux: doc::text_at(&v, &["tmux", "pane"])
+            .zip(doc::text_at(&v, &["tmux", "socket"]))
+            .map(|(pane, socket)| crate::model::TmuxPane { pane, socket }),
     })
 }
 
@@ -241,6 +244,10 @@ mod tests {
             signal: None,
             session_id: String::new(),
             cwd: String::new(),
+            tmux: Some(crate::model::TmuxPane {
+                pane: "%3".into(),
+                socket: "/tmp/tmux-0/default".into(),
+            }),
         };
         assert!(is_ours(&run));
         let forged = Run {

@@ -129,6 +129,21 @@ pub fn start(
         ("session_id", session_id.clone()),
     ];
     let argv = agent::expand(argv_template, &vars);
+    let argv = if agent.claude {
+        let exe = std::env::current_exe()
+            .map_err(|e| Refusal::Other(format!("cannot find mdash itself: {e}")))?;
+        // The same conversation, when one is known and no resume_command
+        // says otherwise (SPEC §8).
+        let resume = if use_resume && agent.resume_command.is_empty() {
+            crate::live::agent::last_session(root, id)
+        } else {
+            None
+        };
+        let settings = crate::live::agent::claude::settings(&exe, root, id);
+        crate::live::agent::claude::argv(&argv, settings, resume.as_deref())
+    } else {
+        argv
+    };
     let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
     if let Some(n) = note {
         let _ = records::event(root, id, "run_note", serde_json::json!(n));
@@ -168,8 +183,12 @@ fn spawn(
     sup.extend(argv.iter().cloned());
     if agent.backend == Backend::Tmux {
         let mut cmd = Command::new("tmux");
+        cmd.arg("new-window");
+        // Outside tmux: the workspace's own detached session.
+        if let Some(t) = crate::live::pane::session_target(root)? {
+            cmd.args(["-t", &t]);
+        }
         cmd.args([
-            "new-window",
             "-d",
             "-P",
             "-F",
@@ -414,7 +433,9 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
         // A run that is gone resumes through agent.resume_command, if set.
         Err(e) => {
             let agent = agent::load(root);
-            if agent.resume_command.is_empty() {
+            let same_conversation =
+                agent.claude && crate::live::agent::last_session(root, id).is_some();
+            if agent.resume_command.is_empty() && !same_conversation {
                 return Err(e);
             }
             return start(root, snap, id, true, true)
