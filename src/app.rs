@@ -200,6 +200,12 @@ pub enum Effect {
     },
     /// Read the run's output for the attach view.
     LoadAgentOutput(String),
+    /// Go to a Claude Code agent's tmux pane (inside tmux: switch to it;
+    /// outside: suspend the dashboard and attach until detached).
+    FocusAgent {
+        id: String,
+        pane: crate::model::TmuxPane,
+    },
     /// Switch to the run's tmux window.
     TmuxSelect(String),
     Suspend,

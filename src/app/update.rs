@@ -211,11 +211,15 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             Pane::Blockers => {
                 let target = rows::ordered_blockers(app)
                     .get(app.blocker_index)
-                    .map(|b| b.id.clone());
-                if let Some(id) = target {
+                    .map(|b| (b.id.clone(), b.kind));
+                if let Some((id, kind)) = target {
                     app.filter.clear();
                     select(app, Some(id), fx);
                     app.focus = Pane::Milestones;
+                    // An agent that waits: Enter goes to it, like `a`.
+                    if kind == crate::model::BlockerKind::AgentWaiting {
+                        focus_agent(app, fx);
+                    }
                 }
             }
             _ => {}
@@ -264,6 +268,9 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         | Action::ResumeRun
         | Action::StopRun
         | Action::Attach => {
+            if a == Action::Attach && focus_agent(app, fx) {
+                return;
+            }
             let Some(m) = rows::selected(app) else { return };
             let id = m.milestone.id.clone();
             let run = m.run.as_ref().map(|r| r.state);
@@ -324,6 +331,20 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         }
     }
     keep_visible(app);
+}
+
+/// Goes to the selected milestone's Claude Code agent in its tmux pane,
+/// when it has one; false otherwise.
+fn focus_agent(app: &mut App, fx: &mut Vec<Effect>) -> bool {
+    let Some(m) = rows::selected(app) else {
+        return false;
+    };
+    let Some(pane) = m.agent.as_ref().and_then(|a| a.pane.clone()) else {
+        return false;
+    };
+    let id = m.milestone.id.clone();
+    fx.push(Effect::FocusAgent { id, pane });
+    true
 }
 
 /// Asks for a run of `id`, remembering it is on its way.

@@ -242,7 +242,7 @@ fn one(cache: &mut Transcripts, inp: &Inputs, config: &Path, id: &str) -> Option
         since: status.since,
         detail: status.detail,
         tokens,
-        pane: pane.map(|p| p.pane),
+        pane,
         hooked,
     })
 }

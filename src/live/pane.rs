@@ -79,6 +79,19 @@ pub fn select(p: &TmuxPane) -> Result<(), String> {
     run(c).map(|_| ())
 }
 
+/// From inside tmux: switches this client to the pane (when a client is
+/// attached at all) and makes it the current pane of its session.
+pub fn focus(p: &TmuxPane) -> Result<(), String> {
+    if !valid_pane_id(&p.pane) {
+        return Err(format!("{:?} is not a tmux pane id", p.pane));
+    }
+    let mut c = tmux_at(&p.socket);
+    c.args(["switch-client", "-t", &p.pane]);
+    // No client (a detached session): selecting is all there is to do.
+    let _ = run(c);
+    select(p)
+}
+
 /// The session the pane belongs to.
 pub fn session_of(p: &TmuxPane) -> Option<String> {
     let mut c = tmux_at(&p.socket);

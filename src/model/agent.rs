@@ -106,9 +106,9 @@ pub struct AgentView {
     pub since: String,
     pub detail: Option<String>,
     pub tokens: Tokens,
-    /// The tmux pane it runs in (`%N`), when mdash started it there.
+    /// The tmux pane it runs in, when mdash started it there and it lives.
     #[serde(skip)]
-    pub pane: Option<String>,
+    pub pane: Option<super::TmuxPane>,
     /// Its state came from hooks (a run mdash started), not a transcript.
     #[serde(skip)]
     pub hooked: bool,

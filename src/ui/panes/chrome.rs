@@ -29,6 +29,21 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     spans.push(Span::styled(format!(" {name} "), theme.bold()));
+    let waiting = snap
+        .milestones
+        .iter()
+        .filter(|m| m.agent.as_ref().is_some_and(|a| a.state.waits()))
+        .count();
+    if waiting > 0 {
+        // First after the name: the one count that asks for you.
+        spans.push(Span::styled(
+            format!(" {waiting} need you "),
+            theme
+                .waiting(crate::model::AgentState::WaitingInput)
+                .1
+                .add_modifier(Modifier::REVERSED),
+        ));
+    }
     let count = |s: Status| snap.milestones.iter().filter(|m| m.status == s).count();
     spans.push(Span::raw(format!(" {} milestones ", snap.milestones.len())));
     for (s, label) in [

@@ -108,11 +108,14 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
         0
     };
     let title_w = rest.saturating_sub(bar_w + usize::from(bar_w > 0));
+    // An agent waiting for the human outranks the status glyph: that is
+    // the row to look for.
+    let (glyph, glyph_style) = match m.agent.as_ref().filter(|a| a.state.waits()) {
+        Some(a) => theme.waiting(a.state),
+        None => (Theme::glyph(m.status), theme.status(m.status)),
+    };
     let mut spans = vec![
-        Span::styled(
-            format!("{} ", Theme::glyph(m.status)),
-            theme.status(m.status),
-        ),
+        Span::styled(format!("{glyph} "), glyph_style),
         Span::styled(fit(&m.milestone.id, id_w), theme.bold()),
         Span::raw(" "),
         Span::raw(fit(&m.milestone.title, title_w)),

@@ -31,12 +31,17 @@ pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .map(|(i, bl)| {
             let (g, style) = theme.blocker(bl.kind);
             let when = bl.since.map(|t| age(t, app.now)).unwrap_or_default();
-            let text = format!(
-                "{} {} {}",
-                bl.id,
-                bl.kind.name().replace('_', " "),
-                bl.detail
-            );
+            // `2a permission: Write a.txt`: the detail says what it is.
+            let text = if bl.kind == crate::model::BlockerKind::AgentWaiting {
+                format!("{} {}", bl.id, bl.detail)
+            } else {
+                format!(
+                    "{} {} {}",
+                    bl.id,
+                    bl.kind.name().replace('_', " "),
+                    bl.detail
+                )
+            };
             let line = Line::from(vec![
                 Span::styled(format!("{g} "), style),
                 Span::raw(fit(&text, w.saturating_sub(2 + 5))),
