@@ -2,6 +2,7 @@
 //! returns the process exit code), the demo and the simulator. `main.rs`
 //! only calls `main` here.
 
+pub mod agent_init;
 pub mod args;
 pub mod check;
 pub mod demo;
@@ -88,8 +89,12 @@ pub fn main() -> color_eyre::Result<i32> {
             clap_complete::generate(shell, &mut Cli::command(), "mdash", &mut std::io::stdout());
             0
         }
-        Some(Command::Init { path }) => {
-            crate::cli::init::init(path.as_deref().unwrap_or(std::path::Path::new(".")))
+        Some(Command::Init { path, agent }) => {
+            let path = path.as_deref().unwrap_or(std::path::Path::new("."));
+            match crate::cli::init::init(path) {
+                0 => agent.map_or(0, |a| crate::cli::agent_init::write(path, a)),
+                code => code,
+            }
         }
         Some(Command::New {
             id,

@@ -43,6 +43,10 @@ pub enum Command {
     Init {
         /// Where to create it (default: the current directory).
         path: Option<PathBuf>,
+        /// Also write `.milestones/config/mdash.yaml` for this agent CLI
+        /// (only Claude Code gets state awareness: SPEC §8).
+        #[arg(long, value_enum, value_name = "CLI")]
+        agent: Option<crate::cli::agent_init::Preset>,
     },
     /// Build a live demo workspace (agents included) and open it.
     Demo {

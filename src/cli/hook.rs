@@ -19,11 +19,11 @@ const STDIN_WAIT: Duration = Duration::from_secs(3);
 const MAX_EVENT_BYTES: u64 = 8 << 20;
 
 pub fn run(root: &Path, id: &str) -> i32 {
-    if valid_id(id) {
-        if let Some(hook) = read_event() {
-            // Errors are dropped on purpose: see the module comment.
-            let _ = record(root, id, &hook);
-        }
+    if valid_id(id)
+        && let Some(hook) = read_event()
+    {
+        // Errors are dropped on purpose: see the module comment.
+        let _ = record(root, id, &hook);
     }
     0
 }

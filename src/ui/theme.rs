@@ -98,12 +98,18 @@ impl Theme {
         } else {
             "?"
         };
-        (glyph, self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD))
+        (
+            glyph,
+            self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
+        )
     }
 
     pub fn blocker(&self, kind: BlockerKind) -> (&'static str, Style) {
         if kind == BlockerKind::AgentWaiting {
-            return ("!", self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD));
+            return (
+                "!",
+                self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
+            );
         }
         match kind.severity() {
             3 => ("✗", self.fg(Color::LightRed)),
