@@ -102,7 +102,9 @@ impl Action {
             Action::PageUp => "scroll a page up",
             Action::NextPane => "focus the next pane",
             Action::PrevPane => "focus the previous pane",
-            Action::Open => "open the detail, or jump to a blocker's milestone",
+            Action::Open => {
+                "open the detail, or jump to a blocker's milestone (an agent that waits: go to its pane)"
+            }
             Action::Filter => "filter milestones by id, title or status",
             Action::Back => "clear the filter, close help, back to the list",
             Action::ShowDetail => "show the selected milestone's detail",
@@ -117,7 +119,7 @@ impl Action {
             Action::StartReady => {
                 "start every ready milestone, keep slots filled (again: stop filling)"
             }
-            Action::Attach => "show the run's output (tmux: switch to its window)",
+            Action::Attach => "go to the agent's pane (Claude Code), or show the run's output",
             Action::Help => "show or hide this help",
             Action::Suspend => "suspend to the shell (fg to return)",
             Action::Quit => "quit",

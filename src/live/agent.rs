@@ -121,19 +121,20 @@ fn canon(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The directories whose sessions are milestone `id`'s: its worktree (as
+/// The directories whose sessions are each milestone's: its worktree (as
 /// given and as resolved: Claude Code names a session by its real path).
-fn session_dirs(inp: &Inputs, id: &str) -> Vec<PathBuf> {
-    let known = |x: &str| inp.ids.iter().any(|i| i == x);
-    let mut dirs = Vec::new();
+fn session_dirs(inp: &Inputs) -> HashMap<String, Vec<PathBuf>> {
+    let known: std::collections::HashSet<&str> = inp.ids.iter().map(String::as_str).collect();
+    let mut dirs: HashMap<String, Vec<PathBuf>> = HashMap::new();
     for w in inp.worktrees.iter().filter(|w| !w.prunable) {
-        if w.milestone(known).as_deref() == Some(id) {
+        if let Some(id) = w.milestone(|x| known.contains(x)) {
             let abs = inp.root.join(&w.path);
             let real = canon(&abs);
+            let list = dirs.entry(id).or_default();
             if real != abs {
-                dirs.push(real);
+                list.push(real);
             }
-            dirs.push(abs);
+            list.push(abs);
         }
     }
     dirs
@@ -144,24 +145,32 @@ pub fn observe(cache: &mut Transcripts, inp: &Inputs) -> Vec<(String, AgentView)
     let Some(config) = transcript::config_dir() else {
         return Vec::new();
     };
+    let dirs = session_dirs(inp);
     let mut out = Vec::new();
     for id in inp.ids {
-        if let Some(a) = one(cache, inp, &config, id) {
+        let mine = dirs.get(id).map_or(&[][..], Vec::as_slice);
+        if let Some(a) = one(cache, inp, &config, id, mine) {
             out.push((id.clone(), a));
         }
     }
     out
 }
 
-fn one(cache: &mut Transcripts, inp: &Inputs, config: &Path, id: &str) -> Option<AgentView> {
+fn one(
+    cache: &mut Transcripts,
+    inp: &Inputs,
+    config: &Path,
+    id: &str,
+    dirs: &[PathBuf],
+) -> Option<AgentView> {
     let run = inp
         .runs
         .iter()
         .find(|r| r.id == id && (inp.claude_kind || is_claude(&r.command)));
     let hook = inp.hooked.get(id);
     let mut found: Vec<(SystemTime, Arc<Transcript>)> = Vec::new();
-    for d in session_dirs(inp, id) {
-        found.extend(cache.dir(&transcript::dir_for(config, &d)));
+    for d in dirs {
+        found.extend(cache.dir(&transcript::dir_for(config, d)));
     }
     // A run in the workspace itself shares its directory with others: only
     // the sessions its hooks named are its own.
