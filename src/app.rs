@@ -83,6 +83,14 @@ pub struct App {
     /// indices: sorted once per snapshot, not once per frame (10,000
     /// blockers took most of a frame).
     pub(crate) blocker_order: Vec<(u32, u32)>,
+    /// What the selected agent asks, as last read (issue 19), and the
+    /// request last asked for, so it is read once.
+    pub preview: Option<crate::model::Preview>,
+    pub preview_asked: Option<(String, String, Option<String>)>,
+    /// The reply being typed to a waiting agent: (milestone, text).
+    pub replying: Option<(String, String)>,
+    /// The list shows only the agents that need you, oldest first (`!`).
+    pub needs_you: bool,
     /// Whether the last `update` changed anything on screen; the event loop
     /// draws only then (and clears it).
     pub dirty: bool,
@@ -93,6 +101,10 @@ impl App {
         App {
             snap: None,
             blocker_order: Vec::new(),
+            preview: None,
+            preview_asked: None,
+            replying: None,
+            needs_you: false,
             dirty: true,
             now,
             selected: None,
@@ -175,6 +187,16 @@ pub enum Msg {
         id: String,
         lines: Vec<String>,
     },
+    /// The preview of what milestone `id`'s agent asks (`None`: not found).
+    PreviewLoaded {
+        id: String,
+        preview: Option<crate::model::Preview>,
+    },
+    /// An answer or reply was sent to an agent, or refused.
+    Answered {
+        id: String,
+        result: Result<String, String>,
+    },
     /// `mdash worktree add` finished; `ignored` says whether `.worktrees/` is ignored.
     WorktreeAdded {
         id: String,
@@ -200,6 +222,23 @@ pub enum Effect {
     },
     /// Read the run's output for the attach view.
     LoadAgentOutput(String),
+    /// Read what the agent of milestone `id` asks, for its preview.
+    LoadPreview {
+        id: String,
+        agent: crate::model::AgentView,
+    },
+    /// Answer the agent's permission menu, once its screen shows it.
+    Answer {
+        id: String,
+        agent: crate::model::AgentView,
+        allow: bool,
+    },
+    /// Type a reply into the agent's prompt, once its screen shows it.
+    Reply {
+        id: String,
+        pane: crate::model::TmuxPane,
+        text: String,
+    },
     /// Go to a Claude Code agent's tmux pane (inside tmux: switch to it;
     /// outside: suspend the dashboard and attach until detached).
     FocusAgent {

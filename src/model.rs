@@ -8,7 +8,7 @@ mod run;
 pub mod words;
 mod worktree;
 
-pub use agent::{AgentState, AgentStatus, AgentView, Tokens};
+pub use agent::{AgentState, AgentStatus, AgentView, LineKind, Preview, Request, Tokens};
 pub use ids::{ids_for_branch, ids_for_dir, valid_id};
 pub use run::{Backend, Refusal, Run, RunState, RunView, TmuxPane};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod blockers;
 pub mod deps;
 pub mod progress;
+pub mod request;
 pub mod status;
 
 use std::collections::{HashMap, HashSet};

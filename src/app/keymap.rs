@@ -27,13 +27,17 @@ pub enum Action {
     StopRun,
     StartReady,
     Attach,
+    Allow,
+    Deny,
+    Reply,
+    Queue,
     Help,
     Suspend,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 29] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -56,6 +60,10 @@ impl Action {
         Action::StopRun,
         Action::StartReady,
         Action::Attach,
+        Action::Allow,
+        Action::Deny,
+        Action::Reply,
+        Action::Queue,
         Action::Help,
         Action::Suspend,
         Action::Quit,
@@ -86,6 +94,10 @@ impl Action {
             Action::StopRun => "stop",
             Action::StartReady => "start_ready",
             Action::Attach => "attach",
+            Action::Allow => "allow",
+            Action::Deny => "deny",
+            Action::Reply => "reply",
+            Action::Queue => "needs_you",
             Action::Help => "help",
             Action::Suspend => "suspend",
             Action::Quit => "quit",
@@ -120,6 +132,10 @@ impl Action {
                 "start every ready milestone, keep slots filled (again: stop filling)"
             }
             Action::Attach => "go to the agent's pane (Claude Code), or show the run's output",
+            Action::Allow => "allow the agent's request once (its screen is checked first)",
+            Action::Deny => "deny the agent's request",
+            Action::Reply => "reply to the agent that waits for input",
+            Action::Queue => "show only the agents that need you, oldest first",
             Action::Help => "show or hide this help",
             Action::Suspend => "suspend to the shell (fg to return)",
             Action::Quit => "quit",
@@ -303,6 +319,10 @@ impl Default for Keymap {
                 (c('x'), Action::StopRun),
                 (c('S'), Action::StartReady),
                 (c('a'), Action::Attach),
+                (c('y'), Action::Allow),
+                (c('n'), Action::Deny),
+                (c('R'), Action::Reply),
+                (c('!'), Action::Queue),
                 (c('?'), Action::Help),
                 (Key::ctrl('z'), Action::Suspend),
                 (c('q'), Action::Quit),

@@ -12,6 +12,7 @@ use crate::app::rows::{self, Row};
 use crate::app::{App, Effect, Msg, Pane, RunAction};
 use crate::model::{RunState, Snapshot};
 
+mod answer;
 mod mouse;
 mod nav;
 mod snapshot;
@@ -92,6 +93,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.attached = Some((id, lines));
             }
         }
+        Msg::PreviewLoaded { id, preview } => {
+            if app.selected.as_deref() == Some(id.as_str()) {
+                app.preview = preview;
+            }
+        }
+        Msg::Answered { id, result } => answer::answered(app, &id, result),
         Msg::WorktreeAdded {
             id,
             result,
@@ -109,6 +116,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Err(e) => app.message = Some(format!("worktree for {id}: {e}")),
         },
     }
+    answer::want_preview(app, &mut fx);
     fx
 }
 
@@ -139,6 +147,9 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
             fx.push(yes);
         }
+        return;
+    }
+    if answer::reply_key(app, k, fx) {
         return;
     }
     if app.filtering {
@@ -320,6 +331,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             );
             fill_slots(app, fx);
         }
+        Action::Allow | Action::Deny | Action::Reply | Action::Queue => answer::act(app, a, fx),
         Action::Help => {
             app.help = !app.help;
             app.help_scroll = 0;

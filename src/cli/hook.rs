@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::model::valid_id;
+use crate::model::{AgentState, valid_id};
 
 /// Claude Code closes stdin after the event; this only guards against a
 /// caller that never does.
@@ -47,6 +47,10 @@ pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
     let Some((state, detail)) = crate::rules::agent::on_hook(prev_step.as_ref(), hook) else {
         return Ok(false);
     };
+    if hook["hook_event_name"] == "PermissionRequest" && state == AgentState::WaitingPermission {
+        // What it asks, for the dashboard's preview and answer (issue 19).
+        let _ = crate::live::agent::request::save(root, id, hook);
+    }
     let session = hook["session_id"].as_str().unwrap_or_default();
     if prev
         .as_ref()

@@ -5,6 +5,7 @@
 //! permission). The pure rules are in `rules::agent`.
 
 pub mod claude;
+pub mod request;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

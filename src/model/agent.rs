@@ -121,3 +121,33 @@ fn empty_as_null<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(v)
     }
 }
+
+/// What a waiting agent asks, as its `PermissionRequest` hook gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub session_id: String,
+    pub tool: String,
+    pub input: serde_json::Value,
+    /// The agent's working directory: paths are shown relative to it.
+    pub cwd: String,
+}
+
+/// One line of a request's preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// What is asked: `Write a.txt (new file)`, `$ npm test`.
+    Head,
+    Context,
+    Added,
+    Removed,
+}
+
+/// A request as the detail pane shows it (issue 19): for the agent of
+/// milestone `id` in state `detail`, so a stale one is never shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub id: String,
+    pub session_id: String,
+    pub detail: Option<String>,
+    pub lines: Vec<(LineKind, String)>,
+}

@@ -4,7 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::App;
-use crate::model::{AgentState, AgentView, Status};
+use crate::model::{AgentState, AgentView, LineKind, Status};
 use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 use crate::util::time::age;
@@ -30,7 +30,6 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         s if s.waits() => theme.waiting(s).1,
         AgentState::Working => theme.status(Status::InProgress),
         AgentState::Starting => theme.status(Status::Planned),
-        AgentState::Ended => theme.dim(),
         _ => theme.dim(),
     };
     let mut head = vec![
@@ -76,10 +75,32 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         w,
     ))));
     if a.state.waits() && a.pane.is_some() {
-        out.push(Line::from(Span::styled(
-            "  a: go to its pane".to_string(),
-            theme.dim(),
-        )));
+        let keys = if a.state == AgentState::WaitingPermission {
+            "  y: allow · n: deny · a: go to its pane"
+        } else {
+            "  R: reply · a: go to its pane"
+        };
+        out.push(Line::from(Span::styled(keys.to_string(), theme.dim())));
+    }
+    if let Some(p) = app.preview.as_ref().filter(|p| {
+        a.state == AgentState::WaitingPermission
+            && p.session_id == a.session_id
+            && p.detail == a.detail
+            && app.selected.as_deref() == Some(p.id.as_str())
+    }) {
+        out.push(Line::from(Span::styled("Request".to_string(), theme.dim())));
+        for (kind, text) in &p.lines {
+            let (mark, style) = match kind {
+                LineKind::Head => ("  ", theme.bold()),
+                LineKind::Context => ("   ", theme.dim()),
+                LineKind::Added => ("  +", theme.status(Status::Completed)),
+                LineKind::Removed => ("  -", theme.status(Status::Blocked)),
+            };
+            out.push(Line::from(Span::styled(
+                fit(&format!("{mark}{text}"), w),
+                style,
+            )));
+        }
     }
     out
 }

@@ -132,6 +132,23 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     f.render_widget(Line::from(kept), r);
 }
 pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
+    if let Some((id, text)) = &app.replying {
+        // The end of what is typed stays in view.
+        let head = format!(" reply to {id}'s agent (Enter sends, Esc cancels): ");
+        let room = (r.width as usize).saturating_sub(head.width() + 1);
+        let tail: String = {
+            let chars: Vec<char> = text.chars().filter(|c| !c.is_control()).collect();
+            chars[chars.len().saturating_sub(room)..].iter().collect()
+        };
+        f.render_widget(
+            Line::from(vec![
+                Span::styled(head, theme.dim()),
+                Span::styled(format!("{tail}_"), theme.bold()),
+            ]),
+            r,
+        );
+        return;
+    }
     if let Some(msg) = &app.message {
         f.render_widget(
             Line::from(Span::styled(
