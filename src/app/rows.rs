@@ -38,7 +38,10 @@ pub fn rows(app: &App) -> Vec<Row> {
             })
             .collect();
         waiting.sort();
-        return waiting.into_iter().map(|(_, i)| Row::Milestone(i)).collect();
+        return waiting
+            .into_iter()
+            .map(|(_, i)| Row::Milestone(i))
+            .collect();
     }
     let mut out = Vec::new();
     let mut last: Option<Option<&str>> = None;

@@ -157,8 +157,8 @@ pub fn diff(old: &str, new: &str) -> Vec<(LineKind, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use LineKind::*;
+    use serde_json::json;
 
     fn req(tool: &str, input: serde_json::Value) -> Request {
         Request {
@@ -171,7 +171,10 @@ mod tests {
 
     #[test]
     fn a_write_is_a_diff_against_the_disk() {
-        let r = req("Write", json!({"file_path": "/w/a.txt", "content": "one\ntwo\nthree\n"}));
+        let r = req(
+            "Write",
+            json!({"file_path": "/w/a.txt", "content": "one\ntwo\nthree\n"}),
+        );
         let p = preview(&r, OnDisk::Text("one\n2\nthree\n".into()));
         assert_eq!(
             p,
@@ -190,14 +193,23 @@ mod tests {
 
     #[test]
     fn commands_and_others_are_shown_plainly() {
-        let r = req("Bash", json!({"command": "npm test\u{1b}[2J", "description": "Run tests"}));
+        let r = req(
+            "Bash",
+            json!({"command": "npm test\u{1b}[2J", "description": "Run tests"}),
+        );
         assert_eq!(
             preview(&r, OnDisk::Missing),
-            [(Head, "$ npm test[2J".to_string()), (Context, "Run tests".into())]
+            [
+                (Head, "$ npm test[2J".to_string()),
+                (Context, "Run tests".into())
+            ]
         );
         let r = req("WebFetch", json!({"url": "https://x"}));
         assert_eq!(preview(&r, OnDisk::Missing)[1].1, r#"{"url":"https://x"}"#);
-        let r = req("Edit", json!({"file_path": "/w/b", "old_string": "x", "new_string": "y"}));
+        let r = req(
+            "Edit",
+            json!({"file_path": "/w/b", "old_string": "x", "new_string": "y"}),
+        );
         assert_eq!(preview(&r, OnDisk::Missing).len(), 3);
     }
 }

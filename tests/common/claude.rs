@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::model::{Model, Turn};
 
 /// Generous: CI machines are loaded two-core boxes.
 pub const SCREEN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -370,4 +372,155 @@ pub mod screen {
             .any(|w| w[0].trim_start().starts_with('─') && w[1].trim_start().starts_with('❯'));
         boxed && !working(s) && !permission_menu(s)
     }
+}
+
+/// A workspace with milestones 2a and 2b, each with a worktree, whose agent
+/// is Claude Code; the real CLI pointed at `model`.
+pub struct Setup {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub home: Home,
+    pub tmux: Tmux,
+    pub model: Model,
+}
+
+impl Setup {
+    pub fn new(claude: &Path, script: Vec<Turn>) -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().canonicalize().expect("canon").join("ws");
+        std::fs::create_dir_all(&root).expect("ws");
+        super::init_repo(&root, "main");
+        for id in ["2a", "2b"] {
+            super::write(
+                &root,
+                &format!(".milestones/active/{id}.yaml"),
+                format!("id: {id}\ntitle: Milestone {id}\nstatus: in_progress\n"),
+            );
+        }
+        super::write(
+            &root,
+            ".milestones/config/mdash.yaml",
+            "agent:\n  command: [claude, \"Work on milestone {id}\"]\n",
+        );
+        let w2a = super::add_worktree(&root, "2a");
+        let w2b = super::add_worktree(&root, "2b");
+        let model = Model::start(script);
+        let home = Home::new(&[&root, &w2a, &w2b]);
+        let tmux = Tmux::new(home.env(&model.base_url(), claude));
+        let s = Setup {
+            _dir: dir,
+            root,
+            home,
+            tmux,
+            model,
+        };
+        let out = s.mdash(&["trust"]);
+        assert!(out.status.success(), "trust: {}", text(&out.stderr));
+        s
+    }
+
+    pub fn worktree(&self, id: &str) -> PathBuf {
+        self.root.join(format!(".worktrees/milestone-{id}"))
+    }
+
+    /// mdash in the workspace, outside tmux, with the test's environment.
+    pub fn mdash(&self, args: &[&str]) -> std::process::Output {
+        self.tmux
+            .command(env!("CARGO_BIN_EXE_mdash"))
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .expect("mdash")
+    }
+
+    pub fn status(&self) -> Value {
+        let out = self.mdash(&["status", "--json", &self.root.to_string_lossy()]);
+        assert!(out.status.success(), "status: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    /// Polls `status --json` until milestone `id`'s agent satisfies `pred`.
+    pub fn wait_agent(&self, id: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let end = Instant::now() + SCREEN_TIMEOUT;
+        let mut last = Value::Null;
+        while Instant::now() < end {
+            let doc = self.status();
+            last = super::milestone(&doc, id).clone();
+            if pred(&last["agent"]) {
+                return doc;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("{id}'s agent never became {what}; last: {:#}", last);
+    }
+
+    pub fn wait_state(&self, id: &str, state: &str, detail: Option<&str>) -> Value {
+        self.wait_agent(id, &format!("{state} {detail:?}"), |a| {
+            a["state"] == state && detail.is_none_or(|d| a["detail"] == d)
+        })
+    }
+
+    pub fn agent_events(&self, id: &str) -> Vec<Value> {
+        std::fs::read_to_string(
+            self.root
+                .join(format!(".milestones/logs/execution-{id}.jsonl")),
+        )
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["event"] == "agent_state")
+        .collect()
+    }
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `/proc/<pid>/stat`'s state letter and parent pid.
+pub fn proc_stat(pid: u32) -> Option<(char, u32)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let mut f = rest.split_whitespace();
+    let state = f.next()?.chars().next()?;
+    Some((state, f.next()?.parse().ok()?))
+}
+
+/// The descendants of `pid`.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let all: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .expect("proc")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|p| Some((p, proc_stat(p)?.1)))
+        .collect();
+    let mut out = vec![];
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for (c, _) in all.iter().filter(|(_, pp)| *pp == p) {
+            out.push(*c);
+            todo.push(*c);
+        }
+    }
+    out
+}
+
+pub fn wait_until(what: &str, f: impl Fn() -> bool) {
+    let end = Instant::now() + SCREEN_TIMEOUT;
+    while Instant::now() < end {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+pub fn blockers_of<'a>(doc: &'a Value, id: &str) -> Vec<&'a Value> {
+    doc["blockers"]
+        .as_array()
+        .expect("blockers")
+        .iter()
+        .filter(|b| b["id"] == id && b["kind"] == "agent_waiting")
+        .collect()
 }

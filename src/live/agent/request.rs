@@ -66,7 +66,9 @@ fn on_disk(root: &Path, req: &Request) -> OnDisk {
         return OnDisk::Missing;
     };
     let canon = |d: &Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
-    if !real.starts_with(canon(root)) && (req.cwd.is_empty() || !real.starts_with(canon(Path::new(&req.cwd)))) {
+    if !real.starts_with(canon(root))
+        && (req.cwd.is_empty() || !real.starts_with(canon(Path::new(&req.cwd))))
+    {
         return OnDisk::Unread("outside the workspace: not read".into());
     }
     match std::fs::metadata(&real) {
@@ -116,11 +118,28 @@ fn expected(agent: &AgentView) -> Option<String> {
     Some(name.chars().take(30).collect())
 }
 
+/// The pane's screen once it shows `want`, or the last one seen: a hook
+/// can arrive a moment before the screen it announces is drawn.
+fn settled(p: &TmuxPane, want: Screen) -> Option<String> {
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(SETTLE_MS);
+    loop {
+        let shown = pane::capture(p)?;
+        if screen(&shown) == want || std::time::Instant::now() >= until {
+            return Some(shown);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// How long a screen is given to catch up with its hook.
+const SETTLE_MS: u64 = 2000;
+
 /// Answers the permission menu: `1. Yes` or `No`, after checking that the
 /// pane shows this very request. Returns what was done, in words.
 pub fn answer(id: &str, agent: &AgentView, p: &TmuxPane, allow: bool) -> Result<String, String> {
     let what = agent.detail.clone().unwrap_or_else(|| "the request".into());
-    let shown = pane::capture(p).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
+    let shown =
+        settled(p, Screen::PermissionMenu).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
     if screen(&shown) != Screen::PermissionMenu {
         return Err(format!(
             "{id}'s agent is not asking for permission on its screen (answered already, or moved on); nothing sent"
@@ -149,11 +168,9 @@ pub fn answer(id: &str, agent: &AgentView, p: &TmuxPane, allow: bool) -> Result<
 /// Types a reply into the agent's prompt and submits it, after checking
 /// that the pane shows the empty prompt.
 pub fn reply(id: &str, p: &TmuxPane, text: &str) -> Result<String, String> {
-    let shown = pane::capture(p).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
+    let shown = settled(p, Screen::Prompt).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
     if screen(&shown) != Screen::Prompt {
-        return Err(format!(
-            "{id}'s agent is not at its prompt; reply not sent"
-        ));
+        return Err(format!("{id}'s agent is not at its prompt; reply not sent"));
     }
     let line: String = text.chars().filter(|c| !c.is_control()).collect();
     pane::send(p, &line, &["Enter"])?;
