@@ -313,3 +313,50 @@ fn the_dashboard_shows_who_needs_you_corrects_an_esc_and_a_goes_to_the_pane() {
     s.wait_state("2a", "waiting_input", None);
     let _ = s.mdash(&["run", "stop", "2a"]);
 }
+
+#[test]
+fn outside_tmux_runs_go_to_a_session_of_their_own_and_a_attaches_there() {
+    let Some(bin) = claude::require() else { return };
+    let s = Setup::new(&bin, vec![Turn::text("Ready when you are.")]);
+    // The dashboard in a pane, but told it is not inside tmux: its runs go
+    // to the workspace's own detached session on the same (private) server.
+    let dash = s.tmux.start(
+        "dash",
+        &s.root,
+        &[
+            "env".to_string(),
+            "-u".into(),
+            "TMUX".into(),
+            "-u".into(),
+            "TMUX_PANE".into(),
+            env!("CARGO_BIN_EXE_mdash").to_string(),
+        ],
+    );
+    s.tmux.wait_text(&dash, "Milestone 2b");
+    s.tmux.keys(&dash, &["s"]);
+    s.wait_state("2a", "waiting_input", Some("Ready when you are."));
+    let sessions = s.tmux.ok(&["list-sessions", "-F", "#{session_name}"]);
+    let own = sessions
+        .lines()
+        .find(|l| l.starts_with("mdash-"))
+        .unwrap_or_else(|| panic!("no session of the workspace's own: {sessions}"))
+        .to_string();
+    let in_own = s
+        .tmux
+        .ok(&["list-panes", "-s", "-t", &own, "-F", "#{pane_id}"]);
+    assert!(
+        in_own
+            .lines()
+            .any(|p| s.tmux.screen(p).contains("Ready when you are.")),
+        "the agent runs in {own}"
+    );
+    // `a` attaches this pane to that session; detaching comes back.
+    s.tmux.keys(&dash, &["a"]);
+    s.tmux.wait_screen(&dash, "the agent's screen", |sc| {
+        sc.contains("Ready when you are.")
+    });
+    // Detach (what `C-b d` does in the attached client).
+    s.tmux.ok(&["detach-client", "-s", &own]);
+    s.tmux.wait_text(&dash, "Milestone 2b");
+    let _ = s.mdash(&["run", "stop", "2a"]);
+}

@@ -218,7 +218,12 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             focus(app, order[next]);
         }
         Action::Open => match app.focus {
-            Pane::Milestones => focus(app, Pane::Detail),
+            Pane::Milestones => {
+                // In the queue, Enter goes to the agent, like `a`.
+                if !(app.needs_you && focus_agent(app, fx)) {
+                    focus(app, Pane::Detail)
+                }
+            }
             Pane::Blockers => {
                 let target = rows::ordered_blockers(app)
                     .get(app.blocker_index)
