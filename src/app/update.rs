@@ -217,13 +217,10 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             };
             focus(app, order[next]);
         }
+        // In the queue, Enter goes to the agent, like `a`.
+        Action::Open if app.focus == Pane::Milestones && app.needs_you && focus_agent(app, fx) => {}
         Action::Open => match app.focus {
-            Pane::Milestones => {
-                // In the queue, Enter goes to the agent, like `a`.
-                if !(app.needs_you && focus_agent(app, fx)) {
-                    focus(app, Pane::Detail)
-                }
-            }
+            Pane::Milestones => focus(app, Pane::Detail),
             Pane::Blockers => {
                 let target = rows::ordered_blockers(app)
                     .get(app.blocker_index)
