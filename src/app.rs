@@ -137,6 +137,25 @@ impl App {
         }
     }
 
+    /// Whether a Claude Code agent in a pane mdash started may end a turn
+    /// without a hook (Esc, a "No"): only its screen says so, and it has to
+    /// be looked at now and then (SPEC §8).
+    pub fn watches_agent_screens(&self) -> bool {
+        self.snap.as_ref().is_some_and(|s| {
+            s.milestones.iter().any(|m| {
+                m.agent.as_ref().is_some_and(|a| {
+                    a.pane.is_some()
+                        && a.hooked
+                        && matches!(
+                            a.state,
+                            crate::model::AgentState::Working
+                                | crate::model::AgentState::WaitingPermission
+                        )
+                })
+            })
+        })
+    }
+
     /// Whether anything on screen shows an age that goes stale with time.
     pub fn shows_ages(&self) -> bool {
         self.snap.as_ref().is_some_and(|s| {

@@ -169,22 +169,28 @@ fn one(
         .iter()
         .find(|r| r.id == id && (inp.claude_kind || is_claude(&r.command)));
     let hook = inp.hooked.get(id);
-    let mut found: Vec<(SystemTime, Arc<Transcript>)> = Vec::new();
-    for d in dirs {
-        found.extend(cache.dir(&transcript::dir_for(config, d)));
-    }
-    // A run in the workspace itself shares its directory with others: only
-    // the sessions its hooks named are its own.
-    if let (Some(h), Some(r)) = (hook, run)
-        && !found.iter().any(|(_, t)| t.session_id == h.session_id)
-    {
-        let dir = transcript::dir_for(config, &canon(Path::new(&r.cwd)));
-        found.extend(
-            cache
-                .dir(&dir)
-                .into_iter()
-                .filter(|(_, t)| t.session_id == h.session_id),
-        );
+    let mut found = gather(cache, config, dirs, hook, run);
+    // Claude Code runs its Stop hook a moment before the turn's last answer
+    // reaches the transcript: wait briefly for it, so that the tokens of a
+    // turn that just ended are whole.
+    if let Some(h) = hook.filter(|h| h.state == AgentState::WaitingInput) {
+        let lagging = |found: &[(SystemTime, Arc<Transcript>)]| {
+            found
+                .iter()
+                .filter(|(_, t)| t.session_id == h.session_id)
+                .next_back()
+                .is_some_and(|(m, t)| {
+                    let changed: DateTime<Utc> = (*m).into();
+                    !t.last_end_turn && (inp.now - changed).num_milliseconds() < LAG_MS
+                })
+        };
+        for _ in 0..LAG_POLLS {
+            if !lagging(&found) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            found = gather(cache, config, dirs, hook, run);
+        }
     }
     found.sort_by_key(|(m, _)| *m);
     let tokens = transcript::tokens(found.iter().map(|(_, t)| t.as_ref()));
@@ -255,6 +261,39 @@ fn one(
         pane,
         hooked,
     })
+}
+
+/// A transcript changed this recently may still be catching up with a hook.
+const LAG_MS: i64 = 3000;
+/// At most this many 50 ms waits for it.
+const LAG_POLLS: usize = 12;
+
+/// The transcripts of a milestone's sessions.
+fn gather(
+    cache: &mut Transcripts,
+    config: &Path,
+    dirs: &[PathBuf],
+    hook: Option<&AgentStatus>,
+    run: Option<&Run>,
+) -> Vec<(SystemTime, Arc<Transcript>)> {
+    let mut found: Vec<(SystemTime, Arc<Transcript>)> = Vec::new();
+    for d in dirs {
+        found.extend(cache.dir(&transcript::dir_for(config, d)));
+    }
+    // A run in the workspace itself shares its directory with others: only
+    // the sessions its hooks named are its own.
+    if let (Some(h), Some(r)) = (hook, run)
+        && !found.iter().any(|(_, t)| t.session_id == h.session_id)
+    {
+        let dir = transcript::dir_for(config, &canon(Path::new(&r.cwd)));
+        found.extend(
+            cache
+                .dir(&dir)
+                .into_iter()
+                .filter(|(_, t)| t.session_id == h.session_id),
+        );
+    }
+    found
 }
 
 /// A session without hooks: its state from its transcript (SPEC §8).
