@@ -177,8 +177,7 @@ fn one(
         let lagging = |found: &[(SystemTime, Arc<Transcript>)]| {
             found
                 .iter()
-                .filter(|(_, t)| t.session_id == h.session_id)
-                .next_back()
+                .rfind(|(_, t)| t.session_id == h.session_id)
                 .is_some_and(|(m, t)| {
                     let changed: DateTime<Utc> = (*m).into();
                     !t.last_end_turn && (inp.now - changed).num_milliseconds() < LAG_MS
