@@ -77,6 +77,9 @@ pub struct App {
     /// Runs being started, so a slot is not filled twice.
     pub starting: Vec<String>,
     pub max_concurrent: usize,
+    /// Runs live in tmux windows and mdash runs inside tmux: `a` switches
+    /// to the run's window instead of showing the agent log.
+    pub tmux_runs: bool,
     /// The run output shown full screen (`a`), and its lines.
     pub attached: Option<(String, Vec<String>)>,
     /// The snapshot's blockers in the pane's order, as (milestone, blocker)
@@ -133,6 +136,7 @@ impl App {
             autostart: false,
             starting: Vec::new(),
             max_concurrent: 3,
+            tmux_runs: false,
             attached: None,
         }
     }
@@ -165,9 +169,14 @@ impl App {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunAction {
-    Start { force: bool, trust: bool },
+    /// `trust`: approve the workspace's command first, but only if it
+    /// still has this fingerprint (what the user was shown).
+    Start {
+        force: bool,
+        trust: Option<String>,
+    },
     Pause,
     Resume,
     Stop,

@@ -62,8 +62,12 @@ pub fn main() -> color_eyre::Result<i32> {
             Ok(root) => crate::cli::run::run(&root, rc),
             Err(code) => code,
         },
-        Some(Command::Trust { path }) => match crate::cli::workspace(path.as_deref()) {
-            Ok(root) => crate::cli::run::trust(&root),
+        Some(Command::Trust { list: true, .. }) => crate::cli::run::trust_list(),
+        Some(Command::Trust {
+            path, yes, revoke, ..
+        }) => match crate::cli::workspace(path.as_deref()) {
+            Ok(root) if revoke => crate::cli::run::trust_revoke(&root),
+            Ok(root) => crate::cli::run::trust(&root, yes),
             Err(code) => code,
         },
         Some(Command::Config { path }) => match crate::cli::workspace(path.as_deref()) {

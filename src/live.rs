@@ -9,5 +9,6 @@ pub mod git;
 pub mod pane;
 pub mod runs;
 pub mod snapshot;
+pub mod tmux;
 pub mod watch;
 pub mod write;

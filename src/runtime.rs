@@ -114,6 +114,8 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     let mut app = App::new(km, color, Utc::now());
     let agent = crate::live::config::agent::load(&root);
     app.max_concurrent = agent.max_concurrent;
+    app.tmux_runs =
+        agent.backend == crate::live::config::agent::Backend::Tmux && crate::live::tmux::inside();
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
     }
@@ -150,7 +152,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
+    let mut sigtstp = signal(SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?;
 
     let mut tui = Tui::enter()?;
     let size = tui.term.size()?;

@@ -31,6 +31,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         panes::log(app, &theme, frame, r);
     }
     panes::footer(app, &theme, frame, areas.footer);
+    panes::prompt(app, &theme, frame, area);
     if app.attached.is_some() {
         panes::attached(app, &theme, frame, area);
     }

@@ -39,22 +39,6 @@ fn pid_of(p: &Pty) -> i32 {
     p.child.process_id().expect("pid") as i32
 }
 
-fn proc_state(pid: i32) -> Option<char> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    s[s.rfind(')')? + 1..].trim_start().chars().next()
-}
-
-fn rss_kb(pid: i32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[test]
 fn a_panicking_reload_is_reported_and_the_dashboard_carries_on() {
     let d = workspace();
@@ -123,7 +107,7 @@ fn sigtstp_and_fg_give_the_terminal_back_and_repaint() {
             p.send(b"\x1a");
         }
         let start = Instant::now();
-        while proc_state(pid) != Some('T') {
+        while procs::state(pid) != Some('T') {
             assert!(start.elapsed() < TIMEOUT, "{how}: not stopped");
             p.pump(Duration::from_millis(20));
         }
@@ -370,7 +354,7 @@ fn a_storm_of_file_events() {
     let mut p = Pty::spawn(&r, 120, 50);
     p.wait_for("start", |s| s.contains("calm 0"));
     let pid = pid_of(&p);
-    let rss_before = rss_kb(pid);
+    let rss_before = procs::rss_kb(pid);
 
     // Count the events the kernel delivers, with a watcher of our own.
     let events = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -434,7 +418,7 @@ fn a_storm_of_file_events() {
             p.wait_for("the key's answer", |s| s.contains("Esc closes") == shown);
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
         }
-        rss_max = rss_max.max(rss_kb(pid));
+        rss_max = rss_max.max(procs::rss_kb(pid));
         std::thread::sleep(Duration::from_millis(50));
     }
     let (writes, took) = storm.join().expect("storm");
@@ -455,7 +439,7 @@ fn a_storm_of_file_events() {
         (0..10).all(|i| s.contains(&format!("final {i} "))) && !s.contains("storm")
     });
     let settle = t.elapsed();
-    let rss_after = rss_kb(pid);
+    let rss_after = procs::rss_kb(pid);
 
     lat.sort_by(f64::total_cmp);
     let pct = |q: f64| lat[((lat.len() - 1) as f64 * q).round() as usize];
@@ -547,7 +531,7 @@ fn a_killed_tmux_pane_ends_it_at_once() {
     };
     let killed = Instant::now();
     tmux(&["kill-server"]);
-    while proc_state(pid).is_some_and(|s| s != 'Z') {
+    while procs::state(pid).is_some_and(|s| s != 'Z') {
         assert!(
             killed.elapsed() < Duration::from_secs(2),
             "mdash still running {:?} after its pane was killed",

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Ws {
     _dir: tempfile::TempDir,
@@ -106,16 +106,7 @@ fn group(pgid: i32) -> Vec<char> {
         .collect()
 }
 
-fn eventually(what: &str, f: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::procs::eventually;
 
 fn events(w: &Ws) -> Vec<String> {
     std::fs::read_to_string(w.root.join(".milestones/logs/execution-1a.jsonl"))
@@ -132,7 +123,7 @@ fn trust_start_pause_resume_stop_whole_group() {
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 1);
     assert!(out.contains("not trusted"), "{out}");
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
 
     let (code, out) = mdash(&w, &["run", "start", "2a"]);
     assert_eq!(code, 1, "unmet dependency refused");
@@ -218,7 +209,7 @@ fn a_failing_agent_is_a_run_failed_blocker() {
             w.root.join("fail.sh").display()
         ),
     );
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     eventually("the failure recorded", || {
         milestone(&status(&w), "1a")["run"]["state"] == "failed"
@@ -306,7 +297,7 @@ fn status_edits_never_lose_a_concurrent_writers_update() {
 fn a_repository_without_a_base_branch_runs_in_the_workspace() {
     let w = ws();
     git_ok(&w.root, &["init", "-q", "-b", "trunk"]);
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 0, "{out}");
     let g = pgid(&w);
@@ -322,7 +313,7 @@ fn a_repository_without_a_base_branch_runs_in_the_workspace() {
             w.root.join("agent.sh").display()
         ),
     );
-    mdash(&w, &["trust"]);
+    mdash(&w, &["trust", "--yes"]);
     let (code, out) = mdash(&w, &["run", "start", "1a"]);
     assert_eq!(code, 1);
     assert!(out.contains("cannot create the worktree"), "{out}");
@@ -362,7 +353,7 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
             w.root.join("agent.sh").display()
         ),
     );
-    run(&["trust"]);
+    run(&["trust", "--yes"]);
     let (code, out) = run(&["run", "start", "1a"]);
     assert_eq!(code, 0, "{out}");
     let windows = || {
@@ -378,11 +369,23 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
     let g = pgid(&w);
     eventually("the agent and its child", || group(g).len() >= 3);
     assert_eq!(run(&["run", "pause", "1a"]).0, 0);
-    std::thread::sleep(Duration::from_millis(300));
     let text = std::fs::read_to_string(w.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
         .expect("registry");
     let rec = milestone_dash::live::runs::parse(&text).expect("run");
     let agent = rec.pid.expect("agent pid");
+    eventually("the pause reached the agent", || {
+        milestone_dash::live::runs::proc_stat(agent).is_some_and(|s| s.0 == 'T')
+    });
+    // tmux handles its children's SIGCHLD in its event loop; two round
+    // trips through that loop after the stop mean it has seen the stop (and
+    // would have continued the pane by now if it were going to).
+    for _ in 0..2 {
+        let _ = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&sock)
+            .args(["display-message", "-p", "sync"])
+            .output();
+    }
     assert_eq!(
         milestone_dash::live::runs::proc_stat(agent).map(|s| s.0),
         Some('T'),
@@ -402,30 +405,6 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
         .status();
 }
 
-/// Processes whose command line is exactly `argv`, with their session ids.
-fn find_processes(argv: &[&str]) -> Vec<(i32, i32, char)> {
-    let want: Vec<u8> = argv
-        .iter()
-        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
-        .collect();
-    std::fs::read_dir("/proc")
-        .expect("proc")
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-            if cmd != want {
-                return None;
-            }
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let rest = &stat[stat.rfind(')')? + 1..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let state = f.first()?.chars().next()?;
-            (state != 'Z').then_some((pid, f.get(3)?.parse().ok()?, state))
-        })
-        .collect()
-}
-
 fn agent(w: &Ws, script: &str) {
     write(&w.root, "agent.sh", script);
 }
@@ -438,10 +417,10 @@ fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
         &w,
         "#!/bin/sh\nsetsid sh -c 'trap \"\" TERM; exec sleep 7771' &\nwhile true; do sleep 1; done\n",
     );
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     let g = pgid(&w);
-    let escaped = || find_processes(&["sleep", "7771"]);
+    let escaped = || common::procs::find(&["sleep", "7771"]);
     eventually("the grandchild in its own session", || {
         escaped().iter().any(|&(_, sid, _)| sid != g)
     });
@@ -478,7 +457,7 @@ fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
 #[test]
 fn an_agent_killed_while_paused_is_recorded_when_resumed() {
     let w = ws();
-    assert_eq!(mdash(&w, &["trust"]).0, 0);
+    assert_eq!(mdash(&w, &["trust", "--yes"]).0, 0);
     assert_eq!(mdash(&w, &["run", "start", "1a"]).0, 0);
     let g = pgid(&w);
     eventually("running", || group(g).len() >= 3);

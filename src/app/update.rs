@@ -60,14 +60,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             use crate::model::Refusal;
             match (action, result) {
                 (_, Ok(msg)) => app.message = Some(msg),
-                (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
+                (
+                    RunAction::Start { force, .. },
+                    Err(Refusal::NotTrusted {
+                        shown: cmd,
+                        fingerprint,
+                    }),
+                ) => {
                     app.confirm = Some((
                         format!(
-                            "this workspace's agent.command is {cmd} — trust it and start {id}? (y/n)"
+                            "this workspace's agent command is not approved yet:\n{cmd}\ntrust it and start {id}? (y/n)"
                         ),
                         Effect::Run {
                             id,
-                            action: RunAction::Start { force, trust: true },
+                            action: RunAction::Start {
+                                force,
+                                trust: Some(fingerprint),
+                            },
                         },
                     ));
                 }
@@ -312,10 +321,15 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                         },
                     ));
                 }
+                (Action::Attach, Some(_)) if app.tmux_runs => fx.push(Effect::TmuxSelect(id)),
                 (Action::Attach, Some(_)) => {
                     app.attached = Some((id.clone(), Vec::new()));
                     fx.push(Effect::LoadAgentOutput(id.clone()));
-                    fx.push(Effect::TmuxSelect(id));
+                }
+                (_, Some(state)) if state.is_over() => {
+                    app.message = Some(format!(
+                        "{id}'s run has ended ({state}) — press s to start it again"
+                    ))
                 }
                 (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
@@ -368,7 +382,7 @@ fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
         id,
         action: RunAction::Start {
             force: false,
-            trust: false,
+            trust: None,
         },
     });
 }

@@ -62,10 +62,20 @@ pub enum Command {
     /// Start, pause, resume or stop an agent run (from inside the workspace).
     #[command(subcommand)]
     Run(RunCommand),
-    /// Approve this workspace's agent.command (recorded in your user config).
+    /// Approve this workspace's agent.command (recorded in your user config):
+    /// shows everything it covers and asks; `--yes` without a terminal.
     Trust {
         /// Workspace (default: the current directory, searched upwards).
         path: Option<PathBuf>,
+        /// Approve without asking (needed when there is no terminal).
+        #[arg(long, conflicts_with_all = ["list", "revoke"])]
+        yes: bool,
+        /// List what is approved, for which workspace, with the commands.
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Withdraw the approvals of this workspace (or PATH).
+        #[arg(long)]
+        revoke: bool,
     },
     /// Print the effective configuration and where each value came from.
     Config {

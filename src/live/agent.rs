@@ -219,7 +219,7 @@ fn one(
     let hooked = hook.is_some_and(|h| h.session_id == status.session_id);
     let mut pane = None;
     if let Some(r) = run.filter(|_| hooked || hook.is_none()) {
-        let view = runs::observe(r);
+        let view = runs::observe(inp.root, r);
         let newer_run = since_of(&r.started_at)
             .zip(since_of(&status.since))
             .is_some_and(|(a, b)| a > b);

@@ -3,6 +3,7 @@
 //! Read tolerantly: a wrong value is reported and its default kept.
 
 pub mod agent;
+pub mod trust;
 
 use std::path::Path;
 

@@ -3,7 +3,10 @@
 //! process group. A run is `mdash supervise` (a session and process group of
 //! its own) with the agent as its child; the supervisor records the exit.
 
+pub mod bind;
 pub mod control;
+pub mod lock;
+pub mod procs;
 pub mod records;
 pub mod supervise;
 
@@ -52,22 +55,56 @@ pub fn parse(text: &str) -> Option<Run> {
         tmux: doc::text_at(&v, &["tmux", "pane"])
             .zip(doc::text_at(&v, &["tmux", "socket"]))
             .map(|(pane, socket)| crate::model::TmuxPane { pane, socket }),
+        tmux_window: t("tmux_window"),
+        paused_from: t("paused_from"),
     })
 }
 
-/// Writes the record atomically.
+/// Writes the record atomically: a new temp file of its own (never one
+/// that exists, so a planted symlink is not followed), then a rename; a
+/// failed write (a full disk) leaves no temp file behind.
 pub fn save(root: &Path, run: &Run) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if !crate::model::valid_id(&run.id) {
+        return Err(std::io::Error::other(format!(
+            "invalid run id {:?}",
+            run.id
+        )));
+    }
     let p = path(root, &run.id);
     std::fs::create_dir_all(p.parent().unwrap_or(root))?;
     let text = yaml::to_yaml(run).map_err(std::io::Error::other)?;
-    let tmp = p.with_extension(format!("yaml.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &p)
+    let tmp = p.with_file_name(format!(
+        ".{}.yaml.{}.{}.tmp",
+        run.id,
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    ));
+    let res = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .and_then(|_| std::fs::rename(&tmp, &p));
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
 }
 
-/// Re-reads the record, applies `f`, and saves it (the supervisor and a
-/// controller may both update one record).
-pub fn update(root: &Path, id: &str, f: impl Fn(&mut Run)) -> std::io::Result<Option<Run>> {
+/// Re-reads the record, applies `f`, and saves it, under the record lock
+/// (the supervisor and controllers all update one record).
+pub fn update(root: &Path, id: &str, f: impl FnOnce(&mut Run)) -> std::io::Result<Option<Run>> {
+    let _held = lock::record(root, id)?;
+    modify(root, id, f)
+}
+
+/// `update` for a caller that already holds the record lock.
+pub fn modify(root: &Path, id: &str, f: impl FnOnce(&mut Run)) -> std::io::Result<Option<Run>> {
     let Some(mut run) = read(root, id) else {
         return Ok(None);
     };
@@ -83,40 +120,16 @@ pub fn boot_id() -> String {
         .unwrap_or_default()
 }
 
-/// What `/proc/PID/stat` says of a process.
-struct Stat {
-    state: char,
-    ppid: i32,
-    pgid: i32,
-    /// Start time in clock ticks since boot.
-    start: u64,
-}
-
-fn stat_fields(pid: i32) -> Option<Stat> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces and parentheses: fields follow the last ')'.
-    let rest = &s[s.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    Some(Stat {
-        state: fields.first()?.chars().next()?,
-        ppid: fields.get(1)?.parse().ok()?,
-        pgid: fields.get(2)?.parse().ok()?,
-        start: fields.get(19)?.parse().ok()?,
-    })
-}
-
 /// (state letter, start time in ticks) of a live process.
 pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
-    stat_fields(pid).map(|s| (s.state, s.start))
+    procs::stat(pid).map(|s| (s.state, s.start))
 }
 
 /// The live (non-zombie) processes of a run whose group leader (the
 /// supervisor) is `pgid`, with their states: the members of the process
 /// group, and the leader's descendants that left it (`setsid`, `setpgid`).
-/// The supervisor is a child subreaper, so a daemonized grandchild is
-/// still its descendant.
 pub fn group(pgid: i32) -> Vec<(i32, char)> {
-    members(pgid)
+    procs::members(pgid)
         .into_iter()
         .map(|(pid, state, _)| (pid, state))
         .collect()
@@ -124,55 +137,47 @@ pub fn group(pgid: i32) -> Vec<(i32, char)> {
 
 /// `group`, with each process's start time (to refuse a reused pid later).
 pub fn members(pgid: i32) -> Vec<(i32, char, u64)> {
-    let all: Vec<(i32, Stat)> = crate::read::file::list(Path::new("/proc"))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| crate::read::file::name(p).parse::<i32>().ok())
-        .filter_map(|pid| Some((pid, stat_fields(pid)?)))
-        .collect();
-    let mut inside: std::collections::HashSet<i32> = all
-        .iter()
-        .filter(|(pid, s)| s.pgid == pgid || *pid == pgid)
-        .map(|(pid, _)| *pid)
-        .collect();
-    // Descendants, to a fixed point (a parent may be listed after its child).
-    loop {
-        let before = inside.len();
-        for (pid, s) in &all {
-            if inside.contains(&s.ppid) {
-                inside.insert(*pid);
-            }
-        }
-        if inside.len() == before {
-            break;
-        }
-    }
-    all.into_iter()
-        .filter(|(pid, s)| inside.contains(pid) && s.state != 'Z')
-        .map(|(pid, s)| (pid, s.state, s.start))
-        .collect()
+    procs::members(pgid)
 }
 
-/// Whether the run's group leader is still the process that was started:
-/// same boot, same start time (a reused pid has another start time).
+/// Whether the run's group leader is still the supervisor mdash started
+/// for this id: same boot, same start time, this binary running
+/// `supervise` for this id. It does not check the workspace: use
+/// `bind::reach` before signalling anything.
 pub fn is_ours(run: &Run) -> bool {
-    run.boot_id == boot_id()
-        && proc_stat(run.pgid).is_some_and(|(st, start)| start == run.start_ticks && st != 'Z')
+    bind::leader_is_ours(run, None)
 }
 
-/// The run as shown: the recorded state, checked against the processes.
-pub fn observe(run: &Run) -> RunView {
-    let (state, detail) = match run.state {
-        RunState::Exited | RunState::Stopped => (RunState::Exited, None),
-        RunState::Failed => (RunState::Failed, Some(exit_text(run))),
-        _ if !is_ours(run) => (
+/// The run of workspace `root` as shown: the recorded state, checked
+/// against the processes.
+pub fn observe(root: &Path, run: &Run) -> RunView {
+    let reach = if run.state.is_live() {
+        bind::reach(root, run)
+    } else {
+        None
+    };
+    let (state, detail) = match (run.state, reach) {
+        (RunState::Exited | RunState::Stopped, _) => (RunState::Exited, None),
+        (RunState::Failed, _) => (RunState::Failed, Some(exit_text(run))),
+        (_, None) => (
             RunState::Failed,
             Some("died without an exit status".to_string()),
         ),
+        // The supervisor was killed outright; what it left checks out.
+        (_, Some(bind::Reach::Orphans(left))) => {
+            if left
+                .iter()
+                .any(|&(pid, _)| procs::stat(pid).is_some_and(|s| s.stopped()))
+            {
+                (RunState::Paused, None)
+            } else {
+                (RunState::Running, None)
+            }
+        }
         // The agent's state tells (a tmux pane's own process is never
         // stopped). An agent that died while stopped stays unreaped until
         // the stopped supervisor runs again: still paused.
-        _ => match proc_stat(run.pid.unwrap_or(run.pgid)) {
+        (_, Some(bind::Reach::Group)) => match proc_stat(run.pid.unwrap_or(run.pgid)) {
             Some(('T' | 't', _)) => (RunState::Paused, None),
             Some(('Z', _)) | None if matches!(proc_stat(run.pgid), Some(('T' | 't', _))) => {
                 (RunState::Paused, None)
@@ -248,14 +253,18 @@ mod tests {
                 pane: "%3".into(),
                 socket: "/tmp/tmux-0/default".into(),
             }),
+            tmux_window: None,
+            paused_from: None,
         };
-        assert!(is_ours(&run));
+        // The test binary is no supervisor: a live pid and the right start
+        // time are not enough.
+        assert!(!is_ours(&run));
         let forged = Run {
             start_ticks: start + 1,
             ..run.clone()
         };
         assert!(!is_ours(&forged), "a reused pid has another start time");
-        assert_eq!(observe(&forged).state, RunState::Failed);
+        assert_eq!(observe(Path::new("/"), &forged).state, RunState::Failed);
         let text = yaml::to_yaml(&run).expect("yaml");
         assert_eq!(parse(&text), Some(run));
     }

@@ -63,7 +63,7 @@ impl Reader {
         let records = runs::all(&root);
         let runs: Vec<(String, RunView)> = records
             .iter()
-            .map(|r| (r.id.clone(), runs::observe(r)))
+            .map(|r| (r.id.clone(), runs::observe(&root, r)))
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();

@@ -118,6 +118,12 @@ pub struct Run {
     /// is read from and keys are sent to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tmux: Option<TmuxPane>,
+    /// The tmux window (`@N`) of a run in tmux, as tmux named it at start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmux_window: Option<String>,
+    /// The milestone's raw status that a pause replaced (a stop restores it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_from: Option<String>,
 }
 
 /// A tmux pane, exactly: its server's socket and its pane id.
@@ -143,8 +149,13 @@ pub struct RunView {
 /// Why a start did not happen, so the caller can ask and retry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
-    /// The workspace's command was never approved; the command as shown.
-    NotTrusted(String),
+    /// The workspace's command was never approved: everything an approval
+    /// covers as shown, and the fingerprint of exactly that (so a `y` never
+    /// approves a file changed after it was shown).
+    NotTrusted {
+        shown: String,
+        fingerprint: String,
+    },
     /// Required milestones are not completed.
     Unmet(Vec<String>),
     Other(String),
@@ -153,7 +164,7 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotTrusted(c) => write!(
+            Refusal::NotTrusted { shown: c, .. } => write!(
                 f,
                 "this workspace's agent.command is not trusted yet: {c}\nrun `mdash trust` in the workspace to approve it"
             ),

@@ -44,14 +44,13 @@ impl Fence {
             .join("/")
     }
 
-    /// Resolves symlinks and refuses what leaves the fence or loops.
+    /// Resolves the whole path (every directory on the way, not only the
+    /// last component) and refuses what leaves the fence or loops: a
+    /// symlinked `.milestones/active -> /elsewhere` is outside too.
     pub fn check(&self, path: &Path) -> Result<PathBuf, Problem> {
         let rel = self.rel(path);
         let meta = fs::symlink_metadata(path)
             .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
-        if !meta.file_type().is_symlink() {
-            return Ok(path.to_path_buf());
-        }
         let target = fs::canonicalize(path).map_err(|e| {
             let why = if e.raw_os_error() == Some(40) {
                 "symlink loops".to_string()
@@ -64,16 +63,24 @@ impl Fence {
             )
         })?;
         if self.allowed.iter().any(|a| target.starts_with(a)) {
-            Ok(target)
-        } else {
-            Err(Problem::error(
-                &rel,
-                format!(
-                    "symlink points outside the workspace to \"{}\"; not read",
-                    target.display()
-                ),
-            ))
+            return Ok(if meta.file_type().is_symlink() {
+                target
+            } else {
+                path.to_path_buf()
+            });
         }
+        let how = if meta.file_type().is_symlink() {
+            "symlink points"
+        } else {
+            "path leads (through a symlinked directory)"
+        };
+        Err(Problem::error(
+            &rel,
+            format!(
+                "{how} outside the workspace to \"{}\"; not read",
+                target.display()
+            ),
+        ))
     }
 
     /// Reads a text file: at most `max_bytes`, valid UTF-8, BOM stripped,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::offload;
-use super::runner::{Runner, tmux};
+use super::runner::Runner;
 use crate::app::Msg;
 use crate::runtime::tui::Tui;
 
@@ -18,15 +18,21 @@ impl Runner {
         use crate::live::runs::control::{self, Refusal};
         let root = self.root.clone();
         offload(&self.tx, "the run action", move || {
-            let result = match action {
+            let result = match action.clone() {
                 RunAction::Start { force, trust } => {
-                    let trusted = if trust {
-                        crate::live::config::agent::load(&root)
-                            .trust(&root)
-                            .map(|_| ())
-                            .map_err(Refusal::Other)
-                    } else {
-                        Ok(())
+                    let trusted = match trust {
+                        Some(fp) => {
+                            let agent = crate::live::config::agent::load(&root);
+                            if agent.fingerprint(&root) == fp {
+                                agent.trust(&root).map(|_| ()).map_err(Refusal::Other)
+                            } else {
+                                Err(Refusal::Other(
+                                    "the agent settings changed after they were shown; nothing approved, press s to see them again"
+                                        .into(),
+                                ))
+                            }
+                        }
+                        None => Ok(()),
                     };
                     trusted
                         .and_then(|_| {
@@ -40,15 +46,21 @@ impl Runner {
                         })
                         .map(|pid| format!("started {id} (process group {pid})"))
                 }
-                RunAction::Pause => control::pause(&root, &control::snapshot(&root, false), &id)
-                    .map(|_| format!("paused {id}"))
-                    .map_err(Refusal::Other),
-                RunAction::Resume => control::resume(&root, &control::snapshot(&root, true), &id)
-                    .map(|_| format!("resumed {id}"))
-                    .map_err(Refusal::Other),
-                RunAction::Stop => control::stop(&root, &id)
-                    .map(|_| format!("stopped {id}"))
-                    .map_err(Refusal::Other),
+                RunAction::Pause => told(
+                    &id,
+                    format!("paused {id}"),
+                    control::pause(&root, &control::snapshot(&root, false), &id),
+                ),
+                RunAction::Resume => told(
+                    &id,
+                    format!("resumed {id}"),
+                    control::resume(&root, &control::snapshot(&root, true), &id),
+                ),
+                RunAction::Stop => told(
+                    &id,
+                    format!("stopped {id} — press s to start it again"),
+                    control::stop(&root, &id),
+                ),
             };
             Msg::RunDone { id, action, result }
         });
@@ -92,8 +104,8 @@ impl Runner {
         if n.bell || n.desktop {
             tui.bell(n.desktop.then_some(text));
         }
-        if n.tmux && std::env::var_os("TMUX").is_some() {
-            tmux(&["display-message", &format!("mdash: {text}")]);
+        if n.tmux && crate::live::tmux::inside() {
+            crate::live::tmux::display_message(&format!("mdash: {text}"));
         }
     }
 }
@@ -127,4 +139,23 @@ fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
     }
     let skip = lines.len().saturating_sub(max);
     lines.split_off(skip)
+}
+
+/// A pause, resume or stop in the dashboard's words: what was done, what
+/// could not be recorded, and the next step when the run is over.
+fn told(
+    id: &str,
+    done: String,
+    r: Result<crate::live::runs::control::Notes, crate::live::runs::control::Failure>,
+) -> Result<String, crate::live::runs::control::Refusal> {
+    use crate::live::runs::control::{Failure, Refusal};
+    match r {
+        Ok(notes) if notes.is_empty() => Ok(done),
+        Ok(notes) => Ok(format!("{done}; not recorded: {}", notes.join("; "))),
+        Err(e @ Failure::Ended(_)) => Err(Refusal::Other(format!(
+            "{} — press s to start it again",
+            e.text(id)
+        ))),
+        Err(e) => Err(Refusal::Other(e.text(id))),
+    }
 }

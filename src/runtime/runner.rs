@@ -18,16 +18,6 @@ use crate::live::config::Config;
 use crate::live::snapshot::Reader;
 use crate::live::watch::{WatchMsg, Watcher};
 
-/// Fire-and-forget tmux command; tmux answers at once.
-pub(super) fn tmux(args: &[&str]) {
-    let _ = std::process::Command::new("tmux")
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-}
-
 /// Everything the loop owns besides the app.
 pub(super) struct Runner {
     pub(super) root: PathBuf,
@@ -171,8 +161,16 @@ impl Runner {
             Effect::Run { id, action } => self.run_action(id, action),
             Effect::LoadAgentOutput(id) => self.agent_output(id),
             Effect::TmuxSelect(id) => {
-                if self.tmux_backend && std::env::var_os("TMUX").is_some() {
-                    tmux(&["select-window", "-t", &format!("mdash:{id}")]);
+                if self.tmux_backend && crate::live::tmux::inside() {
+                    let root = self.root.clone();
+                    offload(&self.tx, "switching to the run's tmux window", move || {
+                        Msg::Notice(
+                            match crate::live::runs::control::select_window(&root, &id) {
+                                Ok(()) => format!("switched to {id}'s tmux window"),
+                                Err(e) => format!("cannot switch to {id}'s tmux window: {e}"),
+                            },
+                        )
+                    });
                 }
             }
             Effect::ExcludeWorktrees => {

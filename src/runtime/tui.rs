@@ -65,10 +65,9 @@ impl Tui {
     /// terminal again and repaints everything.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
-        // SAFETY: raise only sends a signal to this process.
-        unsafe {
-            libc::raise(libc::SIGSTOP);
-        }
+        // Stopped until `fg` (SIGCONT); a failure to stop only skips the wait.
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
         enable_raw_mode()?;
         execute!(
             io::stdout(),
@@ -122,10 +121,7 @@ pub fn terminal_alive() -> bool {
     if err.is_terminal() {
         return true;
     }
-    // SAFETY: tcgetattr only writes into the termios we own.
-    let mut t: libc::termios = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &mut t) };
-    !(rc != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EIO))
+    !matches!(rustix::termios::tcgetattr(&err), Err(e) if e == rustix::io::Errno::IO)
 }
 
 /// The last panic of a worker thread, for the dashboard to report in words.

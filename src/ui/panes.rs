@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders};
 
 use crate::ui::theme::Theme;
 
-pub use chrome::{attached, footer, header, help};
+pub use chrome::{attached, footer, header, help, prompt};
 pub use detail::detail;
 pub use list::{git_marker, milestones};
 pub use side::{blockers, log};

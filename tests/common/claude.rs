@@ -414,7 +414,7 @@ impl Setup {
             tmux,
             model,
         };
-        let out = s.mdash(&["trust"]);
+        let out = s.mdash(&["trust", "--yes"]);
         assert!(out.status.success(), "trust: {}", text(&out.stderr));
         s
     }

@@ -4,7 +4,9 @@
 pub mod claude;
 pub mod model;
 pub mod perf;
+pub mod procs;
 pub mod pty;
+pub mod sec;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -158,62 +158,55 @@ impl Agent {
     }
 
     pub fn trust(&self, root: &Path) -> Result<PathBuf, String> {
-        let dir = user_dir().ok_or("no user config directory ($XDG_CONFIG_HOME or $HOME)")?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let path = dir.join("trust.yaml");
-        let mut list = trusted_fingerprints();
-        let fp = self.fingerprint(root);
-        if !list.contains(&fp) {
-            list.push(fp);
-        }
-        let mut text = String::from(
-            "# Agent commands approved with `mdash trust` (SHA-256 of workspace and command).\ntrusted:\n",
-        );
-        for f in &list {
-            text.push_str(&format!("  - \"{f}\"\n"));
-        }
-        let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path)
+        super::trust::approve(self, root)
     }
 
-    /// The command line as shown to a person.
-    pub fn shown(&self) -> String {
-        self.command
-            .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("'{a}'")
-                } else {
-                    a.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// Everything an approval covers, as shown to a person before asking:
+    /// every field, escaped and whole, and what trust does not cover.
+    pub fn shown(&self, root: &Path) -> String {
+        let mut lines = super::trust::fields(self, root);
+        lines.push(format!("note:      {}", super::trust::COVERS));
+        lines.join("\n")
     }
 }
 
 fn trusted_fingerprints() -> Vec<String> {
-    user_dir()
-        .and_then(|d| read_yaml(&d.join("trust.yaml")))
-        .and_then(|v| doc::get(&v, &["trusted"]).map(doc::id_list))
-        .unwrap_or_default()
+    super::trust::fingerprints()
 }
 
 /// Fills `{id}`, `{title}`, `{worktree}`, `{branch}`, `{milestone_file}`,
 /// `{workspace}` and `{session_id}` in each argument. Arguments stay
 /// separate: nothing goes through a shell.
+///
+/// One pass over each argument: a value put in is never searched again, so
+/// a title holding `{workspace}` reaches the agent as written.
 pub fn expand(argv: &[String], vars: &[(&str, String)]) -> Vec<String> {
     argv.iter()
         .map(|a| {
-            let mut s = a.clone();
-            for (k, v) in vars {
-                s = s.replace(&format!("{{{k}}}"), v);
+            let mut out = String::with_capacity(a.len());
+            let mut rest = a.as_str();
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let hit = after.find('}').and_then(|close| {
+                    let name = &after[..close];
+                    vars.iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| (v, close))
+                });
+                match hit {
+                    Some((v, close)) => {
+                        out.push_str(v);
+                        rest = &after[close + 1..];
+                    }
+                    None => {
+                        out.push('{');
+                        rest = after;
+                    }
+                }
             }
-            s
+            out.push_str(rest);
+            out
         })
         .collect()
 }
@@ -230,5 +223,11 @@ mod tests {
             &[("id", "2a".into()), ("title", "A; rm -rf /".into())],
         );
         assert_eq!(out, ["run", "--id=2a", "A; rm -rf /"]);
+        let argv = vec!["{title}-{id}{".to_string(), "{nope}{{id}}".into()];
+        let out = expand(
+            &argv,
+            &[("id", "2a".into()), ("title", "{id} {workspace}".into())],
+        );
+        assert_eq!(out, ["{id} {workspace}-2a{", "{nope}{2a}"]);
     }
 }

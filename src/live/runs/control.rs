@@ -1,13 +1,19 @@
-//! Start, pause, resume and stop, shared by the keys and `mdash run`.
+//! Start, pause, resume and stop, shared by the keys and `mdash run`. All
+//! of them hold the milestone's control lock (`lock::control`) throughout,
+//! so two dashboards and any number of CLI calls never interleave on one run.
+
+mod signal;
+
+pub use signal::{Failure, Notes, pause, resume, stop};
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::live::config::agent::{self as agent, Agent, Backend};
-use crate::live::runs::{self, records};
-use crate::model::{MilestoneView, RunState, Snapshot, Status};
+use crate::live::runs::{self, bind, lock, records};
+use crate::model::{MilestoneView, Run, RunState, Snapshot, Status};
 
 pub use crate::model::Refusal;
 
@@ -58,10 +64,17 @@ pub fn start(
         )));
     }
     if !agent.trusted(root) {
-        return Err(Refusal::NotTrusted(agent.shown()));
+        return Err(Refusal::NotTrusted {
+            shown: agent.shown(root),
+            fingerprint: agent.fingerprint(root),
+        });
     }
     let m = milestone(snap, id)?;
-    if let Some(r) = runs::read(root, id).filter(|r| r.state.is_live() && runs::is_ours(r)) {
+    let _control = lock::control(root, id)
+        .map_err(|e| Refusal::Other(format!("cannot lock {id}'s run record: {e}")))?;
+    if let Some(r) =
+        runs::read(root, id).filter(|r| r.state.is_live() && bind::reach(root, r).is_some())
+    {
         return Err(Refusal::Other(format!(
             "{id} already has a {} run (pid {})",
             r.state, r.pgid
@@ -182,42 +195,22 @@ fn spawn(
     ];
     sup.extend(argv.iter().cloned());
     if agent.backend == Backend::Tmux {
-        let mut cmd = Command::new("tmux");
-        cmd.arg("new-window");
-        // Outside tmux: the workspace's own detached session.
-        if let Some(t) = crate::live::pane::session_target(root)? {
-            cmd.args(["-t", &t]);
-        }
-        cmd.args([
-            "-d",
-            "-P",
-            "-F",
-            "#{pane_pid}",
-            "-n",
+        let (pid, window) = crate::live::tmux::new_window(
+            // Outside tmux: the workspace's own detached session.
+            crate::live::pane::session_target(root)?.as_deref(),
             &format!("mdash:{id}"),
-            "-c",
-        ])
-        .arg(cwd);
-        for (k, v) in &agent.env {
-            cmd.args(["-e", &format!("{k}={v}")]);
-        }
-        let out = cmd
-            .arg("--")
-            .args(&sup)
-            .output()
-            .map_err(|e| format!("cannot run tmux: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "tmux new-window failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        let pid: i32 = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .map_err(|_| "tmux gave no pane pid".to_string())?;
-        // The pane's process is the supervisor: wait for its record as below.
-        wait_for_record(root, id, pid);
+            cwd,
+            &agent.env,
+            &sup,
+        )?;
+        // The pane's process is the supervisor: wait for its record as below,
+        // then note its window (`a` switches to it by id).
+        wait_for_record(root, id, pid, agent, &sup, cwd, session_id);
+        let _ = runs::update(root, id, |r| {
+            if r.pgid == pid {
+                r.tmux_window = Some(window.to_string());
+            }
+        });
         return Ok(pid);
     }
     let log_dir = root.join(".milestones/logs");
@@ -256,236 +249,89 @@ fn spawn(
     std::thread::spawn(move || {
         let _ = child.wait();
     });
-    wait_for_record(root, id, pid);
+    wait_for_record(root, id, pid, agent, &sup, cwd, session_id);
     Ok(pid)
 }
 
-/// The supervisor writes the record as it starts; wait for it briefly so a
-/// pause right after a start finds it.
-fn wait_for_record(root: &Path, id: &str, pgid: i32) {
-    let until = Instant::now() + Duration::from_secs(3);
+/// The supervisor writes the record as it starts; wait for it (under the
+/// control lock, so a second start sees it), and write it from what is
+/// known here if the supervisor is slow: a start never returns with its
+/// run unrecorded.
+fn wait_for_record(
+    root: &Path,
+    id: &str,
+    pgid: i32,
+    agent: &Agent,
+    sup: &[String],
+    cwd: &Path,
+    session_id: &str,
+) {
+    let until = Instant::now() + Duration::from_secs(10);
     while Instant::now() < until {
         if runs::read(root, id).is_some_and(|r| r.pgid == pgid) {
             return;
         }
+        if runs::proc_stat(pgid).is_none_or(|(st, _)| st == 'Z') {
+            return;
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-/// The live run of `id`, or why it cannot be signalled.
-fn live(root: &Path, id: &str) -> Result<runs::Run, String> {
-    let run = runs::read(root, id).ok_or_else(|| format!("{id} has no recorded run"))?;
-    if run.state.is_over() {
-        return Err(format!("{id}'s run has ended ({})", run.state));
-    }
-    if !runs::is_ours(&run) {
-        return Err(format!(
-            "process group {} is not the run mdash started (it ended, or its pid was reused); not signalling it",
-            run.pgid
-        ));
-    }
-    Ok(run)
-}
-
-fn killpg(pgid: i32, sig: i32) -> Result<(), String> {
-    // SAFETY: killpg only sends a signal.
-    if unsafe { libc::killpg(pgid, sig) } == 0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "cannot signal process group {pgid}: {}",
-            std::io::Error::last_os_error()
-        ))
-    }
-}
-
-/// The run's processes now, with their start times, so that a pid reused
-/// later is never signalled.
-fn processes(pgid: i32) -> Vec<(i32, u64)> {
-    runs::members(pgid)
-        .into_iter()
-        .map(|(pid, _, start)| (pid, start))
-        .collect()
-}
-
-/// The process is the one recorded and has not ended.
-fn still(&(pid, start): &(i32, u64)) -> bool {
-    runs::proc_stat(pid).is_some_and(|(st, s)| s == start && st != 'Z')
-}
-
-/// Signals the run's group, and each of `procs` (which includes those that
-/// left the group: a grandchild that called `setsid`). `but_leader` spares
-/// the supervisor.
-fn signal_run(pgid: i32, procs: &[(i32, u64)], sig: i32, but_leader: bool) -> Result<(), String> {
-    // An empty group is no error while processes that left it remain.
-    let group = if but_leader {
-        Ok(())
-    } else {
-        killpg(pgid, sig)
+    let Some((_, start)) = runs::proc_stat(pgid) else {
+        return;
     };
-    if group.is_err() && !procs.iter().any(still) {
-        return group;
+    let _held = lock::record(root, id);
+    if runs::read(root, id).is_some_and(|r| r.pgid == pgid) {
+        return;
     }
-    for p in procs {
-        if (but_leader && p.0 == pgid) || !still(p) {
-            continue;
-        }
-        // SAFETY: kill only sends a signal, to a process of our run.
-        unsafe {
-            libc::kill(p.0, sig);
-        }
-    }
-    Ok(())
-}
-
-fn source_of(root: &Path, snap: &Snapshot, id: &str) -> Option<PathBuf> {
-    snap.milestones
-        .iter()
-        .find(|m| m.milestone.id == id)
-        .map(|m| root.join(&m.milestone.source))
-}
-
-pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
-    let run = live(root, id)?;
-    // tmux continues a pane's own process when it stops, so there the
-    // pane's process (the supervisor, which only waits) is left running and
-    // everything below it is stopped.
-    signal_run(
-        run.pgid,
-        &processes(run.pgid),
-        libc::SIGSTOP,
-        run.backend == Backend::Tmux,
-    )?;
-    runs::update(root, id, |r| r.state = RunState::Paused).map_err(|e| e.to_string())?;
-    let m = snap.milestones.iter().find(|m| m.milestone.id == id);
-    let current = m.and_then(|m| {
-        m.milestone
-            .tasks
+    let run = Run {
+        id: id.to_string(),
+        backend: agent.backend,
+        pid: None,
+        pgid,
+        start_ticks: start,
+        boot_id: runs::boot_id(),
+        command: sup
             .iter()
-            .find(|t| crate::rules::status::of_task(t) == Status::InProgress)
-    });
-    let next: Vec<String> = m
-        .map(|m| {
-            m.milestone
-                .tasks
-                .iter()
-                .filter(|t| {
-                    !matches!(
-                        crate::rules::status::of_task(t),
-                        Status::Completed | Status::Cancelled
-                    )
-                })
-                .map(|t| t.id.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let repo = git2::Repository::open(&run.cwd).ok();
-    let head = repo.as_ref().and_then(|r| r.head().ok());
-    let branch = head
-        .as_ref()
-        .and_then(|h| h.shorthand().ok().map(str::to_string));
-    let commit = head
-        .as_ref()
-        .and_then(|h| h.target())
-        .map(|o| o.to_string());
-    records::save_pause(
-        root,
-        &records::Pause {
-            session_id: &run.session_id,
-            milestone_id: id,
-            working_directory: &run.cwd,
-            git_branch: branch.as_deref(),
-            git_commit: commit.as_deref(),
-            current_task: current.map(|t| t.id.as_str()),
-            progress: m.map_or(0.0, |m| m.progress),
-            next_tasks: next,
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    mark(root, snap, id, &run, "paused", "run_paused")
-}
-
-/// The milestone file's new status and the run's event, after a pause or a
-/// resume.
-fn mark(
-    root: &Path,
-    snap: &Snapshot,
-    id: &str,
-    run: &runs::Run,
-    status: &str,
-    event: &str,
-) -> Result<(), String> {
-    if let Some(f) = source_of(root, snap, id) {
-        records::set_status(&f, status).map_err(|e| e.to_string())?;
-    }
-    records::event(
-        root,
-        id,
-        event,
-        serde_json::json!({"pgid": run.pgid, "session_id": run.session_id}),
-    )
-    .map_err(|e| e.to_string())
-}
-
-pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<(), String> {
-    let run = match live(root, id) {
-        Ok(r) => r,
-        // A run that is gone resumes through agent.resume_command, if set.
-        Err(e) => {
-            let agent = agent::load(root);
-            let same_conversation =
-                agent.claude && crate::live::agent::last_session(root, id).is_some();
-            if agent.resume_command.is_empty() && !same_conversation {
-                return Err(e);
-            }
-            return start(root, snap, id, true, true)
-                .map(|_| ())
-                .map_err(|r| r.to_string());
-        }
+            .skip_while(|a| *a != "--")
+            .skip(1)
+            .cloned()
+            .collect(),
+        state: RunState::Running,
+        started_at: crate::util::time::format(chrono::Utc::now()),
+        ended_at: None,
+        exit_code: None,
+        signal: None,
+        session_id: session_id.to_string(),
+        cwd: cwd.display().to_string(),
+        tmux: None,
+        tmux_window: None,
+        paused_from: None,
     };
-    // Recorded before the signal: an agent that died while stopped ends as
-    // soon as it is continued, and the supervisor's record of that must
-    // come last.
-    runs::update(root, id, |r| r.state = RunState::Running).map_err(|e| e.to_string())?;
-    if let Err(e) = signal_run(run.pgid, &processes(run.pgid), libc::SIGCONT, false) {
-        let _ = runs::update(root, id, |r| r.state = RunState::Paused);
-        return Err(e);
-    }
-    records::mark_resumed(root, &run.session_id).map_err(|e| e.to_string())?;
-    mark(root, snap, id, &run, "in_progress", "run_resumed")
+    let _ = runs::save(root, &run);
 }
 
-/// SIGTERM to the group (continued first, so a paused agent can act on
-/// it), then SIGKILL once `stop_grace_secs` have passed.
-pub fn stop(root: &Path, id: &str) -> Result<(), String> {
-    let run = live(root, id)?;
-    let grace = Duration::from_secs(agent::load(root).stop_grace_secs);
-    runs::update(root, id, |r| r.state = RunState::Stopped).map_err(|e| e.to_string())?;
-    // Taken before any signal: once the supervisor ends, what escaped the
-    // group is no longer its descendant.
-    let procs = processes(run.pgid);
-    signal_run(run.pgid, &procs, libc::SIGTERM, false)?;
-    let _ = signal_run(run.pgid, &procs, libc::SIGCONT, false);
-    let until = Instant::now() + grace;
-    // A zombie leader still answers killpg: count only live members.
-    let gone = || group_empty(run.pgid) && !procs.iter().any(still);
-    while !gone() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
+/// Switches the tmux client to the window of `id`'s run: by its id
+/// (`@N`), and only while that window's pane is still the run's supervisor.
+pub fn select_window(root: &Path, id: &str) -> Result<(), String> {
+    use crate::live::tmux::{self, Window, WindowId};
+    let run = runs::read(root, id).ok_or("it has no recorded run")?;
+    if run.backend != Backend::Tmux {
+        return Err("its run is not in tmux".into());
     }
-    let killed = !gone();
-    if killed {
-        let _ = signal_run(run.pgid, &procs, libc::SIGKILL, false);
+    if run.state.is_over() {
+        return Err(format!("its run has ended ({})", run.state));
     }
-    records::event(
-        root,
-        id,
-        "run_stopped",
-        serde_json::json!({"pgid": run.pgid, "killed": killed}),
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// No live (non-zombie) process is left in the group.
-fn group_empty(pgid: i32) -> bool {
-    runs::group(pgid).is_empty()
+    if bind::reach(root, &run) != Some(bind::Reach::Group) {
+        return Err("its run's supervisor is gone".into());
+    }
+    let w = run
+        .tmux_window
+        .as_deref()
+        .and_then(WindowId::parse)
+        .ok_or("no tmux window was recorded for it")?;
+    let w = Window::Id(w);
+    if tmux::pane_pid(&w) != Some(run.pgid) {
+        return Err("its window is gone".into());
+    }
+    tmux::select_window(&w)
 }

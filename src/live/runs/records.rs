@@ -148,9 +148,36 @@ pub fn save_pause(root: &Path, p: &Pause) -> std::io::Result<()> {
         .join(".milestones/sessions")
         .join(format!("{}.yaml", p.session_id));
     std::fs::create_dir_all(path.parent().unwrap_or(root))?;
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)
+    replace_whole(&path, text.as_bytes())
+}
+
+/// Writes `path` whole through a temp file of its own (created new, never
+/// through a planted symlink) and a rename; a failed write (a full disk)
+/// removes the temp file.
+fn replace_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    ));
+    let res = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
 }
 
 /// Marks a saved session resumed (`status: resumed`, `resumed_at`).
@@ -172,9 +199,7 @@ pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
         );
     }
     let out = yaml::to_string(&v).map_err(std::io::Error::other)?;
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, out)?;
-    std::fs::rename(&tmp, &path)
+    replace_whole(&path, out.as_bytes())
 }
 
 #[cfg(test)]

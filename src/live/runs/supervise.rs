@@ -5,11 +5,21 @@
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::live::runs::{self, Run, records};
+use crate::live::runs::{self, Run, bind, lock, procs, records};
 use crate::model::RunState;
 
 extern "C" fn ignore(_: libc::c_int) {}
+
+/// Set by `SIGUSR1`, which `stop` sends the supervisor before it signals
+/// the run: whatever the agent leaves behind is then ended too, even when
+/// the record cannot be written (a full disk).
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop(_: libc::c_int) {
+    STOPPING.store(true, Ordering::SeqCst);
+}
 
 pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &str) -> i32 {
     let Some((program, args)) = argv.split_first() else {
@@ -24,6 +34,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         for s in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
             libc::signal(s, ignore as *const () as libc::sighandler_t);
         }
+        libc::signal(libc::SIGUSR1, on_stop as *const () as libc::sighandler_t);
     }
     // Orphaned grandchildren come to the supervisor, which reaps them.
     // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only sets a flag on us.
@@ -71,9 +82,18 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         session_id: session_id.to_string(),
         cwd,
         tmux: this_pane(backend),
+        tmux_window: None,
+        paused_from: None,
     };
-    if let Err(e) = runs::save(root, &run) {
+    if let Err(e) = record_start(root, run.clone()) {
         eprintln!("mdash supervise: cannot record the run: {e}");
+    }
+    let agent = run
+        .pid
+        .map(|p| (p, runs::proc_stat(p).map_or(0, |(_, s)| s)));
+    let seen: Vec<(i32, u64)> = [(me, start)].into_iter().chain(agent).collect();
+    if let Err(e) = bind::Private::add(root, &run, &seen) {
+        eprintln!("mdash supervise: cannot keep the run's private record: {e}");
     }
     let _ = records::event(
         root,
@@ -89,15 +109,26 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         }
     };
     let (code, signal) = status.map_or((None, None), |s| (s.code(), s.signal()));
-    // Reap whatever already ended below us; live stragglers are left alone.
+    let stopping = STOPPING.load(Ordering::SeqCst)
+        || runs::read(root, id).is_some_and(|r| r.pgid == me && r.state == RunState::Stopped);
+    if stopping {
+        end_descendants(root);
+    }
+    // Reap whatever already ended below us; after an exit of its own, live
+    // stragglers are left alone.
     // SAFETY: waitpid with WNOHANG never blocks.
     while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
     let _ = runs::update(root, id, |r| {
+        if r.pgid != me {
+            return;
+        }
         r.exit_code = code;
         r.signal = signal;
         r.ended_at = Some(crate::util::time::format(chrono::Utc::now()));
         // A stop the user asked for is not a failure.
-        if r.state != RunState::Stopped {
+        if stopping {
+            r.state = RunState::Stopped;
+        } else if r.state != RunState::Stopped {
             r.state = if code == Some(0) {
                 RunState::Exited
             } else {
@@ -109,6 +140,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         // A killed agent runs no SessionEnd hook: its end is recorded here.
         let _ = crate::live::agent::record_ended(root, id);
     }
+    bind::Private::remove(root, &run);
     let _ = records::event(
         root,
         id,
@@ -126,4 +158,48 @@ fn this_pane(backend: &str) -> Option<crate::model::TmuxPane> {
     let pane = std::env::var("TMUX_PANE").ok()?;
     let socket = std::env::var("TMUX").ok()?.split(',').next()?.to_string();
     Some(crate::model::TmuxPane { pane, socket })
+}
+
+/// Records the run as it starts, keeping what the starter already wrote
+/// for this very supervisor (its tmux window).
+fn record_start(root: &Path, mut run: Run) -> std::io::Result<()> {
+    let _held = lock::record(root, &run.id)?;
+    if let Some(old) = runs::read(root, &run.id).filter(|o| o.pgid == run.pgid) {
+        run.tmux_window = old.tmux_window;
+    }
+    runs::save(root, &run)
+}
+
+/// After a stop, ends what the agent left below us: a child that called
+/// `setsid` from its SIGTERM handler is no longer in the group, but as our
+/// descendant (we are its subreaper) it is provably the run's. Each gets
+/// SIGTERM; the stopper's SIGKILL comes when its grace ends (and reaches
+/// them through us while we live); should the stopper be gone, we send it
+/// ourselves a little later.
+fn end_descendants(root: &Path) {
+    let grace = crate::live::config::agent::load(root).stop_grace_secs;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(grace + 2);
+    let mut termed = std::collections::HashSet::new();
+    loop {
+        // SAFETY: waitpid with WNOHANG never blocks.
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+        let left = procs::descendants_of_me();
+        if left.is_empty() {
+            return;
+        }
+        let late = std::time::Instant::now() >= until;
+        for p in left {
+            if late || termed.insert(p) {
+                let sig = if late { libc::SIGKILL } else { libc::SIGTERM };
+                // SAFETY: kill only sends a signal, to our own descendant.
+                unsafe {
+                    libc::kill(p.0, sig);
+                }
+            }
+        }
+        if late && std::time::Instant::now() >= until + std::time::Duration::from_secs(2) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

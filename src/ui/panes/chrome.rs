@@ -160,9 +160,11 @@ pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         return;
     }
     if let Some((question, _)) = &app.confirm {
+        // A long question is shown whole by `prompt`; its last line asks.
+        let ask = question.lines().last().unwrap_or_default();
         f.render_widget(
             Line::from(Span::styled(
-                fit(&format!(" {question}"), r.width as usize),
+                fit(&format!(" {ask}"), r.width as usize),
                 theme.bold(),
             )),
             r,
@@ -249,4 +251,40 @@ pub fn attached(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|l| Line::from(fit(l, w)))
         .collect();
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// A question of several lines (what a trust approval covers), shown whole
+/// and wrapped in a box over the panes, never cut: the user approves only
+/// what is on screen.
+pub fn prompt(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    use ratatui::widgets::{Block, Borders, Wrap};
+    let Some((question, _)) = app.confirm.as_ref().filter(|(q, _)| q.contains('\n')) else {
+        return;
+    };
+    let lines: Vec<Line> = question
+        .lines()
+        .map(|l| Line::from(Span::raw(l.to_string())))
+        .collect();
+    let width = area.width.saturating_sub(4).max(1);
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = question
+        .lines()
+        .map(|l| l.width().max(1).div_ceil(inner))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(1)).max(3);
+    let r = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + area.height.saturating_sub(height + 1) / 2,
+        width,
+        height,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" approve? ", theme.bold())),
+        ),
+        r,
+    );
 }
