@@ -99,6 +99,14 @@ pub struct App {
     /// indices: sorted once per snapshot, not once per frame (10,000
     /// blockers took most of a frame).
     pub(crate) blocker_order: Vec<(u32, u32)>,
+    /// What the selected agent asks, as last read (issue 19), and the
+    /// request last asked for, so it is read once.
+    pub preview: Option<crate::model::Preview>,
+    pub preview_asked: Option<(String, String, Option<String>)>,
+    /// The reply being typed to a waiting agent: (milestone, text).
+    pub replying: Option<(String, String)>,
+    /// The list shows only the agents that need you, oldest first (`!`).
+    pub needs_you: bool,
     /// Whether the last `update` changed anything on screen; the event loop
     /// draws only then (and clears it).
     pub dirty: bool,
@@ -109,6 +117,10 @@ impl App {
         App {
             snap: None,
             blocker_order: Vec::new(),
+            preview: None,
+            preview_asked: None,
+            replying: None,
+            needs_you: false,
             dirty: true,
             now,
             selected: None,
@@ -144,6 +156,25 @@ impl App {
             attached: None,
             checks: Vec::new(),
         }
+    }
+
+    /// Whether a Claude Code agent in a pane mdash started may end a turn
+    /// without a hook (Esc, a "No"): only its screen says so, and it has to
+    /// be looked at now and then (SPEC §8).
+    pub fn watches_agent_screens(&self) -> bool {
+        self.snap.as_ref().is_some_and(|s| {
+            s.milestones.iter().any(|m| {
+                m.agent.as_ref().is_some_and(|a| {
+                    a.pane.is_some()
+                        && a.hooked
+                        && matches!(
+                            a.state,
+                            crate::model::AgentState::Working
+                                | crate::model::AgentState::WaitingPermission
+                        )
+                })
+            })
+        })
     }
 
     /// Whether anything on screen shows an age that goes stale with time.
@@ -240,6 +271,16 @@ pub enum Msg {
     /// The status line's message has been up long enough: clear it if it
     /// is still this one.
     MessageExpired(String),
+    /// The preview of what milestone `id`'s agent asks (`None`: not found).
+    PreviewLoaded {
+        id: String,
+        preview: Option<crate::model::Preview>,
+    },
+    /// An answer or reply was sent to an agent, or refused.
+    Answered {
+        id: String,
+        result: Result<String, String>,
+    },
     /// `mdash worktree add` finished; `ignored` says whether `.worktrees/` is ignored.
     WorktreeAdded {
         id: String,
@@ -278,6 +319,29 @@ pub enum Effect {
     },
     /// Remove the milestone's worktree and branch (asked after a clean merge).
     RemoveWorktree(String),
+    /// Read what the agent of milestone `id` asks, for its preview.
+    LoadPreview {
+        id: String,
+        agent: crate::model::AgentView,
+    },
+    /// Answer the agent's permission menu, once its screen shows it.
+    Answer {
+        id: String,
+        agent: crate::model::AgentView,
+        allow: bool,
+    },
+    /// Type a reply into the agent's prompt, once its screen shows it.
+    Reply {
+        id: String,
+        pane: crate::model::TmuxPane,
+        text: String,
+    },
+    /// Go to a Claude Code agent's tmux pane (inside tmux: switch to it;
+    /// outside: suspend the dashboard and attach until detached).
+    FocusAgent {
+        id: String,
+        pane: crate::model::TmuxPane,
+    },
     /// Switch to the run's tmux window.
     TmuxSelect(String),
     Suspend,

@@ -2,9 +2,11 @@
 //! returns the process exit code), the demo and the simulator. `main.rs`
 //! only calls `main` here.
 
+pub mod agent_init;
 pub mod args;
 pub mod check;
 pub mod demo;
+pub mod hook;
 pub mod init;
 pub mod merge;
 pub mod run;
@@ -142,14 +144,19 @@ pub fn main() -> color_eyre::Result<i32> {
             session,
             argv,
         }) => crate::live::runs::supervise::run(&root, &id, &argv, &backend, &session),
+        Some(Command::Hook { root, milestone }) => crate::cli::hook::run(&root, &milestone),
         Some(Command::Demo { dir }) => crate::cli::demo::run(dir)?,
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "mdash", &mut std::io::stdout());
             0
         }
-        Some(Command::Init { at }) => {
-            crate::cli::init::init(at.get().unwrap_or(std::path::Path::new(".")))
+        Some(Command::Init { at, agent }) => {
+            let path = at.get().unwrap_or(std::path::Path::new("."));
+            match crate::cli::init::init(path) {
+                0 => agent.map_or(0, |a| crate::cli::agent_init::write(path, a)),
+                code => code,
+            }
         }
         Some(Command::New {
             id,

@@ -3,9 +3,11 @@
 //! their processes, the one write path, and loading a whole snapshot
 //! (readers, then rules, with git and run state passed in).
 
+pub mod agent;
 pub mod config;
 pub mod git;
 pub mod merge;
+pub mod pane;
 pub mod runs;
 pub mod snapshot;
 pub mod tmux;

@@ -2,15 +2,17 @@
 //!
 //! Nothing here reads files or looks at the clock.
 
+mod agent;
 mod ids;
 mod merge;
 mod run;
 pub mod words;
 mod worktree;
 
+pub use agent::{AgentState, AgentStatus, AgentView, LineKind, Preview, Request, Tokens};
 pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use merge::{ChecksRun, Gate, Pace, Ready};
-pub use run::{Backend, Refusal, Run, RunState, RunView};
+pub use run::{Backend, Refusal, Run, RunState, RunView, TmuxPane};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};
 
@@ -215,6 +217,8 @@ pub enum BlockerKind {
     RunFailed,
     ChecksFailed,
     MergeForecast,
+    /// The milestone's agent waits for the human (SPEC §8).
+    AgentWaiting,
 }
 
 impl BlockerKind {
@@ -232,6 +236,7 @@ impl BlockerKind {
             BlockerKind::RunFailed => "run_failed",
             BlockerKind::ChecksFailed => "checks_failed",
             BlockerKind::MergeForecast => "merge_forecast",
+            BlockerKind::AgentWaiting => "agent_waiting",
         }
     }
 
@@ -240,6 +245,7 @@ impl BlockerKind {
         match self {
             BlockerKind::GitConflict | BlockerKind::RunFailed | BlockerKind::FailedTask => 3,
             BlockerKind::ChecksFailed | BlockerKind::MergeForecast => 2,
+            BlockerKind::AgentWaiting => 3,
             BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
             BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
             BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,
@@ -253,6 +259,8 @@ pub enum BlockerSource {
     Computed,
     Recorded,
     Log,
+    /// From the agent's own state (SPEC §8).
+    Agent,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -361,6 +369,8 @@ pub struct MilestoneView {
     pub worktree: Option<WorktreeState>,
     /// Its last agent run, if mdash started one.
     pub run: Option<RunView>,
+    /// Its Claude Code agent, started by mdash or not (SPEC §8).
+    pub agent: Option<AgentView>,
     /// The newest finished checks run in its worktree (SPEC §9).
     pub checks: Option<ChecksRun>,
     /// Its speed so far (SPEC §10).

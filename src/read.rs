@@ -4,6 +4,7 @@
 //! safely; `doc` extracts typed fields from loosely typed YAML; `milestone`,
 //! `bundle`, `session` and `log` read one kind of file each.
 
+pub mod agent;
 pub mod assemble;
 pub mod bundle;
 pub mod doc;
@@ -13,5 +14,6 @@ pub mod log;
 pub mod milestone;
 pub mod scan;
 pub mod session;
+pub mod transcript;
 pub mod workspace;
 pub mod yaml;

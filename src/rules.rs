@@ -1,11 +1,13 @@
 //! Pure functions from what files say to what the dashboard shows:
 //! statuses, progress, the dependency graph and blockers (SPEC §2–4).
 
+pub mod agent;
 pub mod blockers;
 pub mod deps;
 pub mod pace;
 pub mod progress;
 pub mod ready;
+pub mod request;
 pub mod status;
 
 use std::collections::{HashMap, HashSet};
@@ -105,6 +107,7 @@ pub fn evaluate_with(
                     sessions: sessions.remove(&m.id).unwrap_or_default(),
                     worktree: None,
                     run: None,
+                    agent: None,
                     checks,
                     pace: pace::pace(status, progress, start, now),
                     ready: crate::model::Ready {

@@ -228,6 +228,10 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloads.running() {
             poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
         }
+        // A turn that ended with no hook shows only on the agent's screen.
+        if app.watches_agent_screens() && !runner.reloads.running() {
+            poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
+        }
         // The slow git timer catches working-tree dirt, which is not watched.
         if !app.git.is_empty() && !runner.git.running() {
             git_at.get_or_insert(now + Duration::from_secs(runner.cfg.git_refresh_secs.max(1)));

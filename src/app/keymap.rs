@@ -30,13 +30,17 @@ pub enum Action {
     RunChecks,
     ShowChecks,
     Merge,
+    Allow,
+    Deny,
+    Reply,
+    Queue,
     Help,
     Suspend,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 32] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -62,6 +66,10 @@ impl Action {
         Action::RunChecks,
         Action::ShowChecks,
         Action::Merge,
+        Action::Allow,
+        Action::Deny,
+        Action::Reply,
+        Action::Queue,
         Action::Help,
         Action::Suspend,
         Action::Quit,
@@ -95,6 +103,10 @@ impl Action {
             Action::RunChecks => "checks",
             Action::ShowChecks => "checks_output",
             Action::Merge => "merge",
+            Action::Allow => "allow",
+            Action::Deny => "deny",
+            Action::Reply => "reply",
+            Action::Queue => "needs_you",
             Action::Help => "help",
             Action::Suspend => "suspend",
             Action::Quit => "quit",
@@ -111,7 +123,9 @@ impl Action {
             Action::PageUp => "scroll a page up",
             Action::NextPane => "focus the next pane",
             Action::PrevPane => "focus the previous pane",
-            Action::Open => "open the detail, or jump to a blocker's milestone",
+            Action::Open => {
+                "open the detail, or jump to a blocker's milestone (an agent that waits: go to its pane)"
+            }
             Action::Filter => "filter milestones by id, title or status",
             Action::Back => "clear the filter, close help, back to the list",
             Action::ShowDetail => "show the selected milestone's detail",
@@ -126,10 +140,14 @@ impl Action {
             Action::StartReady => {
                 "start every ready milestone, keep slots filled (again: stop filling)"
             }
-            Action::Attach => "show the run's output (tmux: switch to its window)",
+            Action::Attach => "go to the agent's pane (Claude Code), or show the run's output",
             Action::RunChecks => "run checks.command in the selected milestone's worktree",
             Action::ShowChecks => "show the last checks run's output",
             Action::Merge => "merge the selected milestone into the base (asks first)",
+            Action::Allow => "allow the agent's request once (its screen is checked first)",
+            Action::Deny => "deny the agent's request",
+            Action::Reply => "reply to the agent that waits for input",
+            Action::Queue => "show only the agents that need you, oldest first",
             Action::Help => "show or hide this help",
             Action::Suspend => "suspend to the shell (fg to return)",
             Action::Quit => "quit",
@@ -316,6 +334,10 @@ impl Default for Keymap {
                 (c('t'), Action::RunChecks),
                 (c('T'), Action::ShowChecks),
                 (c('M'), Action::Merge),
+                (c('y'), Action::Allow),
+                (c('n'), Action::Deny),
+                (c('R'), Action::Reply),
+                (c('!'), Action::Queue),
                 (c('?'), Action::Help),
                 (Key::ctrl('z'), Action::Suspend),
                 (c('q'), Action::Quit),

@@ -26,6 +26,23 @@ pub fn rows(app: &App) -> Vec<Row> {
     let Some(snap) = &app.snap else {
         return Vec::new();
     };
+    if app.needs_you {
+        // The queue (issue 19): every agent that waits, oldest first.
+        let mut waiting: Vec<(&str, usize)> = snap
+            .milestones
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                let a = m.agent.as_ref().filter(|a| a.state.waits())?;
+                Some((a.since.as_str(), i))
+            })
+            .collect();
+        waiting.sort();
+        return waiting
+            .into_iter()
+            .map(|(_, i)| Row::Milestone(i))
+            .collect();
+    }
     let mut out = Vec::new();
     let mut last: Option<Option<&str>> = None;
     for (i, m) in snap.milestones.iter().enumerate() {

@@ -12,6 +12,7 @@ use crate::app::rows::{self, Row};
 use crate::app::{App, Effect, Msg, Pane, RunAction};
 use crate::model::{RunState, Snapshot};
 
+mod answer;
 mod merge;
 mod mouse;
 mod nav;
@@ -124,6 +125,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         | Msg::ChecksDone { .. }
         | Msg::MergeDone { .. }
         | Msg::ChecksOutput { .. }) => merge::message(app, m),
+        Msg::PreviewLoaded { id, preview } => {
+            if app.selected.as_deref() == Some(id.as_str()) {
+                app.preview = preview;
+            }
+        }
+        Msg::Answered { id, result } => answer::answered(app, &id, result),
         Msg::WorktreeAdded {
             id,
             result,
@@ -141,6 +148,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Err(e) => app.message = Some(format!("worktree for {id}: {e}")),
         },
     }
+    answer::want_preview(app, &mut fx);
     fx
 }
 
@@ -178,6 +186,9 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
         } else {
             app.message = Some("cancelled".into());
         }
+        return;
+    }
+    if answer::reply_key(app, k, fx) {
         return;
     }
     if app.filtering {
@@ -245,16 +256,22 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             };
             focus(app, order[next]);
         }
+        // In the queue, Enter goes to the agent, like `a`.
+        Action::Open if app.focus == Pane::Milestones && app.needs_you && focus_agent(app, fx) => {}
         Action::Open => match app.focus {
             Pane::Milestones => focus(app, Pane::Detail),
             Pane::Blockers => {
                 let target = rows::ordered_blockers(app)
                     .get(app.blocker_index)
-                    .map(|b| b.id.clone());
-                if let Some(id) = target {
+                    .map(|b| (b.id.clone(), b.kind));
+                if let Some((id, kind)) = target {
                     app.filter.clear();
                     select(app, Some(id), fx);
                     app.focus = Pane::Milestones;
+                    // An agent that waits: Enter goes to it, like `a`.
+                    if kind == crate::model::BlockerKind::AgentWaiting {
+                        focus_agent(app, fx);
+                    }
                 }
             }
             _ => {}
@@ -303,6 +320,9 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         | Action::ResumeRun
         | Action::StopRun
         | Action::Attach => {
+            if a == Action::Attach && focus_agent(app, fx) {
+                return;
+            }
             let Some(m) = rows::selected(app) else {
                 app.message = Some("no milestone selected".into());
                 return;
@@ -361,6 +381,7 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 app.message = Some("stopped filling free slots".into());
             }
         }
+        Action::Allow | Action::Deny | Action::Reply | Action::Queue => answer::act(app, a, fx),
         Action::Help => {
             app.help = !app.help;
             app.help_scroll = 0;
@@ -372,4 +393,18 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         }
     }
     keep_visible(app);
+}
+
+/// Goes to the selected milestone's Claude Code agent in its tmux pane,
+/// when it has one; false otherwise.
+fn focus_agent(app: &mut App, fx: &mut Vec<Effect>) -> bool {
+    let Some(m) = rows::selected(app) else {
+        return false;
+    };
+    let Some(pane) = m.agent.as_ref().and_then(|a| a.pane.clone()) else {
+        return false;
+    };
+    let id = m.milestone.id.clone();
+    fx.push(Effect::FocusAgent { id, pane });
+    true
 }

@@ -62,6 +62,10 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         #[command(flatten)]
         at: At,
+        /// Also write `.milestones/config/mdash.yaml` for this agent CLI
+        /// (only Claude Code gets state awareness: SPEC §8).
+        #[arg(long, value_enum, value_name = "CLI")]
+        agent: Option<crate::cli::agent_init::Preset>,
     },
     /// Build a live demo workspace (agents included) and open it.
     Demo {
@@ -120,6 +124,15 @@ pub enum Command {
         session: String,
         #[arg(last = true, required = true)]
         argv: Vec<String>,
+    },
+    /// Internal: Claude Code's hook command for runs mdash started; reads
+    /// the hook event on stdin and records the agent's state (SPEC §8).
+    #[command(hide = true)]
+    Hook {
+        #[arg(long)]
+        root: PathBuf,
+        #[arg(long)]
+        milestone: String,
     },
     /// Git worktrees for milestones.
     #[command(subcommand)]

@@ -65,6 +65,7 @@ struct MilestoneOut<'a> {
     enables: &'a [String],
     worktree: Option<&'a crate::model::WorktreeState>,
     run: Option<&'a crate::live::runs::RunView>,
+    agent: Option<&'a crate::model::AgentView>,
     pace: Option<PaceOut>,
     ready: ReadyOut,
     last_event: Option<EventOut<'a>>,
@@ -176,6 +177,7 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         enables: &m.enables,
         worktree: v.worktree.as_ref(),
         run: v.run.as_ref(),
+        agent: v.agent.as_ref(),
         pace: v.pace.map(|p| PaceOut {
             points_per_hour: p.points_per_hour,
             eta: time::format(p.eta),

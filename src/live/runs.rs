@@ -53,6 +53,9 @@ pub fn parse(text: &str) -> Option<Run> {
         signal: n("signal").map(|c| c as i32),
         session_id: t("session_id").unwrap_or_default(),
         cwd: t("cwd").unwrap_or_default(),
+        tmux: doc::text_at(&v, &["tmux", "pane"])
+            .zip(doc::text_at(&v, &["tmux", "socket"]))
+            .map(|(pane, socket)| crate::model::TmuxPane { pane, socket }),
         tmux_window: t("tmux_window"),
         paused_from: t("paused_from"),
     })
@@ -233,6 +236,10 @@ mod tests {
             signal: None,
             session_id: String::new(),
             cwd: String::new(),
+            tmux: Some(crate::model::TmuxPane {
+                pane: "%3".into(),
+                socket: "/tmp/tmux-0/default".into(),
+            }),
             tmux_window: None,
             paused_from: None,
         };

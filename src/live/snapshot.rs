@@ -15,12 +15,14 @@ use crate::read::workspace::Reader as Files;
 /// changed.
 pub struct Reader {
     files: Files,
+    transcripts: crate::live::agent::Transcripts,
 }
 
 impl Reader {
     pub fn new(root: &Path) -> Reader {
         Reader {
             files: Files::new(root),
+            transcripts: Default::default(),
         }
     }
 
@@ -28,6 +30,7 @@ impl Reader {
     pub fn once(root: &Path) -> Reader {
         Reader {
             files: Files::once(root),
+            transcripts: Default::default(),
         }
     }
 
@@ -51,7 +54,10 @@ impl Reader {
         let root = self.root().to_path_buf();
         let (cfg, problems) = config::load(&root);
         let worktrees = git::worktrees(&root);
-        let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
+        let read = self
+            .files
+            .read(worktrees.clone(), cfg.max_file_bytes, problems);
+        let hooked = newest_agent_states(&read.events);
         let mut settings = cfg.rules.clone();
         settings.checks_configured = config::checks::load(&root).configured();
         let mut views = crate::rules::evaluate_with(
@@ -62,11 +68,30 @@ impl Reader {
             &settings,
             now,
         );
-        let runs: Vec<(String, RunView)> = runs::all(&root)
+        let records = runs::all(&root);
+        let runs: Vec<(String, RunView)> = records
             .iter()
             .map(|r| (r.id.clone(), runs::observe(&root, r)))
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
+        let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
+        let agent_cfg = crate::live::config::agent::load(&root);
+        let agents = crate::live::agent::observe(
+            &mut self.transcripts,
+            &crate::live::agent::Inputs {
+                root: &root,
+                ids: &ids,
+                worktrees: &worktrees,
+                hooked: &hooked,
+                runs: &records,
+                claude_kind: agent_cfg.claude,
+                ended_after_minutes: agent_cfg.ended_after_minutes,
+                now,
+            },
+        );
+        crate::rules::agent::attach_agents(&mut views, &agents);
+        // An agent that waits is a blocker: the readiness gates see it.
+        views.iter_mut().for_each(crate::rules::ready::refresh);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
         let failed_output = runs
             .iter()
@@ -104,6 +129,23 @@ fn last_line(root: &Path, id: &str) -> Option<String> {
         .map(str::trim)
         .rfind(|l| !l.is_empty())
         .map(|l| l.chars().take(200).collect())
+}
+
+/// The newest `agent_state` of each milestone (SPEC §8).
+fn newest_agent_states(
+    events: &std::collections::HashMap<String, Vec<crate::model::Event>>,
+) -> std::collections::HashMap<String, crate::model::AgentStatus> {
+    events
+        .iter()
+        .filter_map(|(id, evs)| {
+            let newest = evs
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.name == crate::read::agent::EVENT)
+                .max_by_key(|(i, e)| (e.time, *i))?;
+            Some((id.clone(), crate::read::agent::of_event(newest.1)?))
+        })
+        .collect()
 }
 
 /// Reads the workspace at `root` (already discovered) once, without git state.

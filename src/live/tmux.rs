@@ -117,6 +117,9 @@ pub fn pane_pid(w: &Window) -> Option<i32> {
 /// A new window in the background running `argv` (no shell) in `cwd`:
 /// its pane's pid and window id.
 pub fn new_window(
+    // `=name:` of a session to open it in (the workspace's own, when mdash
+    // is not inside tmux); else the current session.
+    session: Option<&str>,
     name: &str,
     cwd: &Path,
     env: &[(String, String)],
@@ -132,17 +135,14 @@ pub fn new_window(
             )
         })?;
     let mut cmd = tmux();
-    cmd.args([
-        "new-window",
-        "-d",
-        "-P",
-        "-F",
-        "#{pane_pid} #{window_id}",
-        "-n",
-    ])
-    .arg(escape_format(name))
-    .arg("-c")
-    .arg(escape_format(dir));
+    cmd.arg("new-window");
+    if let Some(t) = session {
+        cmd.args(["-t", t]);
+    }
+    cmd.args(["-d", "-P", "-F", "#{pane_pid} #{window_id}", "-n"])
+        .arg(escape_format(name))
+        .arg("-c")
+        .arg(escape_format(dir));
     for (k, v) in env {
         // `-e` values are not formats (and come from approved settings).
         cmd.arg("-e").arg(format!("{k}={v}"));

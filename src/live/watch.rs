@@ -61,6 +61,21 @@ fn handler(
     }
 }
 
+/// Claude Code's transcripts of sessions in worktree `dir` (SPEC §8): only
+/// for worktrees that exist, and only when Claude Code has been there.
+fn add_transcripts(dir: &Path, out: &mut BTreeSet<(PathBuf, bool)>) {
+    let Some(config) = crate::read::transcript::config_dir() else {
+        return;
+    };
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    for d in [dir.to_path_buf(), real] {
+        let t = crate::read::transcript::dir_for(&config, &d);
+        if t.is_dir() {
+            out.insert((t, false));
+        }
+    }
+}
+
 impl Watcher {
     pub fn start(root: &Path, force_poll: bool, tx: UnboundedSender<WatchMsg>) -> Watcher {
         let (inner, polling) = if force_poll {
@@ -105,7 +120,15 @@ impl Watcher {
             {
                 out.insert((d.clone(), false));
                 add_tree(&d, &mut out);
+                add_transcripts(&d, &mut out);
             }
+        }
+        if let Some(p) = crate::read::transcript::config_dir()
+            .map(|c| c.join("projects"))
+            .filter(|p| p.is_dir())
+        {
+            // A worktree's first session creates its directory here.
+            out.insert((p, false));
         }
         out
     }

@@ -114,12 +114,25 @@ pub struct Run {
     pub signal: Option<i32>,
     pub session_id: String,
     pub cwd: String,
+    /// Where it runs in tmux, for the tmux backend: what the agent's screen
+    /// is read from and keys are sent to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmux: Option<TmuxPane>,
     /// The tmux window (`@N`) of a run in tmux, as tmux named it at start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tmux_window: Option<String>,
     /// The milestone's raw status that a pause replaced (a stop restores it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_from: Option<String>,
+}
+
+/// A tmux pane, exactly: its server's socket and its pane id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TmuxPane {
+    /// `%N`, unique within its server for the server's life.
+    pub pane: String,
+    /// The server's socket path (`$TMUX`'s first field).
+    pub socket: String,
 }
 
 /// A run as the dashboard and `status --json` show it.

@@ -111,6 +111,16 @@ impl LogRead {
             keep[i] = true;
         }
         self.first_times = self.firsts();
+        // The newest agent state per milestone is the agent's state now (SPEC §8).
+        let mut agent = Newest::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if e.name == crate::read::agent::EVENT {
+                bump(&mut agent, e.milestone_id.as_deref(), key((i, e)));
+            }
+        }
+        for (_, i) in agent.into_values() {
+            keep[i] = true;
+        }
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));
     }

@@ -97,6 +97,7 @@ mod tests {
             sessions: Vec::new(),
             worktree: wt,
             run: None,
+            agent: None,
             checks: None,
             pace: None,
             ready: Ready::default(),

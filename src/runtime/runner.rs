@@ -204,6 +204,50 @@ impl Runner {
                     })
                 });
             }
+            Effect::LoadPreview { id, agent } => {
+                let root = self.root.clone();
+                offload(&self.tx, "reading the agent's request", move || {
+                    Msg::PreviewLoaded {
+                        preview: crate::live::agent::request::preview(&root, &id, &agent),
+                        id,
+                    }
+                });
+            }
+            Effect::Answer { id, agent, allow } => {
+                offload(&self.tx, "answering the agent", move || {
+                    let result = match &agent.pane {
+                        Some(p) => crate::live::agent::request::answer(&id, &agent, p, allow),
+                        None => Err(format!("{id}'s agent has no pane")),
+                    };
+                    Msg::Answered { id, result }
+                });
+            }
+            Effect::Reply { id, pane, text } => {
+                offload(&self.tx, "replying to the agent", move || Msg::Answered {
+                    result: crate::live::agent::request::reply(&id, &pane, &text),
+                    id,
+                });
+            }
+            Effect::FocusAgent { id, pane } => {
+                let inside = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                let result = if inside {
+                    crate::live::pane::focus(&pane)
+                } else {
+                    match crate::live::pane::attach_command(&pane) {
+                        Some(cmd) => {
+                            tui.run_outside(cmd)?;
+                            app.message = Some(format!("back from {id}'s agent"));
+                            return Ok(true);
+                        }
+                        None => Err(format!("{id}'s agent pane {} is gone", pane.pane)),
+                    }
+                };
+                app.message = Some(match result {
+                    Ok(()) => format!("at {id}'s agent ({})", pane.pane),
+                    Err(e) => format!("cannot go to {id}'s agent: {e}"),
+                });
+                app.dirty = true;
+            }
             Effect::Suspend => {
                 tui.suspend()?;
                 return Ok(true);

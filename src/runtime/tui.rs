@@ -43,6 +43,24 @@ impl Tui {
         })
     }
 
+    /// Gives the terminal to `cmd` (`tmux attach`) until it exits, then takes
+    /// it back and repaints everything.
+    pub fn run_outside(&mut self, mut cmd: std::process::Command) -> io::Result<()> {
+        restore();
+        let status = cmd.status();
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::cursor::Hide
+        )?;
+        let size = self.term.size()?;
+        self.term
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+        status.map(|_| ())
+    }
+
     /// Gives the terminal back, stops the process until `fg`, then takes the
     /// terminal again and repaints everything.
     pub fn suspend(&mut self) -> io::Result<()> {

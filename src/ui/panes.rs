@@ -1,5 +1,6 @@
 //! The panes: header, milestone list, detail, blockers, log, footer, help.
 
+mod agent;
 mod chrome;
 mod detail;
 mod help;

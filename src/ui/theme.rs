@@ -2,7 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::model::{BlockerKind, Status};
+use crate::model::{AgentState, BlockerKind, Status};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -90,7 +90,27 @@ impl Theme {
         })
     }
 
+    /// An agent that waits for the human: its own glyph and colour, apart
+    /// from every status (SPEC §8).
+    pub fn waiting(&self, state: AgentState) -> (&'static str, Style) {
+        let glyph = if state == AgentState::WaitingPermission {
+            "!"
+        } else {
+            "?"
+        };
+        (
+            glyph,
+            self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
+        )
+    }
+
     pub fn blocker(&self, kind: BlockerKind) -> (&'static str, Style) {
+        if kind == BlockerKind::AgentWaiting {
+            return (
+                "!",
+                self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
+            );
+        }
         match kind.severity() {
             3 => ("✗", self.fg(Color::LightRed)),
             2 => ("■", self.fg(Color::Red)),

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod claude;
 pub mod edits;
 pub mod merge;
+pub mod model;
 pub mod newb;
 pub mod perf;
 pub mod procs;

@@ -42,7 +42,14 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
                 !matches!(b.kind, K::GitConflict | K::ChecksFailed | K::MergeForecast)
                     || had_git.contains(b.id.as_str())
             })
-            .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
+            .map(|b| {
+                if b.kind == crate::model::BlockerKind::AgentWaiting {
+                    // Which milestone and why: `2a needs you: permission: Write a.txt`.
+                    format!("{} needs you: {}", b.id, b.detail)
+                } else {
+                    format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail)
+                }
+            })
             .collect();
         // A run that was live and now is not has ended.
         let was_live: HashSet<&str> = old

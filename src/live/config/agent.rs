@@ -23,6 +23,12 @@ pub struct Agent {
     pub max_concurrent: usize,
     pub stop_grace_secs: u64,
     pub create_worktree: Option<bool>,
+    /// The agent is Claude Code (`agent.kind: claude`, or a command whose
+    /// program is `claude`): hooks, states, tokens and resume (SPEC §8).
+    pub claude: bool,
+    /// A session mdash did not start counts as ended after this long
+    /// without a change to its transcript.
+    pub ended_after_minutes: u64,
     /// Where each key's value came from, for `mdash config`.
     pub sources: Vec<(&'static str, String)>,
     /// Whether `command`, `resume_command`, `env` or `cwd` came from the workspace.
@@ -48,7 +54,7 @@ fn read_yaml(path: &Path) -> Option<Value> {
     yaml::parse(&text).ok()
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "command",
     "resume_command",
     "cwd",
@@ -57,6 +63,8 @@ const KEYS: [&str; 8] = [
     "max_concurrent",
     "stop_grace_secs",
     "create_worktree",
+    "kind",
+    "ended_after_minutes",
 ];
 
 pub fn load(root: &Path) -> Agent {
@@ -107,19 +115,28 @@ pub fn load(root: &Path) -> Agent {
     };
     let text = |v: &Option<Value>| v.as_ref().and_then(doc::text);
     let num = |v: &Option<Value>| v.as_ref().and_then(doc::number);
+    let command = argv(&values[0]);
+    let claude = text(&values[8]).map_or_else(
+        || crate::live::agent::is_claude(&command),
+        |k| k == "claude",
+    );
     Agent {
-        command: argv(&values[0]),
         resume_command: argv(&values[1]),
         cwd_worktree: text(&values[2]).is_none_or(|c| c != "workspace"),
         env,
-        backend: if text(&values[4]).as_deref() == Some("tmux") {
-            Backend::Tmux
-        } else {
-            Backend::Process
+        // Claude Code is interactive: it runs in tmux unless told otherwise.
+        backend: match text(&values[4]).as_deref() {
+            Some("tmux") => Backend::Tmux,
+            Some("process") => Backend::Process,
+            _ if claude => Backend::Tmux,
+            _ => Backend::Process,
         },
         max_concurrent: num(&values[5]).map_or(3, |n| n.clamp(1.0, 64.0) as usize),
         stop_grace_secs: num(&values[6]).map_or(10, |n| n.clamp(0.0, 3600.0) as u64),
         create_worktree: values[7].as_ref().and_then(doc::boolean),
+        claude,
+        ended_after_minutes: num(&values[9]).map_or(30, |n| n.clamp(1.0, 10_000.0) as u64),
+        command,
         sources,
         from_workspace,
     }

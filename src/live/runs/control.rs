@@ -154,6 +154,21 @@ pub fn start(
         ),
     ];
     let argv = agent::expand(argv_template, &vars);
+    let argv = if agent.claude {
+        let exe = std::env::current_exe()
+            .map_err(|e| Refusal::Other(format!("cannot find mdash itself: {e}")))?;
+        // The same conversation, when one is known and no resume_command
+        // says otherwise (SPEC §8).
+        let resume = if use_resume && agent.resume_command.is_empty() {
+            crate::live::agent::last_session(root, id)
+        } else {
+            None
+        };
+        let settings = crate::live::agent::claude::settings(&exe, root, id);
+        crate::live::agent::claude::argv(&argv, settings, resume.as_deref())
+    } else {
+        argv
+    };
     let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
     if let Some(n) = note {
         let _ = records::event(root, id, "run_note", serde_json::json!(n));
@@ -192,8 +207,14 @@ fn spawn(
     ];
     sup.extend(argv.iter().cloned());
     if agent.backend == Backend::Tmux {
-        let (pid, window) =
-            crate::live::tmux::new_window(&format!("mdash:{id}"), cwd, &agent.env, &sup)?;
+        let (pid, window) = crate::live::tmux::new_window(
+            // Outside tmux: the workspace's own detached session.
+            crate::live::pane::session_target(root)?.as_deref(),
+            &format!("mdash:{id}"),
+            cwd,
+            &agent.env,
+            &sup,
+        )?;
         // The pane's process is the supervisor: wait for its record as below,
         // then note its window (`a` switches to it by id).
         wait_for_record(root, id, pid, agent, &sup, cwd, session_id);
@@ -297,6 +318,7 @@ fn wait_for_record(
         signal: None,
         session_id: session_id.to_string(),
         cwd: cwd.display().to_string(),
+        tmux: None,
         tmux_window: None,
         paused_from: None,
     };

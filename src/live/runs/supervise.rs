@@ -41,11 +41,13 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
     unsafe {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
-    let mut child = match Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .spawn()
-    {
+    // In tmux the agent is interactive: it keeps the pane's terminal.
+    let stdin = if backend == "tmux" {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    };
+    let mut child = match Command::new(program).args(args).stdin(stdin).spawn() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("mdash supervise: cannot start {program}: {e}");
@@ -79,6 +81,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         signal: None,
         session_id: session_id.to_string(),
         cwd,
+        tmux: this_pane(backend),
         tmux_window: None,
         paused_from: None,
     };
@@ -133,6 +136,10 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
             };
         }
     });
+    if crate::live::agent::is_claude(argv) {
+        // A killed agent runs no SessionEnd hook: its end is recorded here.
+        let _ = crate::live::agent::record_ended(root, id);
+    }
     bind::Private::remove(root, &run);
     let _ = records::event(
         root,
@@ -141,6 +148,16 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
         serde_json::json!({"code": code, "signal": signal.map(runs::signal_name)}),
     );
     code.unwrap_or(1)
+}
+
+/// The pane this supervisor runs in, from what tmux tells its panes.
+fn this_pane(backend: &str) -> Option<crate::model::TmuxPane> {
+    if backend != "tmux" {
+        return None;
+    }
+    let pane = std::env::var("TMUX_PANE").ok()?;
+    let socket = std::env::var("TMUX").ok()?.split(',').next()?.to_string();
+    Some(crate::model::TmuxPane { pane, socket })
 }
 
 /// Records the run as it starts, keeping what the starter already wrote

@@ -44,6 +44,23 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .unwrap_or_default();
     let mut add = |text: String, style: Style, rank: u8| pieces.push(Piece { text, style, rank });
     add(format!(" {name} "), theme.bold(), 2);
+    let waiting = snap
+        .milestones
+        .iter()
+        .filter(|m| m.agent.as_ref().is_some_and(|a| a.state.waits()))
+        .count();
+    if waiting > 0 {
+        // First after the name, and the last to give way: the one count
+        // that asks for you.
+        add(
+            format!(" {waiting} need you "),
+            theme
+                .waiting(crate::model::AgentState::WaitingInput)
+                .1
+                .add_modifier(Modifier::REVERSED),
+            9,
+        );
+    }
     add(
         format!(" {} ", plural(snap.milestones.len(), "milestone")),
         Style::default(),
@@ -165,6 +182,23 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
 }
 
 pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
+    if let Some((id, text)) = &app.replying {
+        // The end of what is typed stays in view.
+        let head = format!(" reply to {id}'s agent (Enter sends, Esc cancels): ");
+        let room = (r.width as usize).saturating_sub(head.width() + 1);
+        let tail: String = {
+            let chars: Vec<char> = text.chars().filter(|c| !c.is_control()).collect();
+            chars[chars.len().saturating_sub(room)..].iter().collect()
+        };
+        f.render_widget(
+            Line::from(vec![
+                Span::styled(head, theme.dim()),
+                Span::styled(format!("{tail}_"), theme.bold()),
+            ]),
+            r,
+        );
+        return;
+    }
     let lines = crate::app::layout::status_lines(app, r.width, r.height * 4);
     if !lines.is_empty() {
         let shown: Vec<Line> = lines

@@ -71,6 +71,9 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
     }
     out.push(Line::from(prog));
     out.extend(super::timeline::lines(app, m, w, theme));
+    if let Some(a) = &m.agent {
+        out.extend(super::agent::lines(app, a, w, theme));
+    }
     if !m.phases.is_empty() {
         out.push(Line::from(Span::styled("Phases", theme.dim())));
         let bw = w.saturating_sub(8 + 6 + 18).clamp(0, 12);

@@ -155,11 +155,14 @@ fn milestone_row<'a>(
     }
     let marks_w: usize = shown_marks.iter().map(|(t, _)| t.width() + 1).sum();
     title_w = title_w.saturating_sub(marks_w);
+    // An agent waiting for the human outranks the status glyph: that is
+    // the row to look for.
+    let (glyph, glyph_style) = match m.agent.as_ref().filter(|a| a.state.waits()) {
+        Some(a) => theme.waiting(a.state),
+        None => (Theme::glyph(m.status), theme.status(m.status)),
+    };
     let mut spans = vec![
-        Span::styled(
-            format!("{} ", Theme::glyph(m.status)),
-            theme.status(m.status),
-        ),
+        Span::styled(format!("{glyph} "), glyph_style),
         Span::styled(fit(&m.milestone.id, id_w), theme.bold()),
         Span::raw(" "),
         Span::raw(fit(&m.milestone.title, title_w)),

@@ -36,12 +36,17 @@ pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
                 Some(l) if bl.kind == crate::model::BlockerKind::RunFailed => format!(" — {l}"),
                 _ => String::new(),
             };
-            let text = format!(
-                "{} {} {}{last}",
-                bl.id,
-                bl.kind.name().replace('_', " "),
-                bl.detail
-            );
+            // `2a permission: Write a.txt`: the detail says what it is.
+            let text = if bl.kind == crate::model::BlockerKind::AgentWaiting {
+                format!("{} {}", bl.id, bl.detail)
+            } else {
+                format!(
+                    "{} {} {}{last}",
+                    bl.id,
+                    bl.kind.name().replace('_', " "),
+                    bl.detail
+                )
+            };
             let line = Line::from(vec![
                 Span::styled(format!("{g} "), style),
                 Span::raw(fit(&text, w.saturating_sub(2 + 5))),

@@ -255,9 +255,13 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
     let control = control_lock(root, id, &mut notes);
     let lv = match live(root, id) {
         Ok(r) => r,
-        // A run that is gone resumes through agent.resume_command, if set.
+        // A run that is gone resumes through agent.resume_command, if set,
+        // or, for Claude Code, as the same conversation (`--resume`).
         Err(e) => {
-            if agent::load(root).resume_command.is_empty() {
+            let agent = agent::load(root);
+            let same_conversation =
+                agent.claude && crate::live::agent::last_session(root, id).is_some();
+            if agent.resume_command.is_empty() && !same_conversation {
                 return Err(e);
             }
             drop(control);

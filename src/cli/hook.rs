@@ -1,0 +1,63 @@
+//! `mdash hook`: the command Claude Code runs for each hook event of a run
+//! mdash started (`--settings`, docs/claude-code.md). It reads the event on
+//! stdin and appends an `agent_state` event to the milestone's log when the
+//! state changed (SPEC §8). It always exits 0, quickly: a hook that fails
+//! or hangs would get in the agent's way.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::model::{AgentState, valid_id};
+
+/// Claude Code closes stdin after the event; this only guards against a
+/// caller that never does.
+const STDIN_WAIT: Duration = Duration::from_secs(3);
+/// A hook event is a few KiB (a Write's content can be more).
+const MAX_EVENT_BYTES: u64 = 8 << 20;
+
+pub fn run(root: &Path, id: &str) -> i32 {
+    if valid_id(id)
+        && let Some(hook) = read_event()
+    {
+        // Errors are dropped on purpose: see the module comment.
+        let _ = record(root, id, &hook);
+    }
+    0
+}
+
+fn read_event() -> Option<Value> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::stdin().take(MAX_EVENT_BYTES).read_to_end(&mut buf);
+        let _ = tx.send(buf);
+    });
+    let buf = rx.recv_timeout(STDIN_WAIT).ok()?;
+    serde_json::from_slice(&buf).ok()
+}
+
+/// Appends the new state, if the event changed it.
+pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
+    let log = crate::live::agent::log_path(root, id);
+    let prev = crate::read::agent::last_state(&log);
+    let prev_step = prev.as_ref().map(|p| (p.state, p.detail.clone()));
+    let Some((state, detail)) = crate::rules::agent::on_hook(prev_step.as_ref(), hook) else {
+        return Ok(false);
+    };
+    if hook["hook_event_name"] == "PermissionRequest" && state == AgentState::WaitingPermission {
+        // What it asks, for the dashboard's preview and answer (issue 19).
+        let _ = crate::live::agent::request::save(root, id, hook);
+    }
+    let session = hook["session_id"].as_str().unwrap_or_default();
+    if prev
+        .as_ref()
+        .is_some_and(|p| p.state == state && p.detail == detail && p.session_id == session)
+    {
+        return Ok(false);
+    }
+    crate::live::agent::append_state(root, id, state, detail.as_deref(), session)?;
+    Ok(true)
+}

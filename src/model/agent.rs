@@ -1,0 +1,153 @@
+//! A coding agent as mdash sees it (SPEC §8): its state, what it waits
+//! for, its tokens. Filled in by `read::transcript`, `rules::agent` and
+//! `live::agent`; plain data here.
+
+use serde::{Serialize, Serializer};
+
+/// What a Claude Code agent is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgentState {
+    /// The run started; nothing heard yet.
+    #[default]
+    Starting,
+    Working,
+    /// Its permission menu is up.
+    WaitingPermission,
+    /// Its turn ended, or it asked a question.
+    WaitingInput,
+    Ended,
+}
+
+impl AgentState {
+    pub const ALL: [AgentState; 5] = [
+        AgentState::Starting,
+        AgentState::Working,
+        AgentState::WaitingPermission,
+        AgentState::WaitingInput,
+        AgentState::Ended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentState::Starting => "starting",
+            AgentState::Working => "working",
+            AgentState::WaitingPermission => "waiting_permission",
+            AgentState::WaitingInput => "waiting_input",
+            AgentState::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgentState> {
+        AgentState::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The agent waits for the human.
+    pub fn waits(self) -> bool {
+        matches!(
+            self,
+            AgentState::WaitingPermission | AgentState::WaitingInput
+        )
+    }
+}
+
+impl std::fmt::Display for AgentState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AgentState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Token sums over assistant messages, each message id once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tokens {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+}
+
+impl Tokens {
+    pub fn add(&mut self, o: Tokens) {
+        self.input += o.input;
+        self.output += o.output;
+        self.cache_read += o.cache_read;
+        self.cache_write += o.cache_write;
+    }
+
+    pub fn total(self) -> u64 {
+        self.input + self.output + self.cache_read + self.cache_write
+    }
+}
+
+/// One state as recorded (an `agent_state` event) or derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub state: AgentState,
+    /// `<Tool> <target>` or the first line of a message; see SPEC §8.
+    pub detail: Option<String>,
+    pub session_id: String,
+    /// When this state began (RFC 3339).
+    pub since: String,
+}
+
+/// A milestone's agent, as `status --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentView {
+    pub kind: &'static str,
+    /// Empty until the agent's first hook names it (shown as null).
+    #[serde(serialize_with = "empty_as_null")]
+    pub session_id: String,
+    pub state: AgentState,
+    pub since: String,
+    pub detail: Option<String>,
+    pub tokens: Tokens,
+    /// The tmux pane it runs in, when mdash started it there and it lives.
+    #[serde(skip)]
+    pub pane: Option<super::TmuxPane>,
+    /// Its state came from hooks (a run mdash started), not a transcript.
+    #[serde(skip)]
+    pub hooked: bool,
+}
+
+fn empty_as_null<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_empty() {
+        s.serialize_none()
+    } else {
+        s.serialize_str(v)
+    }
+}
+
+/// What a waiting agent asks, as its `PermissionRequest` hook gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub session_id: String,
+    pub tool: String,
+    pub input: serde_json::Value,
+    /// The agent's working directory: paths are shown relative to it.
+    pub cwd: String,
+}
+
+/// One line of a request's preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// What is asked: `Write a.txt (new file)`, `$ npm test`.
+    Head,
+    Context,
+    Added,
+    Removed,
+}
+
+/// A request as the detail pane shows it (issue 19): for the agent of
+/// milestone `id` in state `detail`, so a stale one is never shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub id: String,
+    pub session_id: String,
+    pub detail: Option<String>,
+    pub lines: Vec<(LineKind, String)>,
+}

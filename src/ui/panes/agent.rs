@@ -1,0 +1,117 @@
+//! The agent's lines of the detail pane: its state and since when, what
+//! it waits for, its session and its tokens (SPEC §8).
+
+use ratatui::text::{Line, Span};
+
+use crate::app::App;
+use crate::model::{AgentState, AgentView, LineKind, Status};
+use crate::ui::text::fit;
+use crate::ui::theme::Theme;
+use crate::util::time::age;
+
+/// `12345` as `12,345`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let since = crate::util::time::parse(&a.since)
+        .map(|t| format!(" {}", age(t, app.now)))
+        .unwrap_or_default();
+    let style = match a.state {
+        s if s.waits() => theme.waiting(s).1,
+        AgentState::Working => theme.status(Status::InProgress),
+        AgentState::Starting => theme.status(Status::Planned),
+        _ => theme.dim(),
+    };
+    let mut head = vec![
+        Span::styled("Agent ".to_string(), theme.dim()),
+        Span::raw(format!("{} ", a.kind)),
+        Span::styled(a.state.as_str().replace('_', " "), style),
+        Span::styled(since, theme.dim()),
+    ];
+    if !a.hooked {
+        head.push(Span::styled(" (from its transcript)", theme.dim()));
+    }
+    let mut out = vec![Line::from(head)];
+    if let Some(d) = &a.detail {
+        let why = match a.state {
+            AgentState::WaitingPermission => "asks: ",
+            AgentState::WaitingInput => "says: ",
+            _ => "",
+        };
+        out.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(why, theme.dim()),
+            Span::styled(fit(d, w.saturating_sub(2 + why.len())), style),
+        ]));
+    }
+    let t = a.tokens;
+    let session = if a.session_id.is_empty() {
+        "no session yet".to_string()
+    } else {
+        format!("session {}", a.session_id)
+    };
+    out.push(Line::from(Span::styled(
+        fit(&format!("  {session}"), w),
+        theme.dim(),
+    )));
+    out.push(Line::from(Span::raw(fit(
+        &format!(
+            "  tokens in {} · out {} · cache read {} · cache write {}",
+            thousands(t.input),
+            thousands(t.output),
+            thousands(t.cache_read),
+            thousands(t.cache_write)
+        ),
+        w,
+    ))));
+    if a.state.waits() && a.pane.is_some() {
+        let keys = if a.state == AgentState::WaitingPermission {
+            "  y: allow · n: deny · a: go to its pane"
+        } else {
+            "  R: reply · a: go to its pane"
+        };
+        out.push(Line::from(Span::styled(keys.to_string(), theme.dim())));
+    }
+    if let Some(p) = app.preview.as_ref().filter(|p| {
+        a.state == AgentState::WaitingPermission
+            && p.session_id == a.session_id
+            && p.detail == a.detail
+            && app.selected.as_deref() == Some(p.id.as_str())
+    }) {
+        out.push(Line::from(Span::styled("Request".to_string(), theme.dim())));
+        for (kind, text) in &p.lines {
+            let (mark, style) = match kind {
+                LineKind::Head => ("  ", theme.bold()),
+                LineKind::Context => ("   ", theme.dim()),
+                LineKind::Added => ("  +", theme.status(Status::Completed)),
+                LineKind::Removed => ("  -", theme.status(Status::Blocked)),
+            };
+            out.push(Line::from(Span::styled(
+                fit(&format!("{mark}{text}"), w),
+                style,
+            )));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(6000), "6,000");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}
