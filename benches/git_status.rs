@@ -28,7 +28,7 @@ fn main() {
     let w = add_worktree(r, "2a");
     std::fs::write(w.join("src/d0/f0.txt"), "changed\n").expect("write");
     std::fs::write(w.join("untracked.txt"), "u\n").expect("write");
-    let wts = milestone_dash::git::worktrees(r);
+    let wts = milestone_dash::live::git::worktrees(r);
     let wt = wts
         .iter()
         .find(|x| x.path.ends_with("milestone-2a"))
@@ -36,7 +36,7 @@ fn main() {
     let mut times = Vec::new();
     for _ in 0..11 {
         let t = Instant::now();
-        let st = milestone_dash::git::state(r, wt, None);
+        let st = milestone_dash::live::git::state(r, wt, None);
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(st.dirty, 2);
     }

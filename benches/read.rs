@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use milestone_dash::app::keymap::Keymap;
 use milestone_dash::app::update::update;
 use milestone_dash::app::{App, Msg};
-use milestone_dash::read::workspace::{self, Reader};
+use milestone_dash::live::snapshot::{self as workspace, Reader};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -159,11 +159,11 @@ fn main() {
 /// A file change through the real watcher, the reader and a frame.
 fn change_to_frame(root: &Path, app: &mut App) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _w = milestone_dash::watch::Watcher::start(root, false, tx);
+    let _w = milestone_dash::live::watch::Watcher::start(root, false, tx);
     let mut reader = Reader::new(root);
     reader.load(chrono::Utc::now());
     let file = root.join(".milestones/active/m500.yaml");
-    let debounce = milestone_dash::app::run::DEBOUNCE;
+    let debounce = milestone_dash::runtime::DEBOUNCE;
     let mut lat = Vec::new();
     for i in 0..40 {
         std::thread::sleep(Duration::from_millis(60));
@@ -176,7 +176,7 @@ fn change_to_frame(root: &Path, app: &mut App) {
         .expect("write");
         // Wait for the watcher's event, then the debounce, as the loop does.
         loop {
-            if let Ok(milestone_dash::watch::WatchMsg::Paths(p)) = rx.try_recv()
+            if let Ok(milestone_dash::live::watch::WatchMsg::Paths(p)) = rx.try_recv()
                 && p.iter().any(|x| x == &file)
             {
                 break;

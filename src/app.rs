@@ -4,8 +4,8 @@
 //! `app/run.rs`) owns those and turns their results into messages.
 
 pub mod keymap;
+pub mod layout;
 pub mod rows;
-pub mod run;
 pub mod update;
 
 use chrono::{DateTime, Utc};
@@ -68,7 +68,7 @@ pub struct App {
     pub color: bool,
     pub quit: bool,
     /// The worktree states last read, by milestone id, and their generation.
-    pub git: Vec<(String, crate::git::State)>,
+    pub git: Vec<(String, crate::model::WorktreeState)>,
     pub git_gen: u64,
     /// A question awaiting y or n, and what a yes does.
     pub confirm: Option<(String, Effect)>,
@@ -83,6 +83,9 @@ pub struct App {
     /// indices: sorted once per snapshot, not once per frame (10,000
     /// blockers took most of a frame).
     pub(crate) blocker_order: Vec<(u32, u32)>,
+    /// Whether the last `update` changed anything on screen; the event loop
+    /// draws only then (and clears it).
+    pub dirty: bool,
 }
 
 impl App {
@@ -90,6 +93,7 @@ impl App {
         App {
             snap: None,
             blocker_order: Vec::new(),
+            dirty: true,
             now,
             selected: None,
             focus: Pane::Milestones,
@@ -159,13 +163,13 @@ pub enum Msg {
     /// Worktree states from a git refresh of generation `generation`.
     Git {
         generation: u64,
-        states: Vec<(String, crate::git::State)>,
+        states: Vec<(String, crate::model::WorktreeState)>,
     },
     /// A run action finished.
     RunDone {
         id: String,
         action: RunAction,
-        result: Result<String, crate::runs::control::Refusal>,
+        result: Result<String, crate::model::Refusal>,
     },
     AgentOutput {
         id: String,

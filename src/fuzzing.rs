@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::model::Origin;
 use crate::read::milestone::Reading;
-use crate::yaml;
+use crate::read::yaml;
 
 fn text(bytes: &[u8]) -> Option<String> {
     crate::read::file::decode(bytes).ok()
@@ -71,7 +71,7 @@ pub fn jsonl(bytes: &[u8]) {
 /// `.milestones/config/mdash.yaml`, keys included.
 pub fn config(bytes: &[u8]) {
     let Some(t) = text(bytes) else { return };
-    let (cfg, _) = crate::config::parse(&t);
+    let (cfg, _) = crate::live::config::parse(&t);
     let _ = crate::app::keymap::Keymap::default().apply(&cfg.keys);
 }
 

@@ -1,30 +1,37 @@
 //! mdash: a live terminal dashboard for AI agents working on milestones.
 //!
-//! `read` turns the files agents write into the plain data of `model`;
-//! `rules` computes statuses, progress and blockers from it; `cmd` holds the
-//! command-line subcommands built on both.
+//! The modules are layers, lowest first; each uses only those above it in
+//! this list (ARCHITECTURE.md has the rules and `tests/layers.rs` checks
+//! them):
+//!
+//! - `util`: small leaf helpers (hashing, random numbers, threads, times);
+//! - `model`: plain data, no IO;
+//! - `read`: files to model, tolerantly; opens files, nothing else;
+//! - `rules`: statuses, progress, dependencies, blockers: pure functions;
+//! - `live`: the IO that runs while the dashboard is up: git, watching,
+//!   agent runs and processes, writes, loading a whole snapshot;
+//! - `app`: the dashboard's state and its pure `update`;
+//! - `ui`: drawing the app's state, no IO;
+//! - `runtime`: the event loop, the terminal, workers and timers;
+//! - `cli`: the command line, its subcommands, the demo and the simulator.
 
-pub mod agent;
+pub mod util;
+
+pub mod model;
+
+pub mod read;
+
+pub mod rules;
+
+pub mod live;
+
 pub mod app;
+
+pub mod ui;
+
+pub mod runtime;
+
 pub mod cli;
-pub mod cmd;
-pub mod config;
-pub mod demo;
-pub mod fault;
+
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod git;
-pub mod hash;
-pub mod model;
-pub mod par;
-pub mod read;
-pub mod rng;
-pub mod rules;
-pub mod runs;
-pub mod sim;
-pub mod time;
-pub mod tui;
-pub mod ui;
-pub mod watch;
-pub mod write;
-pub mod yaml;

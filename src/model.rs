@@ -2,6 +2,16 @@
 //!
 //! Nothing here reads files or looks at the clock.
 
+mod ids;
+mod run;
+pub mod words;
+mod worktree;
+
+pub use ids::{ids_for_branch, ids_for_dir, valid_id};
+pub use run::{Backend, Refusal, Run, RunState, RunView};
+pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
+pub use worktree::{Worktree, WorktreeState};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -338,9 +348,9 @@ pub struct MilestoneView {
     pub last_event: Option<Event>,
     pub sessions: Vec<Session>,
     /// The milestone's worktree and its git state, once read.
-    pub worktree: Option<crate::git::State>,
+    pub worktree: Option<WorktreeState>,
     /// Its last agent run, if mdash started one.
-    pub run: Option<crate::runs::RunView>,
+    pub run: Option<RunView>,
 }
 
 impl MilestoneView {

@@ -14,3 +14,4 @@ pub mod milestone;
 pub mod scan;
 pub mod session;
 pub mod workspace;
+pub mod yaml;

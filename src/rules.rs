@@ -82,7 +82,7 @@ pub fn evaluate(
 
 /// Gives each milestone its last run, and a `run_failed` blocker when that
 /// run ended badly (SPEC §4).
-pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::RunView)]) {
+pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::model::RunView)]) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
         v.blockers.retain(|b| b.kind != BlockerKind::RunFailed);
@@ -91,7 +91,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::Ru
             .find(|(id, _)| *id == v.milestone.id)
             .map(|(_, r)| r.clone());
         if let Some(r) = &v.run
-            && r.state == "failed"
+            && r.state == crate::model::RunState::Failed
             && !matches!(v.status, Status::Completed | Status::Cancelled)
         {
             v.blockers.push(Blocker {
@@ -99,7 +99,7 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::Ru
                 kind: BlockerKind::RunFailed,
                 detail: r.detail.clone().unwrap_or_default(),
                 source: BlockerSource::Computed,
-                since: crate::time::parse(&r.started_at),
+                since: crate::util::time::parse(&r.started_at),
             });
             v.blockers
                 .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
@@ -109,7 +109,10 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::runs::Ru
 
 /// Gives each milestone its worktree state, and a `git_conflict` blocker
 /// when the worktree has conflicted paths (SPEC §4).
-pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::git::State)]) {
+pub fn attach_worktrees(
+    views: &mut [MilestoneView],
+    states: &[(String, crate::model::WorktreeState)],
+) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
     for v in views.iter_mut() {
         v.blockers.retain(|b| b.kind != BlockerKind::GitConflict);
@@ -130,4 +133,28 @@ pub fn attach_worktrees(views: &mut [MilestoneView], states: &[(String, crate::g
                 .sort_by(|a, b| (a.kind.name(), &a.detail).cmp(&(b.kind.name(), &b.detail)));
         }
     }
+}
+
+/// Ids of required milestones that are not completed.
+pub fn unmet(snap: &crate::model::Snapshot, m: &MilestoneView) -> Vec<String> {
+    m.milestone
+        .requires
+        .iter()
+        .filter(|r| {
+            !snap
+                .milestones
+                .iter()
+                .any(|o| &o.milestone.id == *r && o.status == Status::Completed)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Milestones sort by (stage, id); stages compare as numbers when both are.
+pub fn order_key(m: &Milestone) -> (Option<(u64, String)>, String) {
+    let stage = m
+        .stage
+        .as_ref()
+        .map(|s| (s.parse::<u64>().unwrap_or(u64::MAX), s.clone()));
+    (stage, m.id.clone())
 }

@@ -1,8 +1,8 @@
 //! Drawing: `render(&App, &mut Frame)`. Pure: no disk, no clock.
 
 pub mod bar;
-pub mod layout;
 pub mod panes;
+pub mod text;
 pub mod theme;
 
 use ratatui::Frame;
@@ -10,13 +10,13 @@ use ratatui::Frame;
 use crate::app::App;
 
 pub fn render(app: &App, frame: &mut Frame) {
-    crate::fault::point("render");
+    crate::util::fault::point("render");
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
     let theme = theme::Theme::new(app.color);
-    let areas = layout::compute(area, app);
+    let areas = crate::app::layout::compute(area, app);
     panes::header(app, &theme, frame, areas.header);
     if let Some(r) = areas.list {
         panes::milestones(app, &theme, frame, r);

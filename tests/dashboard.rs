@@ -8,8 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use milestone_dash::app::keymap::Keymap;
 use milestone_dash::app::update::update;
 use milestone_dash::app::{App, Effect, Msg, Pane};
+use milestone_dash::live::snapshot as workspace;
 use milestone_dash::model::Snapshot;
-use milestone_dash::read::workspace;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -46,14 +46,17 @@ fn tree() -> tempfile::TempDir {
 }
 
 fn snap(d: &tempfile::TempDir) -> Snapshot {
-    workspace::load(d.path(), milestone_dash::time::parse(NOW).expect("now"))
+    workspace::load(
+        d.path(),
+        milestone_dash::util::time::parse(NOW).expect("now"),
+    )
 }
 
 fn app_with(d: &tempfile::TempDir, w: u16, h: u16) -> (App, Vec<Effect>) {
     let mut app = App::new(
         Keymap::default(),
         true,
-        milestone_dash::time::parse(NOW).expect("now"),
+        milestone_dash::util::time::parse(NOW).expect("now"),
     );
     update(&mut app, Msg::Resize(w, h));
     let fx = update(&mut app, Msg::Loaded(Box::new(snap(d))));
@@ -205,7 +208,7 @@ fn new_blockers_notify_once_not_on_first_load() {
 fn conflicts_found_by_the_first_git_read_are_not_news() {
     let d = tree();
     let (mut app, _) = app_with(&d, 100, 30);
-    let state = |conflicts| milestone_dash::git::State {
+    let state = |conflicts| milestone_dash::model::WorktreeState {
         path: ".worktrees/milestone-2b".into(),
         branch: Some("feature/milestone-2b".into()),
         head: Some("abc1234".into()),
@@ -406,7 +409,7 @@ fn no_color_has_no_colours() {
     let mut app = App::new(
         Keymap::default(),
         false,
-        milestone_dash::time::parse(NOW).expect("now"),
+        milestone_dash::util::time::parse(NOW).expect("now"),
     );
     update(&mut app, Msg::Resize(120, 40));
     update(&mut app, Msg::Loaded(Box::new(snap(&d))));
@@ -438,8 +441,8 @@ fn a_run_that_ends_notifies() {
     let d = tree();
     let (mut app, _) = app_with(&d, 100, 30);
     let mut live = snap(&d);
-    let run = |state: &'static str| milestone_dash::runs::RunView {
-        state,
+    let run = |state: &'static str| milestone_dash::model::RunView {
+        state: milestone_dash::model::RunState::parse(state).expect("a run state"),
         pid: Some(1),
         started_at: NOW.into(),
         detail: None,
@@ -447,7 +450,7 @@ fn a_run_that_ends_notifies() {
     live.milestones[1].run = Some(run("running"));
     update(&mut app, Msg::Loaded(Box::new(live.clone())));
     let mut ended = live.clone();
-    ended.milestones[1].run = Some(milestone_dash::runs::RunView {
+    ended.milestones[1].run = Some(milestone_dash::model::RunView {
         detail: Some("3".into()),
         ..run("failed")
     });

@@ -148,7 +148,7 @@ fn missing_base_branch_prunable_and_locked() {
         serde_json::json!([]),
         "a prunable worktree is not an error"
     );
-    let wts = milestone_dash::git::worktrees(r);
+    let wts = milestone_dash::live::git::worktrees(r);
     let locked = wts
         .iter()
         .find(|w| w.path.ends_with("milestone-2a"))
@@ -250,5 +250,5 @@ fn worktree_add_offers_the_exclude() {
             .expect("read")
             .contains("/.worktrees/")
     );
-    assert!(milestone_dash::git::worktrees_ignored(r));
+    assert!(milestone_dash::live::git::worktrees_ignored(r));
 }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use milestone_dash::model::{Milestone, Origin};
 use milestone_dash::read::milestone::{Reading, classify};
+use milestone_dash::read::yaml::{self, Mapping, Value};
 use milestone_dash::read::{bundle, file, log, session};
 use milestone_dash::rules::{self, Settings};
-use milestone_dash::yaml::{self, Mapping, Value};
 use proptest::prelude::*;
 
 const KEYS: &[&str] = &[

@@ -221,9 +221,9 @@ fn a_paused_run_outlives_a_killed_dashboard_and_is_resumed_later() {
     p.wait_for("the paused run", |s| s.contains("Run paused"));
     let text = std::fs::read_to_string(d.path().join(".milestones/sessions/mdash-runs/2a.yaml"))
         .expect("registry");
-    let run = milestone_dash::runs::parse(&text).expect("run");
+    let run = milestone_dash::live::runs::parse(&text).expect("run");
     let stopped = |g: i32| {
-        milestone_dash::runs::group(g)
+        milestone_dash::live::runs::group(g)
             .into_iter()
             .map(|(_, s)| s.to_string())
             .collect::<Vec<String>>()
@@ -279,9 +279,9 @@ fn the_demo_lives_and_leaves_nothing_behind() {
         let text =
             std::fs::read_to_string(dir.join(format!(".milestones/sessions/mdash-runs/{r}.yaml")))
                 .expect("registry");
-        let run = milestone_dash::runs::parse(&text).expect("run");
+        let run = milestone_dash::live::runs::parse(&text).expect("run");
         assert!(
-            !milestone_dash::runs::is_ours(&run),
+            !milestone_dash::live::runs::is_ours(&run),
             "{r}'s run was left running"
         );
     }

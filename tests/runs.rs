@@ -19,9 +19,10 @@ impl Drop for Ws {
     fn drop(&mut self) {
         if let Ok(text) =
             std::fs::read_to_string(self.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
-            && let Ok(v) = milestone_dash::yaml::parse(&text)
+            && let Ok(v) = milestone_dash::read::yaml::parse(&text)
             && let Some(g) = milestone_dash::read::doc::number_at(&v, &["pgid"])
-            && milestone_dash::runs::parse(&text).is_some_and(|r| milestone_dash::runs::is_ours(&r))
+            && milestone_dash::live::runs::parse(&text)
+                .is_some_and(|r| milestone_dash::live::runs::is_ours(&r))
         {
             // SAFETY: killpg only sends a signal, to the group this test started.
             unsafe {
@@ -93,13 +94,13 @@ fn status(w: &Ws) -> serde_json::Value {
 fn pgid(w: &Ws) -> i32 {
     let text = std::fs::read_to_string(w.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
         .expect("registry");
-    let v = milestone_dash::yaml::parse(&text).expect("yaml");
+    let v = milestone_dash::read::yaml::parse(&text).expect("yaml");
     milestone_dash::read::doc::number_at(&v, &["pgid"]).expect("pgid") as i32
 }
 
 /// States of the live (non-zombie) processes of a group.
 fn group(pgid: i32) -> Vec<char> {
-    milestone_dash::runs::group(pgid)
+    milestone_dash::live::runs::group(pgid)
         .into_iter()
         .map(|(_, s)| s)
         .collect()
@@ -244,7 +245,7 @@ fn a_reused_pid_is_refused() {
         ".milestones/sessions/mdash-runs/1a.yaml",
         format!(
             "id: 1a\nbackend: process\npid: {me}\npgid: {me}\nstart_ticks: 1\nboot_id: {}\ncommand: []\nstate: running\nstarted_at: x\nsession_id: s\ncwd: /\n",
-            milestone_dash::runs::boot_id()
+            milestone_dash::live::runs::boot_id()
         ),
     );
     let (code, out) = mdash(&w, &["run", "pause", "1a"]);
@@ -287,7 +288,7 @@ fn status_edits_never_lose_a_concurrent_writers_update() {
         } else {
             "in_progress"
         };
-        milestone_dash::runs::records::set_status(Path::new(&file), s).expect("set status");
+        milestone_dash::live::runs::records::set_status(Path::new(&file), s).expect("set status");
         toggles += 1;
         std::thread::sleep(Duration::from_millis(7));
     }
@@ -380,17 +381,17 @@ fn the_tmux_backend_runs_in_a_named_window_and_pauses_below_the_pane() {
     std::thread::sleep(Duration::from_millis(300));
     let text = std::fs::read_to_string(w.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
         .expect("registry");
-    let rec = milestone_dash::runs::parse(&text).expect("run");
+    let rec = milestone_dash::live::runs::parse(&text).expect("run");
     let agent = rec.pid.expect("agent pid");
     assert_eq!(
-        milestone_dash::runs::proc_stat(agent).map(|s| s.0),
+        milestone_dash::live::runs::proc_stat(agent).map(|s| s.0),
         Some('T'),
         "tmux must not undo the pause"
     );
     assert_eq!(milestone(&status(&w), "1a")["run"]["state"], "paused");
     assert_eq!(run(&["run", "resume", "1a"]).0, 0);
     eventually("resumed", || {
-        milestone_dash::runs::proc_stat(agent).is_some_and(|s| s.0 != 'T')
+        milestone_dash::live::runs::proc_stat(agent).is_some_and(|s| s.0 != 'T')
     });
     assert_eq!(run(&["run", "stop", "1a"]).0, 0);
     eventually("the window closed", || !windows().contains("mdash:1a"));
@@ -446,7 +447,7 @@ fn grandchildren_that_leave_the_group_are_paused_and_stopped_too() {
     });
     let (pid, ..) = escaped()[0];
     assert!(
-        milestone_dash::runs::group(g)
+        milestone_dash::live::runs::group(g)
             .iter()
             .any(|&(p, _)| p == pid),
         "counted as the run's own"
@@ -483,7 +484,7 @@ fn an_agent_killed_while_paused_is_recorded_when_resumed() {
     eventually("running", || group(g).len() >= 3);
     assert_eq!(mdash(&w, &["run", "pause", "1a"]).0, 0);
     eventually("stopped", || group(g).iter().all(|s| *s == 'T'));
-    let run = milestone_dash::runs::read(&w.root, "1a").expect("registry");
+    let run = milestone_dash::live::runs::read(&w.root, "1a").expect("registry");
     let agent_pid = run.pid.expect("agent pid");
     // SAFETY: kill only sends a signal, to the agent this test started.
     unsafe {

@@ -7,13 +7,24 @@ use crossterm::event::{KeyCode, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::Rect;
 
 use crate::app::keymap::{Action, Key};
+use crate::app::layout;
 use crate::app::rows::{self, Row};
 use crate::app::{App, Effect, Msg, Pane, RunAction};
-use crate::model::Snapshot;
-use crate::ui::layout;
+use crate::model::{RunState, Snapshot};
 
+mod mouse;
+mod nav;
+mod snapshot;
+
+use mouse::mouse;
+use nav::*;
+use snapshot::*;
+
+/// Applies one message. Sets `app.dirty` when what is on screen may have
+/// changed (everything but a reload or git read that found nothing new).
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
+    app.dirty = true;
     match msg {
         Msg::Key(k) if k.kind == KeyEventKind::Release => {}
         Msg::Key(k) => key(app, Key::from_event(&k), &mut fx),
@@ -45,7 +56,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::RunDone { id, action, result } => {
             app.starting.retain(|s| s != &id);
-            use crate::runs::control::Refusal;
+            use crate::model::Refusal;
             match (action, result) {
                 (_, Ok(msg)) => app.message = Some(msg),
                 (RunAction::Start { force, .. }, Err(Refusal::NotTrusted(cmd))) => {
@@ -257,22 +268,22 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
             let id = m.milestone.id.clone();
             let run = m.run.as_ref().map(|r| r.state);
             match (a, run) {
-                (Action::StartRun, Some(state @ ("running" | "paused"))) => {
+                (Action::StartRun, Some(state @ (RunState::Running | RunState::Paused))) => {
                     app.message = Some(format!("{id} is already {state}"));
                 }
                 (Action::StartRun, _) => start(app, id, fx),
-                (Action::PauseRun, Some("running")) => fx.push(Effect::Run {
+                (Action::PauseRun, Some(RunState::Running)) => fx.push(Effect::Run {
                     id,
                     action: RunAction::Pause,
                 }),
-                (Action::ResumeRun, Some("running")) => {
+                (Action::ResumeRun, Some(RunState::Running)) => {
                     app.message = Some(format!("{id} is running"))
                 }
                 (Action::ResumeRun, _) => fx.push(Effect::Run {
                     id,
                     action: RunAction::Resume,
                 }),
-                (Action::StopRun, Some("running" | "paused")) => {
+                (Action::StopRun, Some(RunState::Running | RunState::Paused)) => {
                     app.confirm = Some((
                         format!("stop {id}'s run (SIGTERM, then SIGKILL)? (y/n)"),
                         Effect::Run {
@@ -315,116 +326,6 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
     keep_visible(app);
 }
 
-fn focus(app: &mut App, pane: Pane) {
-    app.focus = pane;
-    if pane != Pane::Milestones {
-        app.side = pane;
-    }
-}
-
-fn toggle(app: &mut App, pane: Pane) {
-    if app.focus == pane {
-        app.focus = Pane::Milestones;
-    } else {
-        focus(app, pane);
-    }
-}
-
-/// Moves within the focused pane.
-fn step(app: &mut App, by: isize, fx: &mut Vec<Effect>) {
-    match app.focus {
-        Pane::Milestones => {
-            let vis = rows::visible(app);
-            if vis.is_empty() {
-                return;
-            }
-            let cur = rows::selected_index(app)
-                .and_then(|s| vis.iter().position(|&i| i == s))
-                .unwrap_or(0);
-            let next = (cur as isize)
-                .saturating_add(by)
-                .clamp(0, vis.len() as isize - 1) as usize;
-            let id = app
-                .snap
-                .as_ref()
-                .map(|s| s.milestones[vis[next]].milestone.id.clone());
-            select(app, id, fx);
-        }
-        Pane::Blockers => {
-            let n = rows::ordered_blockers(app).len();
-            app.blocker_index = (app.blocker_index as isize)
-                .saturating_add(by)
-                .clamp(0, n.saturating_sub(1) as isize) as usize;
-        }
-        Pane::Detail => {
-            app.detail_scroll = (app.detail_scroll as isize)
-                .saturating_add(by)
-                .clamp(0, u16::MAX as isize) as u16;
-        }
-        Pane::Log => {
-            // Down moves toward the newest line; reaching it resumes following.
-            let max = app.log.events.len() as isize;
-            let s = (app.log.scroll as isize).saturating_sub(by).clamp(0, max);
-            app.log.scroll = s as usize;
-            app.log.follow = s == 0;
-        }
-    }
-}
-
-fn select(app: &mut App, id: Option<String>, fx: &mut Vec<Effect>) {
-    if id != app.selected {
-        app.selected = id.clone();
-        app.detail_scroll = 0;
-        app.log = crate::app::LogView {
-            follow: true,
-            ..Default::default()
-        };
-        if let Some(id) = id {
-            fx.push(Effect::LoadLog(id));
-        }
-    }
-    keep_visible(app);
-}
-
-/// After the filter changed: keep the selection if it is still shown, else
-/// select the first match.
-fn refilter(app: &mut App, fx: &mut Vec<Effect>) {
-    let vis = rows::visible(app);
-    let keep = rows::selected_index(app).is_some_and(|i| vis.contains(&i));
-    if !keep && let Some(&first) = vis.first() {
-        let id = app
-            .snap
-            .as_ref()
-            .map(|s| s.milestones[first].milestone.id.clone());
-        select(app, id, fx);
-    }
-    app.list_offset = 0;
-    keep_visible(app);
-}
-
-/// Scrolls the list so the selected row (and its stage header) is shown.
-fn keep_visible(app: &mut App) {
-    let h = page(app, Pane::Milestones);
-    let rows = rows::rows(app);
-    let Some(sel) = rows::selected_index(app) else {
-        return;
-    };
-    let Some(pos) = rows.iter().position(|r| *r == Row::Milestone(sel)) else {
-        return;
-    };
-    let top = if pos > 0 && matches!(rows[pos - 1], Row::Stage(_)) {
-        pos - 1
-    } else {
-        pos
-    };
-    if top < app.list_offset {
-        app.list_offset = top;
-    } else if pos >= app.list_offset + h {
-        app.list_offset = pos + 1 - h;
-    }
-    app.list_offset = app.list_offset.min(rows.len().saturating_sub(h));
-}
-
 /// Asks for a run of `id`, remembering it is on its way.
 fn start(app: &mut App, id: String, fx: &mut Vec<Effect>) {
     app.starting.push(id.clone());
@@ -445,11 +346,7 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
     if !app.autostart {
         return;
     }
-    let live = |m: &crate::model::MilestoneView| {
-        m.run
-            .as_ref()
-            .is_some_and(|r| matches!(r.state, "running" | "paused"))
-    };
+    let live = |m: &crate::model::MilestoneView| m.run.as_ref().is_some_and(|r| r.state.is_live());
     let active = snap.milestones.iter().filter(|m| live(m)).count() + app.starting.len();
     let free = app.max_concurrent.saturating_sub(active);
     let ready: Vec<String> = snap
@@ -462,169 +359,12 @@ fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) {
             )
         })
         .filter(|m| !live(m) && !app.starting.contains(&m.milestone.id))
-        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != "failed"))
-        .filter(|m| crate::runs::control::unmet(snap, m).is_empty())
+        .filter(|m| m.run.as_ref().is_none_or(|r| r.state != RunState::Failed))
+        .filter(|m| crate::rules::unmet(snap, m).is_empty())
         .map(|m| m.milestone.id.clone())
         .take(free)
         .collect();
     for id in ready {
         start(app, id, fx);
     }
-}
-
-fn mouse(app: &mut App, m: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
-    let a = areas(app);
-    let Some(pane) = a.at(m.column, m.row) else {
-        return;
-    };
-    match m.kind {
-        MouseEventKind::Down(MouseButton::Left) => {
-            app.focus = pane;
-            let Some(r) = a.of(pane) else { return };
-            let line = (m.row.saturating_sub(r.y + 1)) as usize;
-            match pane {
-                Pane::Milestones => {
-                    let rows = rows::rows(app);
-                    if let Some(Row::Milestone(i)) = rows.get(app.list_offset + line) {
-                        let id = app
-                            .snap
-                            .as_ref()
-                            .map(|s| s.milestones[*i].milestone.id.clone());
-                        select(app, id, fx);
-                    }
-                }
-                Pane::Blockers => {
-                    let n = rows::ordered_blockers(app).len();
-                    let off = app
-                        .blocker_index
-                        .saturating_sub(page(app, Pane::Blockers).saturating_sub(1));
-                    if off + line < n {
-                        app.blocker_index = off + line;
-                    }
-                }
-                _ => {}
-            }
-        }
-        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let before = app.focus;
-            app.focus = pane;
-            step(
-                app,
-                if m.kind == MouseEventKind::ScrollDown {
-                    1
-                } else {
-                    -1
-                },
-                fx,
-            );
-            app.focus = before;
-            keep_visible(app);
-        }
-        _ => {}
-    }
-}
-
-fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
-    changed(app, snap, true, fx);
-}
-
-/// A new picture of the workspace: from the reader, or the old one with new
-/// worktree states. Notifies new blockers; reloads the log when asked.
-fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Effect>) {
-    crate::rules::attach_worktrees(&mut snap.milestones, &app.git);
-    if let Some(old) = &app.snap
-        && old.milestones == snap.milestones
-        && old.problems == snap.problems
-        && old.current == snap.current
-    {
-        // A poll or a touch that changed nothing.
-        app.now = snap.now;
-        return;
-    }
-    if let Some(old) = &app.snap {
-        let before: HashSet<(&str, &str, &str)> = old
-            .blockers()
-            .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
-            .collect();
-        // Conflicts seen in the first git read of a worktree were there
-        // before mdash looked: not news.
-        let had_git: HashSet<&str> = old
-            .milestones
-            .iter()
-            .filter(|o| o.worktree.is_some())
-            .map(|o| o.milestone.id.as_str())
-            .collect();
-        let fresh: Vec<String> = snap
-            .blockers()
-            .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
-            .filter(|b| {
-                b.kind != crate::model::BlockerKind::GitConflict || had_git.contains(b.id.as_str())
-            })
-            .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
-            .collect();
-        // A run that was live and now is not has ended.
-        let was_live: HashSet<&str> = old
-            .milestones
-            .iter()
-            .filter(|o| {
-                o.run
-                    .as_ref()
-                    .is_some_and(|r| matches!(r.state, "running" | "paused"))
-            })
-            .map(|o| o.milestone.id.as_str())
-            .collect();
-        for m in &snap.milestones {
-            let was_live = was_live.contains(m.milestone.id.as_str());
-            if let Some(r) = m
-                .run
-                .as_ref()
-                .filter(|r| was_live && matches!(r.state, "exited" | "failed"))
-            {
-                let how = r
-                    .detail
-                    .as_ref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
-                fx.push(Effect::Notify(format!(
-                    "run of {} {}{how}",
-                    m.milestone.id, r.state
-                )));
-            }
-        }
-        match fresh.len() {
-            0 => {}
-            1 => fx.push(Effect::Notify(format!("new blocker: {}", fresh[0]))),
-            n => fx.push(Effect::Notify(format!(
-                "{n} new blockers, first: {}",
-                fresh[0]
-            ))),
-        }
-    }
-    app.now = snap.now;
-    app.blocker_order = rows::blocker_order(&snap);
-    app.snap = Some(snap);
-    let still_there = rows::selected_index(app).is_some();
-    if !still_there {
-        let vis = rows::visible(app);
-        let first = app.snap.as_ref().and_then(|s| {
-            let current = s
-                .current
-                .as_ref()
-                .and_then(|c| s.milestones.iter().position(|m| &m.milestone.id == c));
-            current
-                .or(vis.first().copied())
-                .map(|i| s.milestones[i].milestone.id.clone())
-        });
-        app.selected = None;
-        select(app, first, fx);
-    } else if let Some(id) = app.selected.clone().filter(|_| reload_log) {
-        fx.push(Effect::LoadLog(id));
-    }
-    let n = rows::ordered_blockers(app).len();
-    app.blocker_index = app.blocker_index.min(n.saturating_sub(1));
-    keep_visible(app);
-    if reload_log && let Some((id, _)) = &app.attached {
-        fx.push(Effect::LoadAgentOutput(id.clone()));
-    }
-    fill_slots(app, fx);
 }

@@ -1,5 +1,6 @@
 //! From scanned candidates to a `Snapshot`: precedence between copies,
-//! dependency-graph files, sessions, event logs, then the rules.
+//! dependency-graph files, sessions, event logs. The rules come after, in
+//! `live::snapshot`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -7,16 +8,25 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
-use crate::model::{Event, Milestone, Problem, Session, Snapshot};
+use crate::model::ids_for_branch;
+use crate::model::{Event, Milestone, Problem, Session};
 use crate::read::file::{self, Fence};
 use crate::read::log::{self, LogRead};
 use crate::read::milestone::GraphEntry;
 use crate::read::scan::{Candidate, RANK_STATE, Scan};
-use crate::read::workspace::ids_for_branch;
-use crate::rules;
 
-pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> Snapshot {
+/// What the files say, before the rules: the winning copy of each
+/// milestone, each one's events (oldest first) and sessions, and the
+/// problems found on the way.
+pub struct Assembled {
+    pub milestones: Vec<Arc<Milestone>>,
+    pub events: HashMap<String, Vec<Event>>,
+    pub sessions: HashMap<String, Vec<Session>>,
+    pub problems: Vec<Problem>,
+    pub current: Option<String>,
+}
+
+pub fn run(fence: &Fence, scan: &mut Scan) -> Assembled {
     let mut by_id: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
     for c in scan.candidates.drain(..) {
         by_id.entry(c.milestone.id.clone()).or_default().push(c);
@@ -41,31 +51,15 @@ pub fn run(fence: &Fence, cfg: &Config, scan: &mut Scan, now: DateTime<Utc>) -> 
     let known: HashSet<String> = milestones.iter().map(|m| m.id.clone()).collect();
     let events = read_logs(fence, scan, &milestones, &known);
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
-    let mut views = rules::evaluate(milestones, events, sessions, &cfg.rules, now);
-    let runs: Vec<(String, crate::runs::RunView)> = crate::runs::all(&fence.root)
-        .iter()
-        .map(|r| (r.id.clone(), crate::runs::observe(r)))
-        .collect();
-    rules::attach_runs(&mut views, &runs);
-    views.sort_by_key(|v| order_key(&v.milestone));
     scan.problems
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    Snapshot {
-        root: fence.root.clone(),
-        now,
-        milestones: views,
+    Assembled {
+        milestones,
+        events,
+        sessions,
         problems: std::mem::take(&mut scan.problems),
         current: scan.current.take(),
     }
-}
-
-/// Milestones sort by (stage, id); stages compare as numbers when both are.
-pub fn order_key(m: &Milestone) -> (Option<(u64, String)>, String) {
-    let stage = m
-        .stage
-        .as_ref()
-        .map(|s| (s.parse::<u64>().unwrap_or(u64::MAX), s.clone()));
-    (stage, m.id.clone())
 }
 
 fn merge_graph(milestones: &mut [Arc<Milestone>], graph: &[GraphEntry]) {
@@ -218,7 +212,7 @@ fn cached_logs(
         })
         .collect();
     let idx: Vec<usize> = (0..files.len()).collect();
-    let reads = crate::par::map(&idx, |&i| {
+    let reads = crate::util::par::map(&idx, |&i| {
         let path = &files[i].0;
         match &plans[i] {
             Plan::Cached(r) => Ok(r.clone()),

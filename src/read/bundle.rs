@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use crate::model::{Bundle, BundleTask, Counters, Milestone, Origin};
 use crate::read::doc;
 use crate::read::milestone;
-use crate::rules::status;
-use crate::yaml::Value;
+use crate::read::yaml::Value;
 
 /// A bundle's milestone. `dir` is the bundle directory's name (the fallback id).
 pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTask>) -> Milestone {
@@ -32,8 +31,8 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
     let completed = doc::get(v, &["completed_tasks"])
         .and_then(doc::count)
         .unwrap_or(0);
-    let running =
-        m.raw_status.as_deref().map(status::normalize) == Some(crate::model::Status::InProgress);
+    let running = m.raw_status.as_deref().map(crate::model::normalize_status)
+        == Some(crate::model::Status::InProgress);
     let in_progress =
         u64::from(running && failed_task.is_none() && total.is_none_or(|t| completed < t));
     m.counters = Counters {
@@ -116,7 +115,7 @@ pub fn failure_summary(md: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     #[test]
     fn failed_bundle_counts_and_tasks() {

@@ -4,7 +4,7 @@
 //! (`"${MILESTONE_ID}"`, `"$(date ...)"`) and write `"null"` or `""` for
 //! nothing. Every accessor here reads those as *missing* rather than failing.
 
-use crate::yaml::Value;
+use crate::read::yaml::Value;
 
 /// Looks through YAML tags (`!foo x` reads as `x`).
 pub fn untag(v: &Value) -> &Value {
@@ -120,16 +120,7 @@ pub fn id_list(v: &Value) -> Vec<String> {
     }
 }
 
-/// Lower-cased, with `-` and spaces read as `_`.
-pub fn normalize_word(s: &str) -> String {
-    s.trim()
-        .chars()
-        .map(|c| match c {
-            '-' | ' ' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
+pub use crate::model::normalize_word;
 
 /// One entry as a line of text, for recorded blockers and log details.
 pub fn display(v: &Value) -> Option<String> {
@@ -153,7 +144,7 @@ pub fn display(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     fn doc(s: &str) -> Value {
         yaml::parse(s).expect("test yaml")

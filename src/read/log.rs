@@ -15,21 +15,7 @@ pub const SCAN_BACK_BYTES: u64 = 1024 * 1024;
 /// A pretty-printed object longer than this many lines is given up on.
 const MAX_OBJECT_LINES: usize = 2000;
 
-/// Events that raise a log blocker (SPEC §4).
-pub const RAISES: [&str; 4] = [
-    "blocker_detected",
-    "dependency_blocker",
-    "task_dependency_blocker",
-    "blockers_escalated",
-];
-/// Events after which earlier raised blockers no longer count.
-pub const CLEARS: [&str; 5] = [
-    "blocker_resolved",
-    "blockers_cleared",
-    "session_resumed",
-    "milestone_activated",
-    "milestone_completed",
-];
+pub use crate::model::{CLEARS, RAISES};
 
 /// What one read of a log produced.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -152,7 +138,7 @@ pub fn parse_line(line: &str) -> Result<Option<Event>, (usize, String)> {
     };
     let timestamp = s("timestamp");
     Ok(Some(Event {
-        time: timestamp.as_deref().and_then(crate::time::parse),
+        time: timestamp.as_deref().and_then(crate::util::time::parse),
         timestamp,
         name,
         milestone_id: s("milestone_id"),

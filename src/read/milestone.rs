@@ -5,7 +5,7 @@
 
 use crate::model::{Counters, Milestone, Origin, Phase, PhaseMap, PhaseState, Task};
 use crate::read::doc::{self, get, number, text};
-use crate::yaml::Value;
+use crate::read::yaml::Value;
 
 /// What a file in `active/` turned out to be.
 #[derive(Debug, Clone, PartialEq)]
@@ -397,7 +397,7 @@ fn recorded(v: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     fn ms(src: &str) -> Milestone {
         let v = yaml::parse(src).expect("yaml");

@@ -7,14 +7,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::hash::{FastMap, FastSet};
 use crate::model::{BundleTask, Milestone, Origin, Problem, Session};
 use crate::read::file::{self, Fence, Stamp};
 use crate::read::log::LogRead;
 use crate::read::milestone::{self, GraphEntry, Reading};
 use crate::read::workspace::{BUNDLES, MILESTONES, TASK_BUNDLES};
+use crate::read::yaml::{self, Value};
 use crate::read::{bundle, log, session};
-use crate::yaml::{self, Value};
+use crate::util::hash::{FastMap, FastSet};
 
 /// A milestone file found during the scan, with its precedence rank.
 pub struct Candidate {
@@ -55,7 +55,7 @@ pub struct Scan {
     pub log_roots: Vec<(PathBuf, Option<String>)>,
     pub current: Option<String>,
     /// The workspace's worktrees, found before the scan.
-    pub worktrees: Vec<crate::git::Worktree>,
+    pub worktrees: Vec<crate::model::Worktree>,
     /// Read once and forget: no stamps, nothing kept for a next load.
     pub one_shot: bool,
 }
@@ -138,7 +138,7 @@ fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Foun
 fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) -> Vec<Found> {
     let read = |p: &PathBuf| read_document(fence, p, origin, &file::stem(p));
     if scan.one_shot {
-        return crate::par::map(paths, read);
+        return crate::util::par::map(paths, read);
     }
     let stamps: Vec<Option<Stamp>> = paths.iter().map(|p| file::stamp(p)).collect();
     let misses: Vec<usize> = (0..paths.len())
@@ -148,7 +148,7 @@ fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) 
                 || scan.cache.docs.get(&paths[i]).map(|c| c.0) != stamps[i]
         })
         .collect();
-    let fresh = crate::par::map(&misses, |&i| read(&paths[i]));
+    let fresh = crate::util::par::map(&misses, |&i| read(&paths[i]));
     let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
     let generation = scan.cache.generation;
     paths

@@ -2,7 +2,7 @@
 
 use crate::model::Session;
 use crate::read::doc;
-use crate::yaml::Value;
+use crate::read::yaml::Value;
 
 pub fn read(v: &Value, stem: &str, source: &str) -> Session {
     Session {
@@ -41,7 +41,7 @@ pub fn read(v: &Value, stem: &str, source: &str) -> Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::read::yaml;
 
     #[test]
     fn shape_a_with_empty_milestone() {

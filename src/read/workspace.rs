@@ -1,4 +1,5 @@
-//! Finding the workspace, and the `Reader` that turns it into a `Snapshot`.
+//! The workspace's directory names, and the `Reader` that reads its files
+//! again and again, re-parsing only what changed.
 //!
 //! Precedence when several files give the same id: a file in the root's
 //! `completed/` (the milestone is finished), then the copy in the
@@ -7,11 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-
-use crate::config;
-use crate::model::Snapshot;
-use crate::read::assemble;
+use crate::model::{Problem, Worktree};
+use crate::read::assemble::{self, Assembled};
 use crate::read::file::Fence;
 use crate::read::scan::{self, Cache, Scan};
 
@@ -19,75 +17,6 @@ pub const MILESTONES: &str = ".milestones";
 pub const BUNDLES: &str = ".milestone_bundles";
 pub const TASK_BUNDLES: &str = ".task_bundles";
 pub const WORKTREES: &str = ".worktrees";
-
-/// Walks up from `start` to the workspace root (SPEC §1).
-pub fn discover(start: &Path) -> Result<PathBuf, String> {
-    let start = std::fs::canonicalize(start).map_err(|e| format!("{}: {e}", start.display()))?;
-    let start = if start.is_file() {
-        start.parent().map(Path::to_path_buf).unwrap_or(start)
-    } else {
-        start
-    };
-    let found = start
-        .ancestors()
-        .find(|d| d.join(MILESTONES).is_dir() || d.join(BUNDLES).is_dir())
-        .map(Path::to_path_buf)
-        .or_else(|| git_root(&start));
-    let Some(dir) = found else {
-        return Err(format!(
-            "no workspace found at or above {}: expected a directory holding .milestones/ or .milestone_bundles/, or a git repository (run `mdash init` to create one)",
-            start.display()
-        ));
-    };
-    Ok(main_worktree_of(&dir).unwrap_or(dir))
-}
-
-fn git_root(start: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(start).ok()?;
-    repo.workdir().map(Path::to_path_buf)
-}
-
-/// When `dir` is a linked git worktree, the repository's main worktree.
-fn main_worktree_of(dir: &Path) -> Option<PathBuf> {
-    if !dir.join(".git").is_file() {
-        return None;
-    }
-    let repo = git2::Repository::open(dir).ok()?;
-    if !repo.is_worktree() {
-        return None;
-    }
-    // commondir is <main>/.git for a linked worktree.
-    let common = repo.commondir().canonicalize().ok()?;
-    let main = common.parent()?.to_path_buf();
-    (main.join(MILESTONES).is_dir() || main.join(BUNDLES).is_dir() || main.join(".git").is_dir())
-        .then_some(main)
-}
-
-/// The ids a worktree directory name maps to (SPEC §6).
-pub fn ids_for_dir(name: &str) -> Vec<String> {
-    let mut ids = vec![name.to_string()];
-    if let Some(s) = name.strip_prefix("milestone-").filter(|s| !s.is_empty()) {
-        ids.push(s.to_string());
-    }
-    ids
-}
-
-/// The ids a branch name maps to (SPEC §6). `feature/milestone-<id>-<slug>`
-/// is ambiguous, so every prefix ending before a `-` is a candidate.
-pub fn ids_for_branch(branch: &str) -> Vec<String> {
-    let b = branch.strip_prefix("refs/heads/").unwrap_or(branch);
-    if let Some(rest) = b.strip_prefix("feature/milestone-") {
-        let mut ids = vec![rest.to_string()];
-        ids.extend(rest.match_indices('-').map(|(i, _)| rest[..i].to_string()));
-        return ids.into_iter().filter(|s| !s.is_empty()).collect();
-    }
-    [b.strip_prefix("milestone/"), b.strip_prefix("milestone-")]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 /// Reads a workspace again and again, re-parsing only what changed.
 pub struct Reader {
@@ -127,15 +56,20 @@ impl Reader {
         self.cache = Cache::default();
     }
 
-    /// Reads the workspace as of `now`.
-    pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
-        let (cfg, problems) = config::load(&self.root);
-        let mut fence = Fence::new(&self.root, cfg.max_file_bytes);
-        let worktrees = crate::git::worktrees(&self.root);
+    /// Reads the workspace's files. `worktrees` are the repository's
+    /// worktrees (their copies and logs are read too), `max_file_bytes` the
+    /// size limit, `problems` those found before reading (the config's).
+    pub fn read(
+        &mut self,
+        worktrees: Vec<Worktree>,
+        max_file_bytes: u64,
+        problems: Vec<Problem>,
+    ) -> Assembled {
+        let mut fence = Fence::new(&self.root, max_file_bytes);
         for wt in worktrees.iter().filter(|w| !w.prunable) {
             fence.allow(&wt.path);
         }
-        if self.cache.max_file_bytes != cfg.max_file_bytes {
+        if self.cache.max_file_bytes != max_file_bytes {
             // Cached reads were judged against another size limit.
             self.cache = Cache::default();
         }
@@ -148,100 +82,13 @@ impl Reader {
             ..Scan::default()
         };
         scan::run(&fence, &mut scan);
-        let snap = assemble::run(&fence, &cfg, &mut scan, now);
+        let out = assemble::run(&fence, &mut scan);
         self.cache = std::mem::take(&mut scan.cache);
         let generation = self.cache.generation;
         self.cache.docs.retain(|_, c| c.2 == generation);
         self.cache.logs.retain(|_, c| c.2 == generation);
         self.cache.stale.clear();
-        self.cache.max_file_bytes = cfg.max_file_bytes;
-        snap
-    }
-}
-
-/// Reads the workspace at `root` (already discovered) once.
-pub fn load(root: &Path, now: DateTime<Utc>) -> Snapshot {
-    Reader::once(root).load(now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn branch_names_map_to_ids() {
-        assert_eq!(ids_for_branch("feature/milestone-2a"), ["2a"]);
-        assert_eq!(
-            ids_for_branch("feature/milestone-2a-sensor-ingest"),
-            ["2a-sensor-ingest", "2a", "2a-sensor"]
-        );
-        assert_eq!(ids_for_branch("milestone/m-001"), ["m-001"]);
-        assert_eq!(ids_for_branch("refs/heads/milestone-3b"), ["3b"]);
-        assert!(ids_for_branch("main").is_empty());
-        assert_eq!(ids_for_dir("milestone-2a"), ["milestone-2a", "2a"]);
-    }
-}
-
-#[cfg(test)]
-mod reader_tests {
-    use super::*;
-
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-
-    #[test]
-    fn reload_sees_changes_appends_and_removals() {
-        let d = tempfile::tempdir().expect("tmp");
-        let r = d.path();
-        write(r, ".milestones/active/a.yaml", "id: a\nstatus: planned\n");
-        write(r, ".milestones/active/b.yaml", "id: b\nstatus: planned\n");
-        write(
-            r,
-            ".milestones/logs/execution-a.jsonl",
-            "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"event\":\"one\"}\n",
-        );
-        let mut reader = Reader::new(r);
-        let now = Utc::now();
-        let s1 = reader.load(now);
-        assert_eq!(s1.milestones.len(), 2);
-
-        // Same length, new content: the stamp (mtime) still differs, and the
-        // watcher's report makes it certain.
-        write(r, ".milestones/active/a.yaml", "id: a\nstatus: blocked\n");
-        reader.invalidate([r.join(".milestones/active/a.yaml")]);
-        let mut log = std::fs::OpenOptions::new()
-            .append(true)
-            .open(r.join(".milestones/logs/execution-a.jsonl"))
-            .expect("open");
-        std::io::Write::write_all(
-            &mut log,
-            b"{\"timestamp\":\"2026-01-02T00:00:00Z\",\"event\":\"two\"}\n{\"partial\":",
-        )
-        .expect("append");
-        std::fs::remove_file(r.join(".milestones/active/b.yaml")).expect("rm");
-        let s2 = reader.load(now);
-        assert_eq!(s2.milestones.len(), 1);
-        let a = &s2.milestones[0];
-        assert_eq!(a.status, crate::model::Status::Blocked);
-        assert_eq!(a.last_event.as_ref().map(|e| e.name.as_str()), Some("two"));
-
-        // The partial line completes later.
-        std::io::Write::write_all(
-            &mut log,
-            b"1,\"timestamp\":\"2026-01-03T00:00:00Z\",\"event\":\"three\"}\n",
-        )
-        .expect("append");
-        let s3 = reader.load(now);
-        assert_eq!(
-            s3.milestones[0]
-                .last_event
-                .as_ref()
-                .map(|e| e.name.as_str()),
-            Some("three")
-        );
-        assert!(s3.problems.is_empty(), "{:?}", s3.problems);
+        self.cache.max_file_bytes = max_file_bytes;
+        out
     }
 }

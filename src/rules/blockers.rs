@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::model::{
     Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status,
 };
-use crate::read::log::{CLEARS, RAISES};
+use crate::model::{CLEARS, RAISES};
 use crate::rules::{Settings, status};
 
 /// What the rules know about the rest of the workspace.
@@ -81,7 +81,7 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
                 None,
             ),
             Status::InProgress => {
-                let started = t.started_at.as_deref().and_then(crate::time::parse);
+                let started = t.started_at.as_deref().and_then(crate::util::time::parse);
                 if let Some(s) = started.filter(|s| ctx.now - *s > long) {
                     add(
                         BlockerKind::LongRunningTask,
@@ -173,7 +173,7 @@ mod tests {
     use crate::model::Origin;
     use crate::read::log::parse_line;
     use crate::read::milestone::{Reading, classify};
-    use crate::yaml;
+    use crate::read::yaml;
 
     fn ms(src: &str) -> Milestone {
         let v = yaml::parse(src).expect("yaml");
@@ -192,7 +192,7 @@ mod tests {
             completed: &done,
             cycles: &cycles,
             settings: &settings,
-            now: crate::time::parse("2026-01-01T12:00:00Z").expect("now"),
+            now: crate::util::time::parse("2026-01-01T12:00:00Z").expect("now"),
         };
         let evs: Vec<Event> = events
             .iter()

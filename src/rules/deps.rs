@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn components_match_mutual_reachability_on_random_graphs() {
-        let mut rng = crate::rng::Rng::new(42);
+        let mut rng = crate::util::rng::Rng::new(42);
         for _ in 0..300 {
             let n = 1 + rng.below(25);
             let names: Vec<String> = (0..n).map(|i| format!("m{i:02}")).collect();

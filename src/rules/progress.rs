@@ -161,7 +161,7 @@ mod tests {
     use super::*;
     use crate::model::Origin;
     use crate::read::milestone::{Reading, classify};
-    use crate::yaml;
+    use crate::read::yaml;
 
     fn ms(src: &str) -> Milestone {
         let v = yaml::parse(src).expect("yaml");

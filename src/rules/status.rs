@@ -1,39 +1,10 @@
 //! Status normalization (SPEC §2).
 
+use crate::model::words::with_word;
 use crate::model::{Milestone, Origin, Status, Task};
-use crate::read::doc::normalize_word;
-
-/// `f` of the normalized word, without building a new string when `raw` is
-/// already normal (the usual case, and this runs for every task and phase
-/// on every reload).
-fn with_word<T>(raw: &str, f: impl Fn(&str) -> T) -> T {
-    if raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        f(raw)
-    } else {
-        f(&normalize_word(raw))
-    }
-}
 
 pub fn normalize(raw: &str) -> Status {
-    with_word(raw, normal_status)
-}
-
-fn normal_status(word: &str) -> Status {
-    match word {
-        "planned" | "planning" | "pending" | "not_started" | "created" | "new" | "draft"
-        | "todo" => Status::Planned,
-        "in_progress" | "active" | "executing" | "running" | "started" | "resumed" | "doing"
-        | "kiro_managed" => Status::InProgress,
-        "paused" | "suspended" => Status::Paused,
-        "blocked" | "waiting" | "waiting_approval" => Status::Blocked,
-        "completed" | "complete" | "done" | "finished" | "archived" | "approved" => {
-            Status::Completed
-        }
-        "failed" | "error" | "validation_failed" | "security_failed" | "bundling_failed"
-        | "coding_failed" => Status::Failed,
-        "cancelled" | "canceled" | "abandoned" => Status::Cancelled,
-        _ => Status::Unknown,
-    }
+    crate::model::normalize_status(raw)
 }
 
 pub fn of_task(t: &Task) -> Status {

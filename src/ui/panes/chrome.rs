@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::block;
 use crate::app::{App, WatchMode};
-use crate::cmd::status::fit;
-use crate::model::Status;
+use crate::model::{RunState, Status};
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 
 pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
@@ -46,13 +46,13 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
             ));
         }
     }
-    let runs = |st: &str| {
+    let runs = |st: RunState| {
         snap.milestones
             .iter()
             .filter(|m| m.run.as_ref().is_some_and(|r| r.state == st))
             .count()
     };
-    let (running, paused) = (runs("running"), runs("paused"));
+    let (running, paused) = (runs(RunState::Running), runs(RunState::Paused));
     if running > 0 {
         let s = if running == 1 { "" } else { "s" };
         spans.push(Span::styled(

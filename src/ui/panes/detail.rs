@@ -8,11 +8,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::block;
 use crate::app::rows;
 use crate::app::{App, Pane};
-use crate::cmd::status::fit;
-use crate::model::{MilestoneView, Status};
-use crate::time::age;
+use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
+use crate::util::time::age;
 
 pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Detail;
@@ -93,7 +93,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
                 Status::InProgress => task
                     .started_at
                     .as_deref()
-                    .and_then(crate::time::parse)
+                    .and_then(crate::util::time::parse)
                     .map(|s| age(s, app.now)),
                 _ => None,
             };
@@ -168,7 +168,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
         )));
     }
     if let Some(r) = &m.run {
-        let since = crate::time::parse(&r.started_at)
+        let since = crate::util::time::parse(&r.started_at)
             .map(|t| format!(" · started {} ago", age(t, app.now)))
             .unwrap_or_default();
         let pid = r.pid.map(|p| format!(" · pid {p}")).unwrap_or_default();
@@ -178,9 +178,9 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             .map(|d| format!(" · {d}"))
             .unwrap_or_default();
         let st = match r.state {
-            "running" => Status::InProgress,
-            "paused" => Status::Paused,
-            "failed" => Status::Failed,
+            RunState::Running => Status::InProgress,
+            RunState::Paused => Status::Paused,
+            RunState::Failed => Status::Failed,
             _ => Status::Completed,
         };
         out.push(Line::from(vec![

@@ -10,9 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use super::block;
 use crate::app::rows::{self, Row};
 use crate::app::{App, Pane};
-use crate::cmd::status::fit;
-use crate::model::{MilestoneView, Status};
+use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 
 pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
@@ -80,9 +80,9 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
     // glyph, spaces, percentage and blocker column are fixed; the bar and
     // title share the rest.
     let run = match m.run.as_ref().map(|r| r.state) {
-        Some("running") => "● ",
-        Some("paused") => "‖ ",
-        Some("failed") => "✗ ",
+        Some(RunState::Running) => "● ",
+        Some(RunState::Paused) => "‖ ",
+        Some(RunState::Failed) => "✗ ",
         _ => "",
     };
     let git = format!(
@@ -137,7 +137,7 @@ fn milestone_row<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 /// `+2 -1 ✎3 ⚠1`: ahead, behind, dirty and conflicted counts, zeros left out.
-pub fn git_marker(w: &crate::git::State) -> String {
+pub fn git_marker(w: &crate::model::WorktreeState) -> String {
     if w.prunable {
         return "gone".into();
     }

@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 use super::block;
 use crate::app::rows;
 use crate::app::{App, Pane};
-use crate::cmd::status::fit;
 use crate::model::Status;
-use crate::time::age;
+use crate::ui::text::fit;
 use crate::ui::theme::Theme;
+use crate::util::time::age;
 
 pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Blockers;

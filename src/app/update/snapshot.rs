@@ -1,0 +1,102 @@
+//! A new snapshot arrives: swap it in, keep the selection, announce what
+//! is new (blockers, ended runs).
+
+use super::*;
+
+pub(super) fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
+    changed(app, snap, true, fx);
+}
+
+/// A new picture of the workspace: from the reader, or the old one with new
+/// worktree states. Notifies new blockers; reloads the log when asked.
+pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Effect>) {
+    crate::rules::attach_worktrees(&mut snap.milestones, &app.git);
+    if let Some(old) = &app.snap
+        && old.milestones == snap.milestones
+        && old.problems == snap.problems
+        && old.current == snap.current
+    {
+        // A poll or a touch that changed nothing: nothing to draw.
+        app.now = snap.now;
+        app.dirty = false;
+        return;
+    }
+    if let Some(old) = &app.snap {
+        let before: HashSet<(&str, &str, &str)> = old
+            .blockers()
+            .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
+            .collect();
+        // Conflicts seen in the first git read of a worktree were there
+        // before mdash looked: not news.
+        let had_git: HashSet<&str> = old
+            .milestones
+            .iter()
+            .filter(|o| o.worktree.is_some())
+            .map(|o| o.milestone.id.as_str())
+            .collect();
+        let fresh: Vec<String> = snap
+            .blockers()
+            .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
+            .filter(|b| {
+                b.kind != crate::model::BlockerKind::GitConflict || had_git.contains(b.id.as_str())
+            })
+            .map(|b| format!("{} {}: {}", b.id, b.kind.name().replace('_', " "), b.detail))
+            .collect();
+        // A run that was live and now is not has ended.
+        let was_live: HashSet<&str> = old
+            .milestones
+            .iter()
+            .filter(|o| o.run.as_ref().is_some_and(|r| r.state.is_live()))
+            .map(|o| o.milestone.id.as_str())
+            .collect();
+        for m in &snap.milestones {
+            let was_live = was_live.contains(m.milestone.id.as_str());
+            if let Some(r) = m.run.as_ref().filter(|r| was_live && r.state.is_over()) {
+                let how = r
+                    .detail
+                    .as_ref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                fx.push(Effect::Notify(format!(
+                    "run of {} {}{how}",
+                    m.milestone.id, r.state
+                )));
+            }
+        }
+        match fresh.len() {
+            0 => {}
+            1 => fx.push(Effect::Notify(format!("new blocker: {}", fresh[0]))),
+            n => fx.push(Effect::Notify(format!(
+                "{n} new blockers, first: {}",
+                fresh[0]
+            ))),
+        }
+    }
+    app.now = snap.now;
+    app.blocker_order = rows::blocker_order(&snap);
+    app.snap = Some(snap);
+    let still_there = rows::selected_index(app).is_some();
+    if !still_there {
+        let vis = rows::visible(app);
+        let first = app.snap.as_ref().and_then(|s| {
+            let current = s
+                .current
+                .as_ref()
+                .and_then(|c| s.milestones.iter().position(|m| &m.milestone.id == c));
+            current
+                .or(vis.first().copied())
+                .map(|i| s.milestones[i].milestone.id.clone())
+        });
+        app.selected = None;
+        select(app, first, fx);
+    } else if let Some(id) = app.selected.clone().filter(|_| reload_log) {
+        fx.push(Effect::LoadLog(id));
+    }
+    let n = rows::ordered_blockers(app).len();
+    app.blocker_index = app.blocker_index.min(n.saturating_sub(1));
+    keep_visible(app);
+    if reload_log && let Some((id, _)) = &app.attached {
+        fx.push(Effect::LoadAgentOutput(id.clone()));
+    }
+    fill_slots(app, fx);
+}

@@ -1,0 +1,234 @@
+//! `mdash status`: the workspace as a table, or as JSON (SPEC §7).
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+use crate::model::{MilestoneView, Snapshot};
+use crate::ui::text::{fit, plural};
+use crate::util::time;
+
+pub fn run(snap: &Snapshot, json: bool) -> i32 {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = if json {
+        // Straight from the model to the pipe, without a JSON tree between.
+        serde_json::to_writer_pretty(&mut out, &document(snap))
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"))
+    } else {
+        out.write_all(table(snap).as_bytes())
+    }
+    .and_then(|_| out.flush());
+    0
+}
+
+/// Integral numbers print without a fraction (`40`, not `40.0`).
+fn num(x: f64) -> J {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        J::from(x as i64)
+    } else {
+        J::from(x)
+    }
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// SPEC §7, serialized straight from the snapshot (no intermediate tree:
+/// ten thousand milestones stay cheap).
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema: u32,
+    root: String,
+    now: String,
+    milestones: Vec<MilestoneOut<'a>>,
+    blockers: Vec<BlockerOut<'a>>,
+    errors: Vec<ErrorOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct MilestoneOut<'a> {
+    id: &'a str,
+    title: &'a str,
+    stage: Option<&'a str>,
+    status: &'static str,
+    raw_status: Option<&'a str>,
+    source: &'a str,
+    progress: J,
+    declared_progress: Option<J>,
+    phases: Vec<PhaseOut>,
+    tasks: &'a crate::model::TaskCounts,
+    requires: &'a [String],
+    enables: &'a [String],
+    worktree: Option<&'a crate::model::WorktreeState>,
+    run: Option<&'a crate::live::runs::RunView>,
+    last_event: Option<EventOut<'a>>,
+    blockers: Vec<BlockerOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct PhaseOut {
+    name: &'static str,
+    weight: J,
+    fraction: f64,
+    status: String,
+}
+
+#[derive(Serialize)]
+struct EventOut<'a> {
+    timestamp: Option<&'a str>,
+    event: &'a str,
+}
+
+#[derive(Serialize)]
+struct BlockerOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    kind: &'static str,
+    detail: &'a str,
+    source: crate::model::BlockerSource,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    path: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+}
+
+fn blocker(b: &crate::model::Blocker, with_id: bool) -> BlockerOut<'_> {
+    BlockerOut {
+        id: with_id.then_some(b.id.as_str()),
+        kind: b.kind.name(),
+        detail: &b.detail,
+        source: b.source,
+    }
+}
+
+fn document(snap: &Snapshot) -> Doc<'_> {
+    let mut all: Vec<&crate::model::Blocker> = snap.blockers().collect();
+    all.sort_by(|a, b| (&a.id, a.kind.name(), &a.detail).cmp(&(&b.id, b.kind.name(), &b.detail)));
+    Doc {
+        schema: 1,
+        root: snap.root.display().to_string(),
+        now: time::format(snap.now),
+        milestones: snap.milestones.iter().map(milestone).collect(),
+        blockers: all.into_iter().map(|b| blocker(b, true)).collect(),
+        errors: snap
+            .problems
+            .iter()
+            .map(|p| ErrorOut {
+                path: &p.path,
+                line: p.line,
+                column: p.column,
+                message: &p.message,
+            })
+            .collect(),
+    }
+}
+
+/// The document as a JSON value (tests and tools).
+pub fn to_json(snap: &Snapshot) -> J {
+    serde_json::to_value(document(snap)).unwrap_or(J::Null)
+}
+
+fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
+    let m = &v.milestone;
+    MilestoneOut {
+        id: &m.id,
+        title: &m.title,
+        stage: m.stage.as_deref(),
+        status: v.status.name(),
+        raw_status: m.raw_status.as_deref(),
+        source: &m.source,
+        progress: num(round(v.progress, 1)),
+        declared_progress: m.declared_progress.map(|d| num(round(d, 1))),
+        phases: v
+            .phases
+            .iter()
+            .map(|p| PhaseOut {
+                name: p.phase.name(),
+                weight: num(p.weight),
+                fraction: round(p.fraction, 3),
+                status: p.status.clone(),
+            })
+            .collect(),
+        tasks: &v.tasks,
+        requires: &m.requires,
+        enables: &m.enables,
+        worktree: v.worktree.as_ref(),
+        run: v.run.as_ref(),
+        last_event: v.last_event.as_ref().map(|e| EventOut {
+            timestamp: e.timestamp.as_deref(),
+            event: &e.name,
+        }),
+        blockers: v.blockers.iter().map(|b| blocker(b, false)).collect(),
+    }
+}
+
+fn table(snap: &Snapshot) -> String {
+    let mut out = String::new();
+    let line =
+        |id: &str, title: &str, stage: &str, status: &str, bar: &str, pct: &str, blk: &str| {
+            format!(
+                "{} {} {} {} {} {pct:>5} {blk:>3}\n",
+                fit(id, 14),
+                fit(title, 22),
+                fit(stage, 3),
+                fit(status, 11),
+                fit(bar, 16)
+            )
+        };
+    out.push_str(&line("ID", "TITLE", "STG", "STATUS", "PHASES", "%", "BLK"));
+    for v in &snap.milestones {
+        out.push_str(&line(
+            &v.milestone.id,
+            &v.milestone.title,
+            v.milestone.stage.as_deref().unwrap_or("-"),
+            v.status.name(),
+            &crate::ui::bar::text(&v.phases, v.progress, 16),
+            &format!("{:.0}", v.progress),
+            &if v.blockers.is_empty() {
+                String::new()
+            } else {
+                v.blockers.len().to_string()
+            },
+        ));
+    }
+    let total = snap.milestones.len();
+    let overall = if total == 0 {
+        0.0
+    } else {
+        snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64
+    };
+    let blockers = snap.blockers().count();
+    out.push_str(&format!(
+        "\n{}, overall {overall:.0}%, {}",
+        plural(total, "milestone"),
+        plural(blockers, "blocker")
+    ));
+    if !snap.problems.is_empty() {
+        out.push_str(&format!(
+            ", {} (run `mdash check`)",
+            plural(snap.problems.len(), "file problem")
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_wide_text() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+    }
+}

@@ -1,0 +1,269 @@
+//! The event loop: terminal events, file changes, reload results and signals
+//! in; one frame out when something changed. Disk work runs on blocking
+//! workers, never on this task; with nothing happening it sleeps without a
+//! timer.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_lite::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::app::keymap::Keymap;
+use crate::app::update::update;
+use crate::app::{App, Msg, WatchMode};
+use crate::live::config::{self, Config};
+use crate::live::snapshot::Reader;
+use crate::live::watch::{WatchMsg, Watcher};
+use crate::runtime::tui::Tui;
+
+mod actions;
+mod flight;
+mod runner;
+pub mod tui;
+
+use flight::SingleFlight;
+use runner::{Runner, watch_msg};
+
+/// Changes closer together than this are read as one.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
+/// At most one frame per this interval.
+const FRAME: Duration = Duration::from_millis(16);
+/// While ages are on screen, they are refreshed this often (they show minutes).
+const AGE_TICK: Duration = Duration::from_secs(60);
+
+pub struct Options {
+    pub poll: bool,
+}
+
+/// Runs the dashboard until the user quits. Returns the exit code.
+pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "mdash: the dashboard needs a terminal; for text output use `mdash status` (or `mdash status --json`)"
+        );
+        return Ok(crate::util::EXIT_USAGE);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let code = rt.block_on(event_loop(root, opts));
+    // Blocking workers (a reload in flight) are not waited for.
+    rt.shutdown_background();
+    code
+}
+
+const JOB_RELOAD: &str = "reading the workspace";
+const JOB_GIT: &str = "reading git state";
+
+/// Runs blocking work (disk, git, processes) on a worker and sends the
+/// message it returns; a panic in the worker comes back as `Msg::Failed`,
+/// in words, instead of being lost (and the loop can clear its in-flight
+/// flag).
+fn offload(
+    tx: &mpsc::UnboundedSender<Msg>,
+    what: &'static str,
+    job: impl FnOnce() -> Msg + Send + 'static,
+) {
+    let task = tokio::task::spawn_blocking(job);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let msg = match task.await {
+            Ok(msg) => msg,
+            Err(e) => Msg::Failed {
+                job: what,
+                text: panic_text(e),
+            },
+        };
+        let _ = tx.send(msg);
+    });
+}
+
+fn panic_text(e: tokio::task::JoinError) -> String {
+    crate::runtime::tui::WORKER_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut p| p.take())
+        .unwrap_or_else(|| e.to_string())
+}
+
+fn keymap(cfg: &Config) -> (Keymap, Vec<String>) {
+    let mut km = Keymap::default();
+    let errors = km.apply(&cfg.keys);
+    (km, errors)
+}
+
+type Channels = (
+    mpsc::UnboundedReceiver<Msg>,
+    mpsc::UnboundedReceiver<WatchMsg>,
+);
+
+/// The app and the runner for `root`, the watcher started, and the
+/// channels their messages arrive on.
+fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
+    let (cfg, _) = config::load(&root);
+    let (km, key_errors) = keymap(&cfg);
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut app = App::new(km, color, Utc::now());
+    let agent = crate::live::config::agent::load(&root);
+    app.max_concurrent = agent.max_concurrent;
+    if let Some(e) = key_errors.first() {
+        app.message = Some(format!("{}: {e}", config::FILE));
+    }
+    let (tx, rx) = mpsc::unbounded_channel::<Msg>();
+    let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
+    let watcher = Watcher::start(&root, opts.poll, wtx);
+    if let Some(why) = &watcher.polling {
+        app.watch = WatchMode::Polling(why.clone());
+    }
+    let runner = Runner {
+        root: root.clone(),
+        cfg,
+        reader: Arc::new(Mutex::new(Reader::new(&root))),
+        watcher: Arc::new(Mutex::new(watcher)),
+        tx,
+        reloads: SingleFlight::default(),
+        pending: HashSet::new(),
+        rescan: false,
+        debounce_at: None,
+        last_notify: None,
+        ids: Vec::new(),
+        git: SingleFlight::default(),
+        git_pending: false,
+        git_generation: 0,
+        git_dir: Some(root.join(".git")).filter(|d| d.is_dir()),
+        tmux_backend: agent.backend == crate::live::config::agent::Backend::Tmux,
+        worktree_touched: false,
+    };
+    (app, runner, (rx, wrx))
+}
+
+async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
+    let (mut app, mut runner, (mut rx, mut wrx)) = setup(root, &opts);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
+
+    let mut tui = Tui::enter()?;
+    let size = tui.term.size()?;
+    app.size = (size.width, size.height);
+    let mut events = EventStream::new();
+    runner.reload();
+
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut tick_at: Option<Instant> = None;
+    let mut poll_at: Option<Instant> = None;
+    let mut git_at: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        let draw_at = match (dirty, last_draw) {
+            (false, _) => None,
+            (true, Some(t)) if now - t < FRAME => Some(t + FRAME),
+            (true, _) => {
+                if tui.term.draw(|f| crate::ui::render(&app, f)).is_err() {
+                    break; // the terminal is gone
+                }
+                dirty = false;
+                last_draw = Some(now);
+                None
+            }
+        };
+        if app.quit {
+            break;
+        }
+        if app.shows_ages() {
+            tick_at.get_or_insert(now + AGE_TICK);
+        } else {
+            tick_at = None;
+        }
+        // A run killed outright leaves no record: look again now and then
+        // while runs are live.
+        let live_runs = app.snap.as_ref().is_some_and(|s| {
+            s.milestones
+                .iter()
+                .any(|m| m.run.as_ref().is_some_and(|r| r.state.is_live()))
+        });
+        if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloads.running() {
+            poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
+        }
+        // The slow git timer catches working-tree dirt, which is not watched.
+        if !app.git.is_empty() && !runner.git.running() {
+            git_at.get_or_insert(now + Duration::from_secs(runner.cfg.git_refresh_secs.max(1)));
+        }
+        let wake = [draw_at, runner.debounce_at, tick_at, poll_at, git_at]
+            .into_iter()
+            .flatten()
+            .min();
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => msgs.push(Msg::Key(k)),
+                Some(Ok(TermEvent::Mouse(m))) => msgs.push(Msg::Mouse(m)),
+                Some(Ok(TermEvent::Resize(w, h))) => msgs.push(Msg::Resize(w, h)),
+                Some(Ok(_)) => {}
+                // The terminal went away (tmux pane killed): leave, don't spin.
+                Some(Err(_)) | None => break,
+            },
+            Some(w) = wrx.recv() => {
+                watch_msg(&mut runner, &mut app, w);
+                while let Ok(w) = wrx.try_recv() {
+                    watch_msg(&mut runner, &mut app, w);
+                }
+            }
+            Some(m) = rx.recv() => {
+                msgs.push(m);
+                while let Ok(m) = rx.try_recv() {
+                    msgs.push(m);
+                }
+            }
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            _ = sigtstp.recv() => {
+                tui.suspend()?;
+                dirty = true;
+                last_draw = None;
+            }
+            _ = tokio::time::sleep_until(wake.unwrap_or(now)), if wake.is_some() => {
+                let now = Instant::now();
+                let debounced = runner.debounce_at.is_some_and(|t| t <= now);
+                if debounced && runner.git_pending {
+                    runner.git_refresh();
+                }
+                if debounced && (runner.rescan || !runner.pending.is_empty()) || poll_at.is_some_and(|t| t <= now) {
+                    poll_at = None;
+                    runner.reload();
+                }
+                runner.debounce_at = runner.debounce_at.filter(|t| *t > now);
+                if git_at.is_some_and(|t| t <= now) {
+                    git_at = None;
+                    runner.git_refresh();
+                }
+                if tick_at.is_some_and(|t| t <= now) {
+                    tick_at = None;
+                    msgs.push(Msg::Tick(Utc::now()));
+                }
+            }
+        }
+        for msg in msgs {
+            runner.on_message(&msg);
+            for fx in update(&mut app, msg) {
+                if runner.apply(fx, &mut tui, &mut app)? {
+                    last_draw = None;
+                }
+            }
+            dirty |= std::mem::take(&mut app.dirty);
+        }
+    }
+    drop(tui);
+    Ok(0)
+}

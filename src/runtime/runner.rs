@@ -1,0 +1,274 @@
+//! What the event loop owns besides the app: the reader and watcher, the
+//! single-flight reload and git jobs, the debounce, and how watcher events,
+//! finished jobs and effects are handled.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::flight::SingleFlight;
+use super::tui::Tui;
+use super::{DEBOUNCE, JOB_GIT, JOB_RELOAD, offload};
+use crate::app::{App, Effect, Msg, WatchMode};
+use crate::live::config::Config;
+use crate::live::snapshot::Reader;
+use crate::live::watch::{WatchMsg, Watcher};
+
+/// Fire-and-forget tmux command; tmux answers at once.
+pub(super) fn tmux(args: &[&str]) {
+    let _ = std::process::Command::new("tmux")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// Everything the loop owns besides the app.
+pub(super) struct Runner {
+    pub(super) root: PathBuf,
+    pub(super) cfg: Config,
+    pub(super) reader: Arc<Mutex<Reader>>,
+    pub(super) watcher: Arc<Mutex<Watcher>>,
+    pub(super) tx: mpsc::UnboundedSender<Msg>,
+    /// The reload in flight, if any.
+    pub(super) reloads: SingleFlight,
+    pub(super) pending: HashSet<PathBuf>,
+    pub(super) rescan: bool,
+    pub(super) debounce_at: Option<Instant>,
+    pub(super) last_notify: Option<Instant>,
+    /// Milestone ids of the last snapshot, for mapping worktrees.
+    pub(super) ids: Vec<String>,
+    /// The git read in flight, if any.
+    pub(super) git: SingleFlight,
+    pub(super) git_pending: bool,
+    pub(super) git_generation: u64,
+    /// The repository's git directory, whose changes mean git state changed.
+    pub(super) git_dir: Option<PathBuf>,
+    /// Runs live in tmux windows (`agent.backend: tmux`), read at start.
+    pub(super) tmux_backend: bool,
+    /// The reload in flight re-reads files inside a worktree: its git state
+    /// (dirt) changed too.
+    pub(super) worktree_touched: bool,
+}
+
+impl Runner {
+    /// Starts a reload on a blocking worker, unless one is running (then
+    /// another follows it).
+    pub(super) fn reload(&mut self) {
+        if !self.reloads.request() {
+            return;
+        }
+        self.debounce_at = None;
+        let paths: Vec<PathBuf> = self.pending.drain().collect();
+        let worktrees = self.root.join(crate::read::workspace::WORKTREES);
+        self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
+        let rescan = std::mem::take(&mut self.rescan);
+        let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
+        offload(&self.tx, JOB_RELOAD, move || {
+            crate::util::fault::point("reload");
+            if let Ok(mut w) = watcher.lock() {
+                w.refresh();
+            }
+            let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if rescan {
+                r.invalidate_all();
+            }
+            r.invalidate(paths);
+            Msg::Loaded(Box::new(r.load(Utc::now())))
+        });
+    }
+
+    /// Reads every worktree's git state on a blocking worker: one refresh
+    /// in flight, later requests folded into one more, results tagged with a
+    /// generation so a stale one is dropped.
+    pub(super) fn git_refresh(&mut self) {
+        self.git_pending = false;
+        if !self.git.request() {
+            return;
+        }
+        self.git_generation += 1;
+        let generation = self.git_generation;
+        let (root, ids, base) = (
+            self.root.clone(),
+            self.ids.clone(),
+            self.cfg.base_branch.clone(),
+        );
+        offload(&self.tx, JOB_GIT, move || {
+            crate::util::fault::point("git");
+            Msg::Git {
+                generation,
+                states: crate::live::git::states_for(&root, &ids, base.as_deref()),
+            }
+        });
+    }
+
+    fn git_done(&mut self) {
+        if self.git.done() {
+            self.git_refresh();
+        }
+    }
+
+    /// Bookkeeping for a message before `update` sees it: finished jobs
+    /// free their slot (and start again when asked meanwhile), a snapshot
+    /// with another set of milestones asks for git state.
+    pub(super) fn on_message(&mut self, msg: &Msg) {
+        match msg {
+            Msg::Git { .. } | Msg::Failed { job: JOB_GIT, .. } => self.git_done(),
+            Msg::Failed {
+                job: JOB_RELOAD, ..
+            } => {
+                // Not retried at once (a bug on some input would spin); the
+                // next change, or the poll timer, reads everything again.
+                self.reloads.done();
+                self.rescan = true;
+            }
+            Msg::Loaded(snap) => {
+                let again = self.reloads.done();
+                let ids: Vec<String> = snap
+                    .milestones
+                    .iter()
+                    .map(|m| m.milestone.id.clone())
+                    .collect();
+                // Worktree states depend on which milestones exist; git
+                // itself changing is seen by the metadata watch and timer.
+                if ids != self.ids || self.git_generation == 0 || self.worktree_touched {
+                    self.ids = ids;
+                    self.git_refresh();
+                }
+                if again {
+                    self.reload();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Carries out one effect of `update`. `Ok(true)` asks the loop to
+    /// redraw from scratch (the terminal was given away meanwhile).
+    pub(super) fn apply(
+        &mut self,
+        fx: Effect,
+        tui: &mut Tui,
+        app: &mut App,
+    ) -> std::io::Result<bool> {
+        match fx {
+            Effect::LoadLog(id) => {
+                let m = app
+                    .snap
+                    .as_ref()
+                    .and_then(|s| s.milestones.iter().find(|m| m.milestone.id == id));
+                if let Some(m) = m.map(|m| m.milestone.clone()) {
+                    load_log(self, m, id);
+                }
+            }
+            Effect::Notify(text) => self.notify(tui, &text),
+            Effect::AddWorktree(id) => self.add_worktree(id),
+            Effect::Run { id, action } => self.run_action(id, action),
+            Effect::LoadAgentOutput(id) => self.agent_output(id),
+            Effect::TmuxSelect(id) => {
+                if self.tmux_backend && std::env::var_os("TMUX").is_some() {
+                    tmux(&["select-window", "-t", &format!("mdash:{id}")]);
+                }
+            }
+            Effect::ExcludeWorktrees => {
+                let root = self.root.clone();
+                offload(&self.tx, "updating .git/info/exclude", move || {
+                    Msg::Notice(match crate::live::git::exclude_worktrees(&root) {
+                        Ok(()) => "added /.worktrees/ to .git/info/exclude".to_string(),
+                        Err(e) => format!("cannot update .git/info/exclude: {e}"),
+                    })
+                });
+            }
+            Effect::Suspend => {
+                tui.suspend()?;
+                return Ok(true);
+            }
+            Effect::Quit => app.quit = true,
+        }
+        Ok(false)
+    }
+}
+
+pub(super) fn load_log(runner: &Runner, m: std::sync::Arc<crate::model::Milestone>, id: String) {
+    let (root, tx, max) = (
+        runner.root.clone(),
+        runner.tx.clone(),
+        runner.cfg.max_file_bytes,
+    );
+    offload(&tx, "reading the event log", move || Msg::LogLoaded {
+        events: crate::read::history::events(&root, &m, max),
+        id,
+    });
+}
+
+pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
+    match w {
+        WatchMsg::Paths(paths) => {
+            for p in paths {
+                if runner.git_dir.as_ref().is_some_and(|g| p.starts_with(g)) {
+                    runner.git_pending |= !p.components().any(|c| c.as_os_str() == "objects");
+                } else if relevant(&runner.root, &p) {
+                    runner.pending.insert(p);
+                }
+            }
+        }
+        WatchMsg::Rescan => runner.rescan = true,
+        WatchMsg::Degraded(why) => {
+            app.watch = WatchMode::Polling(why);
+            runner.rescan = true;
+        }
+    }
+    if (runner.rescan || runner.git_pending || !runner.pending.is_empty())
+        && runner.debounce_at.is_none()
+    {
+        runner.debounce_at = Some(Instant::now() + DEBOUNCE);
+    }
+}
+
+/// Changes that can alter what is shown: under the watched trees, or the
+/// creation and removal of those trees. Other files in the root and the
+/// worktree roots (source files an agent writes) are not.
+fn relevant(root: &Path, p: &Path) -> bool {
+    let Ok(rel) = p.strip_prefix(root) else {
+        return true;
+    };
+    let mut parts = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let first = parts.next().unwrap_or_default();
+    match first.as_str() {
+        ".milestones" | ".milestone_bundles" | ".task_bundles" => true,
+        ".worktrees" => match (parts.next(), parts.next()) {
+            (None, _) | (Some(_), None) => true,
+            (Some(_), Some(third)) => matches!(
+                third.as_str(),
+                ".milestones" | ".milestone_bundles" | ".task_bundles"
+            ),
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_workspace_files_matter() {
+        let r = Path::new("/w");
+        assert!(relevant(r, Path::new("/w/.milestones/active/a.yaml")));
+        assert!(relevant(r, Path::new("/w/.worktrees/m-1")));
+        assert!(relevant(
+            r,
+            Path::new("/w/.worktrees/m-1/.milestones/logs/x.jsonl")
+        ));
+        assert!(!relevant(r, Path::new("/w/.worktrees/m-1/src/main.rs")));
+        assert!(!relevant(r, Path::new("/w/README.md")));
+        assert!(relevant(r, Path::new("/w/.milestones")));
+    }
+}
