@@ -103,7 +103,10 @@ fn main() {
         (s1 - s0) as f64 / took,
         ws::status_kb(pid, "VmHWM") as f64 / 1024.0
     );
-    println!("runs still live at the end: {live}; load average: {}", ws::load());
+    println!(
+        "runs still live at the end: {live}; load average: {}",
+        ws::load()
+    );
     p.send(b"q");
     let _ = p.wait_exit_within(Duration::from_secs(10));
 }

@@ -60,11 +60,19 @@ fn main() {
             p.send(b"q");
             let _ = p.wait_exit_within(Duration::from_secs(10));
         }
-        ws::stats(&format!("start-up: first frame, {n} milestones"), first_frame);
-        ws::stats(&format!("start-up: first milestone on screen, {n}"), first_row);
+        ws::stats(
+            &format!("start-up: first frame, {n} milestones"),
+            first_frame,
+        );
+        ws::stats(
+            &format!("start-up: first milestone on screen, {n}"),
+            first_row,
+        );
 
         let mut p = Pty::spawn(d.path(), 200, 60);
-        until(&mut p, Instant::now(), "loaded", |s| s.contains("Milestone 0"));
+        until(&mut p, Instant::now(), "loaded", |s| {
+            s.contains("Milestone 0")
+        });
         let pid = p.child.process_id().expect("pid");
         std::thread::sleep(Duration::from_millis(500));
         p.pump(Duration::from_millis(10));

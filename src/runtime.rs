@@ -218,6 +218,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                 while let Ok(w) = wrx.try_recv() {
                     watch_msg(&mut runner, &mut app, w);
                 }
+                // The header says how the workspace is watched.
+                dirty |= std::mem::take(&mut app.dirty);
             }
             Some(m) = rx.recv() => {
                 msgs.push(m);

@@ -59,7 +59,9 @@ fn the_watch_limit_reached_after_start_up_is_said_and_polled() {
         ".milestones/active/a.yaml",
         "id: a\ntitle: Seen by polling\nstatus: in_progress\n",
     );
-    p.wait_for("a change seen by polling", |s| s.contains("Seen by polling"));
+    p.wait_for("a change seen by polling", |s| {
+        s.contains("Seen by polling")
+    });
     p.send(b"q");
     assert!(p.wait_exit().success());
 }

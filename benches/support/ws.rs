@@ -47,7 +47,8 @@ pub fn tree(n: usize, logs: bool) -> tempfile::TempDir {
                 "{{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_started\",\"details\":{{\"task_id\":\"t2\"}},\"milestone_id\":\"{id}\"}}\n"
             );
             std::fs::write(
-                d.path().join(format!(".milestones/logs/execution-{id}.jsonl")),
+                d.path()
+                    .join(format!(".milestones/logs/execution-{id}.jsonl")),
                 line.repeat(20),
             )
             .expect("log");

@@ -203,8 +203,12 @@ fn cached_logs(
             (Some((old, r, _)), Some(new)) if !scan.cache.stale.contains(p) && old == new => {
                 Plan::Cached(r.clone())
             }
+            // An append grows the file: the same inode and size with a new
+            // mtime is a rewrite in place, read again from the start.
             (Some((old, r, _)), Some(new))
-                if old.same_file(new) && new.len >= old.len && new.len >= r.consumed_to =>
+                if old.same_file(new)
+                    && (new.len > old.len || (new.len == old.len && new == old))
+                    && new.len >= r.consumed_to =>
             {
                 Plan::Append(r.clone())
             }

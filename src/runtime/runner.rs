@@ -71,11 +71,11 @@ impl Runner {
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
-            if let Ok(mut w) = watcher.lock() {
-                w.refresh();
-            }
+            let root = watcher
+                .lock()
+                .map_or(crate::live::watch::Root::Same, |mut w| w.refresh());
             let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
-            if rescan {
+            if rescan || root == crate::live::watch::Root::Reopened {
                 r.invalidate_all();
             }
             r.invalidate(paths);
@@ -219,7 +219,14 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
         }
         WatchMsg::Rescan => runner.rescan = true,
         WatchMsg::Degraded(why) => {
-            app.watch = WatchMode::Polling(why);
+            let mode = WatchMode::Polling(why);
+            app.dirty |= app.watch != mode;
+            app.watch = mode;
+            runner.rescan = true;
+        }
+        WatchMsg::Live => {
+            app.dirty |= app.watch != WatchMode::Live;
+            app.watch = WatchMode::Live;
             runner.rescan = true;
         }
     }
@@ -237,6 +244,10 @@ fn relevant(root: &Path, p: &Path) -> bool {
     let Ok(rel) = p.strip_prefix(root) else {
         return true;
     };
+    if rel.as_os_str().is_empty() {
+        // The workspace directory itself: moved, deleted.
+        return true;
+    }
     let mut parts = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned());
@@ -270,5 +281,6 @@ mod tests {
         assert!(!relevant(r, Path::new("/w/.worktrees/m-1/src/main.rs")));
         assert!(!relevant(r, Path::new("/w/README.md")));
         assert!(relevant(r, Path::new("/w/.milestones")));
+        assert!(relevant(r, Path::new("/w")));
     }
 }
