@@ -25,6 +25,7 @@ use crate::live::watch::{WatchMsg, Watcher};
 use crate::runtime::tui::Tui;
 
 mod actions;
+mod exits;
 mod flight;
 mod runner;
 pub mod tui;
@@ -119,7 +120,7 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     }
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
-    let watcher = Watcher::start(&root, opts.poll, wtx);
+    let watcher = Watcher::start(&root, opts.poll, wtx.clone());
     if let Some(why) = &watcher.polling {
         app.watch = WatchMode::Polling(why.clone());
     }
@@ -130,6 +131,9 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
         watcher: Arc::new(Mutex::new(watcher)),
         tx,
         reloads: SingleFlight::default(),
+        exits: exits::Exits::default(),
+        wtx,
+        notice: None,
         pending: HashSet::new(),
         rescan: false,
         debounce_at: None,
@@ -185,13 +189,15 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         } else {
             tick_at = None;
         }
-        // A run killed outright leaves no record: look again now and then
+        // A run killed outright leaves no record: its supervisor's pidfd
+        // says when it ends; only without pidfds, look again now and then
         // while runs are live.
-        let live_runs = app.snap.as_ref().is_some_and(|s| {
-            s.milestones
-                .iter()
-                .any(|m| m.run.as_ref().is_some_and(|r| r.state.is_live()))
-        });
+        let live_runs = runner.exits.polls()
+            && app.snap.as_ref().is_some_and(|s| {
+                s.milestones
+                    .iter()
+                    .any(|m| m.run.as_ref().is_some_and(|r| r.state.is_live()))
+            });
         if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloads.running() {
             poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
         }
@@ -258,6 +264,10 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         }
         for msg in msgs {
             runner.on_message(&msg);
+            if let Some(why) = runner.notice.take() {
+                app.message = Some(why);
+                dirty = true;
+            }
             for fx in update(&mut app, msg) {
                 if runner.apply(fx, &mut tui, &mut app)? {
                     last_draw = None;

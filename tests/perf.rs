@@ -207,3 +207,47 @@ fn a_dense_graph_is_capped_per_milestone() {
     // Per dense milestone: the capped unmet list and one cycle.
     assert_eq!(total, n * (UNMET_CAP + 1) + UNMET_CAP, "blockers in all");
 }
+
+#[test]
+fn a_supervisor_killed_outright_is_seen_at_once() {
+    let d = tempfile::tempdir().expect("tmp");
+    let root = d.path().join("ws");
+    let cfg = d.path().join("cfg");
+    write(
+        &root,
+        ".milestones/active/k.yaml",
+        "id: k\ntitle: Killed run\nstatus: in_progress\n",
+    );
+    write(
+        &root,
+        ".milestones/config/mdash.yaml",
+        "agent:\n  command: [\"sleep\", \"600\"]\n  create_worktree: false\n",
+    );
+    let cli = |args: &[&str]| {
+        bin()
+            .args(args)
+            .current_dir(&root)
+            .env("XDG_CONFIG_HOME", &cfg)
+            .output()
+            .expect("run")
+    };
+    assert!(cli(&["trust"]).status.success());
+    let out = cli(&["run", "start", "k"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(root.join(".milestones/sessions/mdash-runs/k.yaml"))
+        .expect("registry");
+    let pgid: i32 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pgid:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("pgid");
+    let mut p = Pty::spawn_env(&root, 120, 30, &[], &[("XDG_CONFIG_HOME", &cfg)]);
+    p.wait_for("the live run", |s| s.contains("1 run"));
+    // SAFETY: killpg only sends a signal, to the group this test started.
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+    p.wait_for("the run's end", |s| s.contains("died without"));
+    p.send(b"q");
+    assert!(p.wait_exit().success());
+}

@@ -15,12 +15,24 @@ use crate::read::workspace::Reader as Files;
 /// changed.
 pub struct Reader {
     files: Files,
+    /// The live runs of the last load, for watching their ends.
+    leaders: Vec<Leader>,
+}
+
+/// A live run's supervisor (its process group leader), as recorded: the
+/// dashboard learns of its end from the kernel instead of a timer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leader {
+    pub id: String,
+    pub pgid: i32,
+    pub start_ticks: u64,
 }
 
 impl Reader {
     pub fn new(root: &Path) -> Reader {
         Reader {
             files: Files::new(root),
+            leaders: Vec::new(),
         }
     }
 
@@ -28,11 +40,17 @@ impl Reader {
     pub fn once(root: &Path) -> Reader {
         Reader {
             files: Files::once(root),
+            leaders: Vec::new(),
         }
     }
 
     pub fn root(&self) -> &Path {
         self.files.root()
+    }
+
+    /// The live runs the last load saw.
+    pub fn leaders(&self) -> &[Leader] {
+        &self.leaders
     }
 
     /// Marks paths as changed (a watcher saw them), whatever their stamp says.
@@ -54,9 +72,20 @@ impl Reader {
         let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
         let mut views =
             crate::rules::evaluate(read.milestones, read.events, read.sessions, &cfg.rules, now);
-        let runs: Vec<(String, RunView)> = runs::all(&root)
+        let records = runs::all(&root);
+        let runs: Vec<(String, RunView)> = records
             .iter()
             .map(|r| (r.id.clone(), runs::observe(r)))
+            .collect();
+        self.leaders = records
+            .iter()
+            .zip(&runs)
+            .filter(|(_, (_, v))| v.state.is_live())
+            .map(|(r, _)| Leader {
+                id: r.id.clone(),
+                pgid: r.pgid,
+                start_ticks: r.start_ticks,
+            })
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));

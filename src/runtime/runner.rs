@@ -37,6 +37,12 @@ pub(super) struct Runner {
     pub(super) tx: mpsc::UnboundedSender<Msg>,
     /// The reload in flight, if any.
     pub(super) reloads: SingleFlight,
+    /// The live runs' supervisors, waited on through pidfds.
+    pub(super) exits: super::exits::Exits,
+    /// The watcher's channel: a run's end arrives as its record changing.
+    pub(super) wtx: mpsc::UnboundedSender<WatchMsg>,
+    /// A word for the status line (run ends polled, and why).
+    pub(super) notice: Option<String>,
     pub(super) pending: HashSet<PathBuf>,
     pub(super) rescan: bool,
     pub(super) debounce_at: Option<Instant>,
@@ -128,6 +134,10 @@ impl Runner {
                 self.rescan = true;
             }
             Msg::Loaded(snap) => {
+                // The worker has let go of the reader; never wait for it.
+                if let Ok(r) = self.reader.try_lock() {
+                    self.notice = self.exits.sync(&self.root, r.leaders(), &self.wtx);
+                }
                 let again = self.reloads.done();
                 let ids: Vec<String> = snap
                     .milestones
