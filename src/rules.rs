@@ -26,6 +26,75 @@ impl Default for Settings {
     }
 }
 
+/// What the rules need to know of the whole workspace for one milestone:
+/// which ids are completed, and who lies on a cycle.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Graph {
+    pub completed: HashSet<String>,
+    pub cycles: HashMap<String, String>,
+}
+
+/// Whether a milestone counts as completed for those requiring it.
+pub fn is_done(m: &Milestone, status: Status) -> bool {
+    status == Status::Completed || m.origin == Origin::Completed
+}
+
+/// The workspace-wide part of the rules.
+pub fn graph(milestones: &[std::sync::Arc<Milestone>], statuses: &[Status]) -> Graph {
+    Graph {
+        completed: milestones
+            .iter()
+            .zip(statuses)
+            .filter(|(m, s)| is_done(m, **s))
+            .map(|(m, _)| m.id.clone())
+            .collect(),
+        cycles: deps::cycles(
+            milestones
+                .iter()
+                .map(|m| (m.id.as_str(), m.requires.as_slice())),
+        ),
+    }
+}
+
+/// One milestone's view, given the workspace's graph.
+pub fn view(
+    m: std::sync::Arc<Milestone>,
+    status: Status,
+    events: &[Event],
+    sessions: Vec<Session>,
+    ctx: &blockers::Context,
+) -> MilestoneView {
+    MilestoneView {
+        status,
+        progress: progress::milestone(&m, status),
+        phases: progress::phase_bars(&m),
+        tasks: progress::task_counts(&m),
+        blockers: blockers::compute(&m, status, events, ctx),
+        last_event: events.last().cloned(),
+        sessions,
+        worktree: None,
+        run: None,
+        milestone: m,
+    }
+}
+
+/// When the view of `m` computed at `now` stops being true with no file
+/// changing: the first in-progress task to become long-running.
+pub fn next_change(
+    m: &Milestone,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let long = chrono::Duration::minutes(settings.long_task_minutes.max(0));
+    m.tasks
+        .iter()
+        .filter(|t| status::of_task(t) == Status::InProgress)
+        .filter_map(|t| t.started_at.as_deref().and_then(crate::util::time::parse))
+        .map(|s| s + long)
+        .filter(|t| *t >= now)
+        .min()
+}
+
 /// Computes every view. `events` holds each milestone's events, oldest first.
 pub fn evaluate(
     milestones: Vec<std::sync::Arc<Milestone>>,
@@ -35,47 +104,21 @@ pub fn evaluate(
     now: DateTime<Utc>,
 ) -> Vec<MilestoneView> {
     let statuses: Vec<Status> = milestones.iter().map(|m| status::of_milestone(m)).collect();
-    let completed: HashSet<&str> = milestones
-        .iter()
-        .zip(&statuses)
-        .filter(|(m, s)| **s == Status::Completed || m.origin == Origin::Completed)
-        .map(|(m, _)| m.id.as_str())
-        .collect();
-    let cycles = deps::cycles(
-        milestones
-            .iter()
-            .map(|m| (m.id.as_str(), m.requires.as_slice())),
-    );
+    let g = graph(&milestones, &statuses);
+    let completed: HashSet<&str> = g.completed.iter().map(String::as_str).collect();
     let ctx = blockers::Context {
         completed: &completed,
-        cycles: &cycles,
+        cycles: &g.cycles,
         settings,
         now,
     };
-    let blockers: Vec<_> = milestones
-        .iter()
-        .zip(&statuses)
-        .map(|(m, &status)| {
-            let evs = events.remove(&m.id).unwrap_or_default();
-            let b = blockers::compute(m, status, &evs, &ctx);
-            (b, evs.last().cloned())
-        })
-        .collect();
     milestones
         .into_iter()
         .zip(statuses)
-        .zip(blockers)
-        .map(|((m, status), (blockers, last_event))| MilestoneView {
-            status,
-            progress: progress::milestone(&m, status),
-            phases: progress::phase_bars(&m),
-            tasks: progress::task_counts(&m),
-            blockers,
-            last_event,
-            sessions: sessions.remove(&m.id).unwrap_or_default(),
-            worktree: None,
-            run: None,
-            milestone: m,
+        .map(|(m, status)| {
+            let evs = events.remove(&m.id).unwrap_or_default();
+            let ss = sessions.remove(&m.id).unwrap_or_default();
+            view(m, status, &evs, ss, &ctx)
         })
         .collect()
 }

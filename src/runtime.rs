@@ -124,6 +124,7 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     if let Some(why) = &watcher.polling {
         app.watch = WatchMode::Polling(why.clone());
     }
+    let watcher_live = watcher.polling.is_none();
     let runner = Runner {
         root: root.clone(),
         cfg,
@@ -134,6 +135,7 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
         exits: exits::Exits::default(),
         wtx,
         notice: None,
+        trusted: watcher_live,
         pending: HashSet::new(),
         rescan: false,
         debounce_at: None,

@@ -17,7 +17,14 @@ pub struct Reader {
     files: Files,
     /// The live runs of the last load, for watching their ends.
     leaders: Vec<Leader>,
+    /// The dashboard's state between loads (none for a one-shot read).
+    kept: Option<kept::Kept>,
+    /// The worktrees of the last full read.
+    worktrees: Vec<crate::model::Worktree>,
+    one_shot: bool,
 }
+
+mod kept;
 
 /// A live run's supervisor (its process group leader), as recorded: the
 /// dashboard learns of its end from the kernel instead of a timer.
@@ -33,6 +40,9 @@ impl Reader {
         Reader {
             files: Files::new(root),
             leaders: Vec::new(),
+            kept: None,
+            worktrees: Vec::new(),
+            one_shot: false,
         }
     }
 
@@ -41,6 +51,9 @@ impl Reader {
         Reader {
             files: Files::once(root),
             leaders: Vec::new(),
+            kept: None,
+            worktrees: Vec::new(),
+            one_shot: true,
         }
     }
 
@@ -61,18 +74,55 @@ impl Reader {
     /// Forgets everything: the next load re-reads every file.
     pub fn invalidate_all(&mut self) {
         self.files.invalidate_all();
+        self.kept = None;
     }
 
-    /// Reads the workspace as of `now`, without per-worktree git state
-    /// (that is a separate, slower read: `with_git`).
-    pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
+    /// Reads what changed: `paths` are every path the watcher reported
+    /// since the last load, and `trusted` says the watcher is live and lost
+    /// nothing. Then only those files are read and only their milestones'
+    /// rules run again, when the change allows (`read::fast`); otherwise,
+    /// and whenever `trusted` is false, this is `invalidate` and `load`.
+    pub fn load_changed(
+        &mut self,
+        paths: Vec<PathBuf>,
+        trusted: bool,
+        now: DateTime<Utc>,
+    ) -> Snapshot {
+        if trusted && let Some(snap) = self.load_fast(&paths, now) {
+            return snap;
+        }
+        self.invalidate(paths);
+        self.load(now)
+    }
+
+    fn load_fast(&mut self, paths: &[PathBuf], now: DateTime<Utc>) -> Option<Snapshot> {
         let root = self.root().to_path_buf();
+        let kept = self.kept.as_mut()?;
         let (cfg, problems) = config::load(&root);
-        let worktrees = git::worktrees(&root);
-        let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
-        let mut views =
-            crate::rules::evaluate(read.milestones, read.events, read.sessions, &cfg.rules, now);
-        let records = runs::all(&root);
+        if !problems.is_empty() || git::worktrees(&root) != self.worktrees {
+            return None;
+        }
+        let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
+        if !kept.apply(changed, &cfg.rules, now) {
+            self.kept = None;
+            return None;
+        }
+        let mut views = kept.views.clone();
+        let (problems, current) = (kept.problems.clone(), kept.current.clone());
+        self.attach_runs(&root, &mut views);
+        Some(Snapshot {
+            root,
+            now,
+            milestones: views,
+            problems,
+            current,
+        })
+    }
+
+    /// Each view's run, from the registry (read on every load: a few small
+    /// files), and the live runs' supervisors noted.
+    fn attach_runs(&mut self, root: &Path, views: &mut [crate::model::MilestoneView]) {
+        let records = runs::all(root);
         let runs: Vec<(String, RunView)> = records
             .iter()
             .map(|r| (r.id.clone(), runs::observe(r)))
@@ -87,14 +137,46 @@ impl Reader {
                 start_ticks: r.start_ticks,
             })
             .collect();
-        crate::rules::attach_runs(&mut views, &runs);
-        views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+        crate::rules::attach_runs(views, &runs);
+    }
+
+    /// Reads the workspace as of `now`, without per-worktree git state
+    /// (that is a separate, slower read: `with_git`).
+    pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
+        let root = self.root().to_path_buf();
+        let (cfg, problems) = config::load(&root);
+        let worktrees = git::worktrees(&root);
+        if !self.one_shot {
+            self.worktrees = worktrees.clone();
+        }
+        let read = self.files.read(worktrees, cfg.max_file_bytes, problems);
+        let (mut views, problems, current) = if self.one_shot {
+            let mut views = crate::rules::evaluate(
+                read.milestones,
+                read.events,
+                read.sessions,
+                &cfg.rules,
+                now,
+            );
+            views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+            (views, read.problems, read.current)
+        } else {
+            let kept = kept::Kept::new(read, &cfg.rules, now);
+            let out = (
+                kept.views.clone(),
+                kept.problems.clone(),
+                kept.current.clone(),
+            );
+            self.kept = Some(kept);
+            out
+        };
+        self.attach_runs(&root, &mut views);
         Snapshot {
             root,
             now,
             milestones: views,
-            problems: read.problems,
-            current: read.current,
+            problems,
+            current,
         }
     }
 }

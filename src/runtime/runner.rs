@@ -43,6 +43,8 @@ pub(super) struct Runner {
     pub(super) wtx: mpsc::UnboundedSender<WatchMsg>,
     /// A word for the status line (run ends polled, and why).
     pub(super) notice: Option<String>,
+    /// The watcher is live: its events name every change.
+    pub(super) trusted: bool,
     pub(super) pending: HashSet<PathBuf>,
     pub(super) rescan: bool,
     pub(super) debounce_at: Option<Instant>,
@@ -74,6 +76,7 @@ impl Runner {
         let worktrees = self.root.join(crate::read::workspace::WORKTREES);
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
+        let trusted = self.trusted;
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
@@ -81,11 +84,14 @@ impl Runner {
                 .lock()
                 .map_or(crate::live::watch::Root::Same, |mut w| w.refresh());
             let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
-            if rescan || root == crate::live::watch::Root::Reopened {
+            let reopened = root == crate::live::watch::Root::Reopened;
+            if rescan || reopened {
                 r.invalidate_all();
             }
-            r.invalidate(paths);
-            Msg::Loaded(Box::new(r.load(Utc::now())))
+            // The watcher's paths are all that changed only while it is
+            // live and lost nothing; else every file's stamp is looked at.
+            let trusted = trusted && !rescan && root == crate::live::watch::Root::Same;
+            Msg::Loaded(Box::new(r.load_changed(paths, trusted, Utc::now())))
         });
     }
 
@@ -230,11 +236,13 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
         WatchMsg::Rescan => runner.rescan = true,
         WatchMsg::Degraded(why) => {
             let mode = WatchMode::Polling(why);
+            runner.trusted = false;
             app.dirty |= app.watch != mode;
             app.watch = mode;
             runner.rescan = true;
         }
         WatchMsg::Live => {
+            runner.trusted = true;
             app.dirty |= app.watch != WatchMode::Live;
             app.watch = WatchMode::Live;
             runner.rescan = true;
