@@ -45,6 +45,13 @@ pub(super) struct Runner {
     pub(super) notice: Option<String>,
     /// The watcher is live: its events name every change.
     pub(super) trusted: bool,
+    /// The log pane's history may have changed since it was last read (an
+    /// event log changed, or a reload that does not know what changed).
+    pub(super) log_stale: bool,
+    /// The reload in flight may change it.
+    pub(super) reload_touches_logs: bool,
+    /// The milestone (and worktree) whose history the pane last read.
+    pub(super) last_log: Option<(String, Option<String>)>,
     pub(super) pending: HashSet<PathBuf>,
     pub(super) rescan: bool,
     pub(super) debounce_at: Option<Instant>,
@@ -77,6 +84,13 @@ impl Runner {
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let trusted = self.trusted;
+        // History comes from event logs only (`read::history`); a path
+        // without an extension may be a directory of them.
+        self.reload_touches_logs = rescan
+            || !trusted
+            || paths
+                .iter()
+                .any(|p| matches!(crate::read::file::ext(p).as_str(), "jsonl" | ""));
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
@@ -140,6 +154,7 @@ impl Runner {
                 self.rescan = true;
             }
             Msg::Loaded(snap) => {
+                self.log_stale |= self.reload_touches_logs;
                 // The worker has let go of the reader; never wait for it.
                 if let Ok(r) = self.reader.try_lock() {
                     self.notice = self.exits.sync(&self.root, r.leaders(), &self.wtx);
@@ -179,7 +194,14 @@ impl Runner {
                     .as_ref()
                     .and_then(|s| s.milestones.iter().find(|m| m.milestone.id == id));
                 if let Some(m) = m.map(|m| m.milestone.clone()) {
-                    load_log(self, m, id);
+                    // A snapshot that changed no log leaves the history as
+                    // read: reading it means every shared log's tail.
+                    let key = (id.clone(), m.worktree_dir.clone());
+                    if self.log_stale || self.last_log.as_ref() != Some(&key) {
+                        self.log_stale = false;
+                        self.last_log = Some(key);
+                        load_log(self, m, id);
+                    }
                 }
             }
             Effect::Notify(text) => self.notify(tui, &text),
