@@ -107,8 +107,10 @@ type Channels = (
 );
 
 /// The app and the runner for `root`, the watcher started, and the
-/// channels their messages arrive on.
-fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
+/// channels their messages arrive on. The first frame (the header and
+/// "reading…") is drawn before the watcher starts: watching a large tree
+/// walks all of it.
+fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels) {
     let (cfg, _) = config::load(&root);
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -118,6 +120,10 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
     if let Some(e) = key_errors.first() {
         app.message = Some(format!("{}: {e}", config::FILE));
     }
+    if let Ok(size) = tui.term.size() {
+        app.size = (size.width, size.height);
+    }
+    let _ = tui.term.draw(|f| crate::ui::render(&app, f));
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
     let watcher = Watcher::start(&root, opts.poll, wtx.clone());
@@ -155,13 +161,13 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
 }
 
 async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
-    let (mut app, mut runner, (mut rx, mut wrx)) = setup(root, &opts);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
 
     let mut tui = Tui::enter()?;
+    let (mut app, mut runner, (mut rx, mut wrx)) = setup(root, &opts, &mut tui);
     let size = tui.term.size()?;
     app.size = (size.width, size.height);
     let mut events = EventStream::new();
