@@ -98,7 +98,7 @@ fn main() {
         ws::status_kb(pid, "VmHWM") as f64 / 1024.0
     );
     println!(
-        "runs still live at the end: {live}; load average: {}",
+        "runs live at the start of the measurement: {live_at_start}, at the end: {live}; load average: {}",
         ws::load()
     );
     p.send(b"q");

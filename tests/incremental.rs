@@ -97,7 +97,12 @@ fn edit(rng: &mut Rng, root: &Path, now: DateTime<Utc>) -> Vec<PathBuf> {
         }
         8 => {
             let log = root.join(format!(".milestones/logs/execution-{id}.jsonl"));
-            let mut text = std::fs::read_to_string(&log).unwrap_or_default();
+            // Appended to, mostly; now and then cut back (rotated).
+            let mut text = if rng.below(4) == 0 {
+                String::new()
+            } else {
+                std::fs::read_to_string(&log).unwrap_or_default()
+            };
             text += &event(rng, now);
             std::fs::write(&log, text).expect("log");
             vec![log]

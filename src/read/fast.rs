@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{Milestone, Origin};
+use crate::model::{Event, Milestone, Origin};
 use crate::read::file::{self, Fence};
 use crate::read::scan::{self, Found, RANK_ROOT, Scan};
 use crate::read::workspace::MILESTONES;
@@ -19,6 +19,8 @@ use crate::util::hash::FastMap;
 pub struct Index {
     /// Root `active/` documents that were the only copy of their id: path → id.
     pub sole: FastMap<PathBuf, String>,
+    /// Root event logs that alone give their milestone its events: path → id.
+    pub logs: FastMap<PathBuf, String>,
     /// A full read happened, with this size limit.
     pub ready: Option<u64>,
 }
@@ -48,6 +50,7 @@ impl Index {
         };
         Index {
             sole,
+            logs: FastMap::default(),
             ready: Some(max_file_bytes),
         }
     }
@@ -60,6 +63,8 @@ enum Kind {
     Ignored,
     /// A milestone document read alone.
     Sole(String),
+    /// An event log read alone, for this milestone.
+    Log(String),
     /// Needs the full read.
     Full,
 }
@@ -69,6 +74,9 @@ fn kind(root: &Path, index: &Index, p: &Path) -> Kind {
     if p.starts_with(ms.join("sessions").join("mdash-runs")) && p != ms.join("sessions/mdash-runs")
     {
         return Kind::Ignored;
+    }
+    if let Some(id) = index.logs.get(p) {
+        return Kind::Log(id.clone());
     }
     if p.parent() == Some(ms.join("active").as_path()) {
         if let Some(id) = index.sole.get(p) {
@@ -81,23 +89,37 @@ fn kind(root: &Path, index: &Index, p: &Path) -> Kind {
     Kind::Full
 }
 
-/// The milestones whose files changed, read again, or `None` when the
-/// change needs the full read. `cache` entries of the files read are
-/// brought up to date.
+/// What a fast read found: milestones read again, and milestones' events.
+#[derive(Default)]
+pub struct Changes {
+    pub milestones: Vec<Arc<Milestone>>,
+    pub events: Vec<(String, Vec<Event>)>,
+}
+
+/// The milestones and event logs whose files changed, read again, or
+/// `None` when the change needs the full read. `cache` entries of the files
+/// read are brought up to date.
 pub fn read(
     fence: &Fence,
     index: &Index,
     cache: &mut scan::Cache,
     paths: &[PathBuf],
-) -> Option<Vec<Arc<Milestone>>> {
+) -> Option<Changes> {
     if index.ready != Some(fence.max_bytes) {
         return None;
     }
-    let mut out: Vec<Arc<Milestone>> = Vec::new();
+    let mut out = Changes::default();
     for p in paths {
         let id = match kind(&fence.root, index, p) {
             Kind::Ignored => continue,
             Kind::Full => return None,
+            Kind::Log(id) => {
+                file::stamp(p)?;
+                let events = crate::read::assemble::reread_log(fence, p, cache)?;
+                out.events.retain(|(o, _)| *o != id);
+                out.events.push((id, events));
+                continue;
+            }
             Kind::Sole(id) => id,
         };
         let stamp = file::stamp(p)?;
@@ -107,8 +129,8 @@ pub fn read(
                 cache
                     .docs
                     .insert(p.clone(), (stamp, Found::Milestone(m.clone()), generation));
-                out.retain(|o| o.id != m.id);
-                out.push(m);
+                out.milestones.retain(|o| o.id != m.id);
+                out.milestones.push(m);
             }
             // Renamed, broken, no longer a milestone: the full read says how.
             _ => return None,

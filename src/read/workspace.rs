@@ -64,11 +64,7 @@ impl Reader {
     /// Reads only the files at `paths`, the watcher having said they are
     /// all that changed since the last read: the milestones they hold, or
     /// `None` when the change needs a full `read`.
-    pub fn read_fast(
-        &mut self,
-        paths: &[PathBuf],
-        max_file_bytes: u64,
-    ) -> Option<Vec<std::sync::Arc<crate::model::Milestone>>> {
+    pub fn read_fast(&mut self, paths: &[PathBuf], max_file_bytes: u64) -> Option<fast::Changes> {
         if self.one_shot {
             return None;
         }
@@ -112,6 +108,9 @@ impl Reader {
             self.index = fast::Index::build(&fence.root, &scan, max_file_bytes);
         }
         let out = assemble::run(&fence, &mut scan);
+        if !self.one_shot {
+            self.index.logs = out.sole_logs.iter().cloned().collect();
+        }
         self.cache = std::mem::take(&mut scan.cache);
         let generation = self.cache.generation;
         self.cache.docs.retain(|_, c| c.2 == generation);

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Event, Milestone, MilestoneView, Session, Status};
 use crate::read::assemble::Assembled;
+use crate::read::fast::Changes;
 use crate::rules::{self, Graph, Settings, blockers, status};
 
 /// One milestone's inputs to the rules.
@@ -62,6 +63,7 @@ impl Kept {
             mut sessions,
             problems,
             current,
+            sole_logs: _,
         } = read;
         let inputs: Vec<Input> = milestones
             .into_iter()
@@ -115,18 +117,21 @@ impl Kept {
     /// Applies milestones read again (same ids, same files). `false` when
     /// the kept state cannot take them (an id it does not know, other
     /// settings): the caller reads everything.
-    pub fn apply(
-        &mut self,
-        changed: Vec<Arc<Milestone>>,
-        settings: &Settings,
-        now: DateTime<Utc>,
-    ) -> bool {
+    pub fn apply(&mut self, changed: Changes, settings: &Settings, now: DateTime<Utc>) -> bool {
         if *settings != self.settings {
             return false;
         }
         let mut graph_changed = false;
         let mut redo: Vec<usize> = Vec::new();
-        for m in changed {
+        // Events only feed the milestone's own blockers and last event.
+        for (id, events) in changed.events {
+            let Some(&i) = self.index.get(&id) else {
+                return false;
+            };
+            self.inputs[i].events = events;
+            redo.push(i);
+        }
+        for m in changed.milestones {
             let Some(&i) = self.index.get(&m.id) else {
                 return false;
             };
