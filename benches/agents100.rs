@@ -25,7 +25,7 @@ fn env(name: &str, default: u64) -> u64 {
 
 fn main() {
     let agents = env("AGENTS", 100) as usize;
-    let pace = env("PACE_MS", 400);
+    let pace = env("PACE_MS", 1000);
     let secs = env("SECS", 20);
     println!("load average at start: {}", ws::load());
     let d = tempfile::tempdir().expect("tmp");
@@ -33,7 +33,7 @@ fn main() {
     let cfg = d.path().join("cfg");
     for i in 0..agents {
         // More tasks than the generated default, so a run outlasts the bench.
-        let tasks: String = (0..40)
+        let tasks: String = (0..60)
             .map(|t| format!("  - {{id: t{t}, title: Task {t}, status: pending}}\n"))
             .collect();
         common::write(
@@ -65,7 +65,8 @@ fn main() {
         "started {agents} runs in {:.1} s",
         t_start.elapsed().as_secs_f64()
     );
-    p.wait_for("the live runs", |s| s.contains(&format!("{agents} runs")));
+    p.wait_for("the live runs", |s| s.contains(" runs "));
+    let live_at_start = live_runs(&p.screen());
     let (s0, t0) = ws::counters(pid);
     let begin = Instant::now();
     let mut lat = Vec::new();
@@ -86,14 +87,7 @@ fn main() {
     }
     let took = begin.elapsed().as_secs_f64();
     let (s1, t1) = ws::counters(pid);
-    let live = p
-        .screen()
-        .lines()
-        .find_map(|l| {
-            let i = l.find(" runs")?;
-            l[..i].rsplit(' ').next()?.parse::<u64>().ok()
-        })
-        .unwrap_or(0);
+    let live = live_runs(&p.screen());
     ws::stats(&format!("{agents} agents: a key's answer on screen"), lat);
     println!(
         "{:<56} {:.0} % of one core ({} ticks in {took:.1} s), {:.0} context switches/s, {:.1} MB peak",
@@ -104,9 +98,21 @@ fn main() {
         ws::status_kb(pid, "VmHWM") as f64 / 1024.0
     );
     println!(
-        "runs still live at the end: {live}; load average: {}",
+        "runs live at the start of the measurement: {live_at_start}, at the end: {live}; load average: {}",
         ws::load()
     );
     p.send(b"q");
     let _ = p.wait_exit_within(Duration::from_secs(10));
+}
+
+/// The header's count of live runs.
+fn live_runs(screen: &str) -> u64 {
+    screen
+        .lines()
+        .next()
+        .and_then(|l| {
+            let i = l.find(" runs")?;
+            l[..i].rsplit(' ').next()?.parse::<u64>().ok()
+        })
+        .unwrap_or(0)
 }

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod assemble;
 pub mod bundle;
 pub mod doc;
+pub mod fast;
 pub mod file;
 pub mod history;
 pub mod log;

@@ -36,6 +36,105 @@ impl Default for Settings {
     }
 }
 
+/// What the rules need to know of the whole workspace for one milestone:
+/// which ids are completed, and who lies on a cycle.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Graph {
+    pub completed: HashSet<String>,
+    pub cycles: HashMap<String, String>,
+}
+
+/// Whether a milestone counts as completed for those requiring it.
+pub fn is_done(m: &Milestone, status: Status) -> bool {
+    status == Status::Completed || m.origin == Origin::Completed
+}
+
+/// The workspace-wide part of the rules.
+pub fn graph(milestones: &[std::sync::Arc<Milestone>], statuses: &[Status]) -> Graph {
+    Graph {
+        completed: milestones
+            .iter()
+            .zip(statuses)
+            .filter(|(m, s)| is_done(m, **s))
+            .map(|(m, _)| m.id.clone())
+            .collect(),
+        cycles: deps::cycles(
+            milestones
+                .iter()
+                .map(|m| (m.id.as_str(), m.requires.as_slice())),
+        ),
+    }
+}
+
+/// One milestone's view, given the workspace's graph.
+pub fn view(
+    m: std::sync::Arc<Milestone>,
+    status: Status,
+    events: &[Event],
+    sessions: Vec<Session>,
+    log_start: Option<DateTime<Utc>>,
+    ctx: &blockers::Context,
+) -> MilestoneView {
+    let progress = progress::milestone(&m, status);
+    let start = pace::start(&m, events).into_iter().chain(log_start).min();
+    let quiet = pace::last_activity(&m, events);
+    let mut v = MilestoneView {
+        status,
+        progress,
+        phases: progress::phase_bars(&m),
+        tasks: progress::task_counts(&m),
+        blockers: blockers::compute(&m, status, events, ctx),
+        last_event: events.last().cloned(),
+        sessions,
+        worktree: None,
+        run: None,
+        agent: None,
+        checks: ready::last_checks(events),
+        pace: pace::pace(status, progress, start, ctx.now),
+        ready: crate::model::Ready {
+            missing: Vec::new(),
+            checks_configured: ctx.settings.checks_configured,
+        },
+        stalled: pace::stalled(status, quiet, ctx.now, ctx.settings.stall_minutes),
+        milestone: m,
+    };
+    ready::refresh(&mut v);
+    v
+}
+
+/// When the view of `m` computed at `now` stops being true with no file
+/// changing: the first in-progress task to become long-running.
+pub fn next_change(
+    m: &Milestone,
+    events: &[Event],
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let long = chrono::Duration::minutes(settings.long_task_minutes.max(0));
+    let task = m
+        .tasks
+        .iter()
+        .filter(|t| status::of_task(t) == Status::InProgress)
+        .filter_map(|t| t.started_at.as_deref().and_then(crate::util::time::parse))
+        .map(|s| s + long)
+        .filter(|t| *t >= now)
+        .min();
+    // Pace and its ETA move with the clock (the ETA is to the minute): a
+    // view with a pace holds for a minute.
+    let status = status::of_milestone(m);
+    let paced = pace::pace(
+        status,
+        progress::milestone(m, status),
+        pace::start(m, events),
+        now,
+    )
+    .map(|_| now + chrono::Duration::seconds(60));
+    let stall = pace::last_activity(m, events)
+        .map(|t| t + chrono::Duration::minutes(settings.stall_minutes.max(0)))
+        .filter(|t| *t >= now);
+    [task, paced, stall].into_iter().flatten().min()
+}
+
 /// Computes every view. `events` holds each milestone's events, oldest first.
 pub fn evaluate(
     milestones: Vec<std::sync::Arc<Milestone>>,
@@ -58,69 +157,23 @@ pub fn evaluate_with(
     now: DateTime<Utc>,
 ) -> Vec<MilestoneView> {
     let statuses: Vec<Status> = milestones.iter().map(|m| status::of_milestone(m)).collect();
-    let completed: HashSet<&str> = milestones
-        .iter()
-        .zip(&statuses)
-        .filter(|(m, s)| **s == Status::Completed || m.origin == Origin::Completed)
-        .map(|(m, _)| m.id.as_str())
-        .collect();
-    let cycles = deps::cycles(
-        milestones
-            .iter()
-            .map(|m| (m.id.as_str(), m.requires.as_slice())),
-    );
+    let g = graph(&milestones, &statuses);
+    let completed: HashSet<&str> = g.completed.iter().map(String::as_str).collect();
     let ctx = blockers::Context {
         completed: &completed,
-        cycles: &cycles,
+        cycles: &g.cycles,
         settings,
         now,
     };
-    let blockers: Vec<_> = milestones
-        .iter()
-        .zip(&statuses)
-        .map(|(m, &status)| {
-            let evs = events.remove(&m.id).unwrap_or_default();
-            let b = blockers::compute(m, status, &evs, &ctx);
-            let checks = ready::last_checks(&evs);
-            let start = pace::start(m, &evs)
-                .into_iter()
-                .chain(starts.get(&m.id).copied())
-                .min();
-            let quiet = pace::last_activity(m, &evs);
-            (b, evs.last().cloned(), checks, start, quiet)
-        })
-        .collect();
     milestones
         .into_iter()
         .zip(statuses)
-        .zip(blockers)
-        .map(
-            |((m, status), (blockers, last_event, checks, start, quiet))| {
-                let progress = progress::milestone(&m, status);
-                let mut v = MilestoneView {
-                    status,
-                    progress,
-                    phases: progress::phase_bars(&m),
-                    tasks: progress::task_counts(&m),
-                    blockers,
-                    last_event,
-                    sessions: sessions.remove(&m.id).unwrap_or_default(),
-                    worktree: None,
-                    run: None,
-                    agent: None,
-                    checks,
-                    pace: pace::pace(status, progress, start, now),
-                    ready: crate::model::Ready {
-                        missing: Vec::new(),
-                        checks_configured: settings.checks_configured,
-                    },
-                    stalled: pace::stalled(status, quiet, now, settings.stall_minutes),
-                    milestone: m,
-                };
-                ready::refresh(&mut v);
-                v
-            },
-        )
+        .map(|(m, status)| {
+            let evs = events.remove(&m.id).unwrap_or_default();
+            let ss = sessions.remove(&m.id).unwrap_or_default();
+            let start = starts.get(&m.id).copied();
+            view(m, status, &evs, ss, start, &ctx)
+        })
         .collect()
 }
 

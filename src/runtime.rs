@@ -25,6 +25,7 @@ use crate::live::watch::{WatchMsg, Watcher};
 use crate::runtime::tui::Tui;
 
 mod actions;
+mod exits;
 mod flight;
 mod merge;
 mod runner;
@@ -114,8 +115,10 @@ type Channels = (
 );
 
 /// The app and the runner for `root`, the watcher started, and the
-/// channels their messages arrive on.
-fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
+/// channels their messages arrive on. The first frame (the header and
+/// "reading…") is drawn before the watcher starts: watching a large tree
+/// walks all of it.
+fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels) {
     let (cfg, _) = config::load(&root);
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -146,12 +149,17 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
             format!("config: {first} (and {more} more: mdash check lists them)")
         });
     }
+    if let Ok(size) = tui.term.size() {
+        app.size = (size.width, size.height);
+    }
+    let _ = tui.term.draw(|f| crate::ui::render(&app, f));
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
-    let watcher = Watcher::start(&root, opts.poll, wtx);
+    let watcher = Watcher::start(&root, opts.poll, wtx.clone());
     if let Some(why) = &watcher.polling {
         app.watch = WatchMode::Polling(why.clone());
     }
+    let watcher_live = watcher.polling.is_none();
     let runner = Runner {
         root: root.clone(),
         cfg,
@@ -159,6 +167,13 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
         watcher: Arc::new(Mutex::new(watcher)),
         tx,
         reloads: SingleFlight::default(),
+        exits: exits::Exits::default(),
+        wtx,
+        notice: None,
+        trusted: watcher_live,
+        log_stale: true,
+        reload_touches_logs: true,
+        last_log: None,
         pending: HashSet::new(),
         rescan: false,
         debounce_at: None,
@@ -176,13 +191,13 @@ fn setup(root: PathBuf, opts: &Options) -> (App, Runner, Channels) {
 }
 
 async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
-    let (mut app, mut runner, (mut rx, mut wrx)) = setup(root, &opts);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigtstp = signal(SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?;
 
     let mut tui = Tui::enter()?;
+    let (mut app, mut runner, (mut rx, mut wrx)) = setup(root, &opts, &mut tui);
     let size = tui.term.size()?;
     app.size = (size.width, size.height);
     let mut events = EventStream::new();
@@ -218,13 +233,15 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         } else {
             tick_at = None;
         }
-        // A run killed outright leaves no record: look again now and then
+        // A run killed outright leaves no record: its supervisor's pidfd
+        // says when it ends; only without pidfds, look again now and then
         // while runs are live.
-        let live_runs = app.snap.as_ref().is_some_and(|s| {
-            s.milestones
-                .iter()
-                .any(|m| m.run.as_ref().is_some_and(|r| r.state.is_live()))
-        });
+        let live_runs = runner.exits.polls()
+            && app.snap.as_ref().is_some_and(|s| {
+                s.milestones
+                    .iter()
+                    .any(|m| m.run.as_ref().is_some_and(|r| r.state.is_live()))
+            });
         if (live_runs || matches!(app.watch, WatchMode::Polling(_))) && !runner.reloads.running() {
             poll_at.get_or_insert(now + crate::live::watch::POLL_INTERVAL);
         }
@@ -266,6 +283,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                 while let Ok(w) = wrx.try_recv() {
                     watch_msg(&mut runner, &mut app, w);
                 }
+                // The header says how the workspace is watched.
+                dirty |= std::mem::take(&mut app.dirty);
             }
             Some(m) = rx.recv() => {
                 msgs.push(m);
@@ -310,6 +329,10 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         }
         for msg in msgs {
             runner.on_message(&msg);
+            if let Some(why) = runner.notice.take() {
+                app.message = Some(why);
+                dirty = true;
+            }
             for fx in update(&mut app, msg) {
                 if runner.apply(fx, &mut tui, &mut app)? {
                     last_draw = None;

@@ -33,10 +33,17 @@ pub fn config(p: Preset) -> &'static str {
 }
 
 /// Writes `.milestones/config/mdash.yaml`; an existing file is never
-/// replaced (the section to add is printed instead).
+/// replaced (the section to add is printed instead), unless it is still
+/// the untouched sample `mdash init` wrote.
 pub fn write(root: &Path, p: Preset) -> i32 {
     let file = root.join(crate::live::config::FILE);
     let text = config(p);
+    let sample = crate::cli::init::SAMPLE.as_bytes();
+    if let Ok(true) = crate::live::write::replace_if_unchanged(&file, sample, text.as_bytes()) {
+        println!("wrote {}", file.display());
+        println!("approve its command with `mdash trust` before the first run");
+        return 0;
+    }
     match crate::live::write::create_new(&file, text.as_bytes()) {
         Ok(()) => {
             println!("wrote {}", file.display());

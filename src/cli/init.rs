@@ -37,7 +37,7 @@ pub fn init(path: &Path) -> i32 {
 
 /// `mdash init`'s `mdash.yaml`: every setting, commented out, so that it
 /// changes nothing until edited.
-const SAMPLE: &str = "\
+pub(crate) const SAMPLE: &str = "\
 # mdash's settings for this workspace (README: Configuration).
 # Everything here is commented out: the defaults apply until you edit it.
 #

@@ -16,6 +16,24 @@ use crate::read::workspace::Reader as Files;
 pub struct Reader {
     files: Files,
     transcripts: crate::live::agent::Transcripts,
+    /// The live runs of the last load, for watching their ends.
+    leaders: Vec<Leader>,
+    /// The dashboard's state between loads (none for a one-shot read).
+    kept: Option<kept::Kept>,
+    /// The worktrees of the last full read.
+    worktrees: Vec<crate::model::Worktree>,
+    one_shot: bool,
+}
+
+mod kept;
+
+/// A live run's supervisor (its process group leader), as recorded: the
+/// dashboard learns of its end from the kernel instead of a timer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leader {
+    pub id: String,
+    pub pgid: i32,
+    pub start_ticks: u64,
 }
 
 impl Reader {
@@ -23,6 +41,10 @@ impl Reader {
         Reader {
             files: Files::new(root),
             transcripts: Default::default(),
+            leaders: Vec::new(),
+            kept: None,
+            worktrees: Vec::new(),
+            one_shot: false,
         }
     }
 
@@ -31,11 +53,20 @@ impl Reader {
         Reader {
             files: Files::once(root),
             transcripts: Default::default(),
+            leaders: Vec::new(),
+            kept: None,
+            worktrees: Vec::new(),
+            one_shot: true,
         }
     }
 
     pub fn root(&self) -> &Path {
         self.files.root()
+    }
+
+    /// The live runs the last load saw.
+    pub fn leaders(&self) -> &[Leader] {
+        &self.leaders
     }
 
     /// Marks paths as changed (a watcher saw them), whatever their stamp says.
@@ -46,6 +77,45 @@ impl Reader {
     /// Forgets everything: the next load re-reads every file.
     pub fn invalidate_all(&mut self) {
         self.files.invalidate_all();
+        self.kept = None;
+    }
+
+    /// Reads what changed: `paths` are every path the watcher reported
+    /// since the last load, and `trusted` says the watcher is live and lost
+    /// nothing. Then only those files are read and only their milestones'
+    /// rules run again, when the change allows (`read::fast`); otherwise,
+    /// and whenever `trusted` is false, this is `invalidate` and `load`.
+    pub fn load_changed(
+        &mut self,
+        paths: Vec<PathBuf>,
+        trusted: bool,
+        now: DateTime<Utc>,
+    ) -> Snapshot {
+        if trusted && let Some(snap) = self.load_fast(&paths, now) {
+            return snap;
+        }
+        self.invalidate(paths);
+        self.load(now)
+    }
+
+    fn load_fast(&mut self, paths: &[PathBuf], now: DateTime<Utc>) -> Option<Snapshot> {
+        let root = self.root().to_path_buf();
+        let kept = self.kept.as_mut()?;
+        let (cfg, problems) = config::load(&root);
+        if !problems.is_empty() || git::worktrees(&root) != self.worktrees {
+            return None;
+        }
+        let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
+        let settings = settings_of(&root, &cfg);
+        if !kept.apply(changed, &settings, now) {
+            self.kept = None;
+            return None;
+        }
+        let views = kept.views.clone();
+        let (problems, current) = (kept.problems.clone(), kept.current.clone());
+        let hooked = kept.hooked();
+        let worktrees = self.worktrees.clone();
+        Some(self.finish(root, views, problems, current, &hooked, &worktrees, now))
     }
 
     /// Reads the workspace as of `now`, without per-worktree git state
@@ -54,24 +124,75 @@ impl Reader {
         let root = self.root().to_path_buf();
         let (cfg, problems) = config::load(&root);
         let worktrees = git::worktrees(&root);
+        if !self.one_shot {
+            self.worktrees = worktrees.clone();
+        }
         let read = self
             .files
             .read(worktrees.clone(), cfg.max_file_bytes, problems);
-        let hooked = newest_agent_states(&read.events);
-        let mut settings = cfg.rules.clone();
-        settings.checks_configured = config::checks::load(&root).configured();
-        let mut views = crate::rules::evaluate_with(
-            read.milestones,
-            read.events,
-            read.sessions,
-            &read.starts,
-            &settings,
-            now,
-        );
+        let hooked = newest_agent_states(read.events.iter());
+        let settings = settings_of(&root, &cfg);
+        let (views, problems, current) = if self.one_shot {
+            let mut views = crate::rules::evaluate_with(
+                read.milestones,
+                read.events,
+                read.sessions,
+                &read.starts,
+                &settings,
+                now,
+            );
+            views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+            (views, read.problems, read.current)
+        } else {
+            let kept = kept::Kept::new(read, &settings, now);
+            let out = (
+                kept.views.clone(),
+                kept.problems.clone(),
+                kept.current.clone(),
+            );
+            self.kept = Some(kept);
+            out
+        };
+        self.finish(root, views, problems, current, &hooked, &worktrees, now)
+    }
+}
+
+/// The rules' settings: the config's, and whether checks are configured.
+fn settings_of(root: &Path, cfg: &config::Config) -> crate::rules::Settings {
+    let mut settings = cfg.rules.clone();
+    settings.checks_configured = config::checks::load(root).configured();
+    settings
+}
+
+impl Reader {
+    /// What every load ends with: each view's run (the registry is read on
+    /// every load: a few small files) and agent, readiness again (an agent
+    /// that waits is a blocker), the live runs' supervisors noted.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        root: PathBuf,
+        mut views: Vec<crate::model::MilestoneView>,
+        problems: Vec<crate::model::Problem>,
+        current: Option<String>,
+        hooked: &std::collections::HashMap<String, crate::model::AgentStatus>,
+        worktrees: &[crate::model::Worktree],
+        now: DateTime<Utc>,
+    ) -> Snapshot {
         let records = runs::all(&root);
         let runs: Vec<(String, RunView)> = records
             .iter()
             .map(|r| (r.id.clone(), runs::observe(&root, r)))
+            .collect();
+        self.leaders = records
+            .iter()
+            .zip(&runs)
+            .filter(|(_, (_, v))| v.state.is_live())
+            .map(|(r, _)| Leader {
+                id: r.id.clone(),
+                pgid: r.pgid,
+                start_ticks: r.start_ticks,
+            })
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
@@ -81,8 +202,8 @@ impl Reader {
             &crate::live::agent::Inputs {
                 root: &root,
                 ids: &ids,
-                worktrees: &worktrees,
-                hooked: &hooked,
+                worktrees,
+                hooked,
                 runs: &records,
                 claude_kind: agent_cfg.claude,
                 ended_after_minutes: agent_cfg.ended_after_minutes,
@@ -90,9 +211,7 @@ impl Reader {
             },
         );
         crate::rules::agent::attach_agents(&mut views, &agents);
-        // An agent that waits is a blocker: the readiness gates see it.
         views.iter_mut().for_each(crate::rules::ready::refresh);
-        views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
         let failed_output = runs
             .iter()
             .filter(|(_, r)| r.state == crate::model::RunState::Failed)
@@ -102,8 +221,8 @@ impl Reader {
             root,
             now,
             milestones: views,
-            problems: read.problems,
-            current: read.current,
+            problems,
+            current,
             failed_output,
         }
     }
@@ -132,11 +251,10 @@ fn last_line(root: &Path, id: &str) -> Option<String> {
 }
 
 /// The newest `agent_state` of each milestone (SPEC §8).
-fn newest_agent_states(
-    events: &std::collections::HashMap<String, Vec<crate::model::Event>>,
+pub(crate) fn newest_agent_states<'a>(
+    events: impl Iterator<Item = (&'a String, &'a Vec<crate::model::Event>)>,
 ) -> std::collections::HashMap<String, crate::model::AgentStatus> {
     events
-        .iter()
         .filter_map(|(id, evs)| {
             let newest = evs
                 .iter()

@@ -22,6 +22,8 @@ pub enum WatchMsg {
     Rescan,
     /// Live watching failed; polling from now on, for this reason.
     Degraded(String),
+    /// Watching is live again (the workspace directory came back).
+    Live,
 }
 
 /// How often the event loop reloads when polling.
@@ -39,6 +41,10 @@ pub struct Watcher {
     watched: BTreeSet<(PathBuf, bool)>,
     tx: UnboundedSender<WatchMsg>,
     pub polling: Option<String>,
+    /// The workspace directory's identity when its watches were set up.
+    root_id: Option<(u64, u64)>,
+    /// The last `refresh` found the directory gone (said once).
+    gone: bool,
 }
 
 fn handler(
@@ -54,6 +60,11 @@ fn handler(
             if !ev.paths.is_empty() {
                 let _ = tx.send(WatchMsg::Paths(ev.paths));
             }
+        }
+        // A directory made after start-up could not be watched: the
+        // inotify watch limit. Part of the tree would go unseen, silently.
+        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+            let _ = tx.send(WatchMsg::Degraded(LIMIT_REACHED.to_string()));
         }
         Err(_) => {
             let _ = tx.send(WatchMsg::Rescan);
@@ -76,6 +87,34 @@ fn add_transcripts(dir: &Path, out: &mut BTreeSet<(PathBuf, bool)>) {
     }
 }
 
+/// Said in the header when the watch limit is reached after start-up.
+pub const LIMIT_REACHED: &str =
+    "inotify watch limit reached (fs.inotify.max_user_watches); polling every 2 s";
+
+/// Said in the header while the workspace directory is gone.
+pub const ROOT_GONE: &str = "the workspace directory is gone; looking for it every 2 s";
+
+/// What `refresh` found about the workspace directory itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// The directory watched so far.
+    Same,
+    /// Another directory now at the same path (moved away and made again):
+    /// every watch was set up again, and everything must be read again.
+    Reopened,
+    /// Nothing at the path.
+    Gone,
+}
+
+/// (device, inode) of a directory, to tell a new one at the same path.
+fn identity(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p)
+        .ok()
+        .filter(std::fs::Metadata::is_dir)
+        .map(|m| (m.dev(), m.ino()))
+}
+
 impl Watcher {
     pub fn start(root: &Path, force_poll: bool, tx: UnboundedSender<WatchMsg>) -> Watcher {
         let (inner, polling) = if force_poll {
@@ -92,6 +131,8 @@ impl Watcher {
             watched: BTreeSet::new(),
             tx,
             polling,
+            root_id: identity(root),
+            gone: false,
         };
         w.refresh();
         w
@@ -134,8 +175,38 @@ impl Watcher {
     }
 
     /// Brings the watches in line with the directories that exist now:
-    /// `.milestones/` deleted and re-created, a new worktree.
-    pub fn refresh(&mut self) {
+    /// `.milestones/` deleted and re-created, a new worktree, the workspace
+    /// directory itself moved away and made again at the same path (its
+    /// old watches follow the moved directory, so all are set up again).
+    pub fn refresh(&mut self) -> Root {
+        let now = identity(&self.root);
+        let root = match now {
+            None => {
+                if !self.gone {
+                    self.gone = true;
+                    let _ = self.tx.send(WatchMsg::Degraded(ROOT_GONE.to_string()));
+                }
+                return Root::Gone;
+            }
+            Some(id) if Some(id) != self.root_id => {
+                for (p, _) in std::mem::take(&mut self.watched) {
+                    if let Inner::Live(w) = &mut self.inner {
+                        let _ = w.unwatch(&p);
+                    }
+                }
+                self.root_id = Some(id);
+                Root::Reopened
+            }
+            Some(_) => Root::Same,
+        };
+        if std::mem::take(&mut self.gone) && self.polling.is_none() {
+            let _ = self.tx.send(WatchMsg::Live);
+        }
+        self.sync();
+        root
+    }
+
+    fn sync(&mut self) {
         let want = Watcher::desired(&self.root);
         let gone: Vec<_> = self.watched.difference(&want).cloned().collect();
         let new: Vec<_> = want.difference(&self.watched).cloned().collect();

@@ -27,6 +27,9 @@ pub struct Assembled {
     pub sessions: HashMap<String, Vec<Session>>,
     pub problems: Vec<Problem>,
     pub current: Option<String>,
+    /// Root event logs that alone give their milestone its events, read
+    /// without a problem: such a log can later be read alone (`read::fast`).
+    pub sole_logs: Vec<(PathBuf, String)>,
 }
 
 pub fn run(fence: &Fence, scan: &mut Scan) -> Assembled {
@@ -52,7 +55,7 @@ pub fn run(fence: &Fence, scan: &mut Scan) -> Assembled {
     }
     merge_graph(&mut milestones, &scan.graph);
     let known: HashSet<String> = milestones.iter().map(|m| m.id.clone()).collect();
-    let (events, starts) = read_logs(fence, scan, &milestones, &known);
+    let (events, starts, sole_logs) = read_logs(fence, scan, &milestones, &known);
     let sessions = assign_sessions(std::mem::take(&mut scan.sessions), &known);
     scan.problems
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
@@ -61,6 +64,7 @@ pub fn run(fence: &Fence, scan: &mut Scan) -> Assembled {
         events,
         starts,
         sessions,
+        sole_logs,
         problems: std::mem::take(&mut scan.problems),
         current: scan.current.take(),
     }
@@ -119,6 +123,9 @@ fn assign_sessions(
     out
 }
 
+/// Root logs that alone give a milestone its events: (path, id).
+type SoleLogs = Vec<(PathBuf, String)>;
+
 /// An event with its ordering key: (time, file order, line).
 type Keyed = (Option<DateTime<Utc>>, usize, usize, Event);
 
@@ -128,7 +135,7 @@ fn read_logs(
     scan: &mut Scan,
     milestones: &[Arc<Milestone>],
     known: &HashSet<String>,
-) -> (HashMap<String, Vec<Event>>, HashMap<String, DateTime<Utc>>) {
+) -> (Events, Starts, SoleLogs) {
     let mut starts: HashMap<String, DateTime<Utc>> = HashMap::new();
     let roots = scan.log_roots.clone();
     // (time, file order, line) keeps "newest by timestamp, ties by position".
@@ -138,6 +145,7 @@ fn read_logs(
         .filter_map(|m| Some((m.id.as_str(), m.worktree_dir.as_deref()?)))
         .collect();
     let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
+    let mut in_root: Vec<bool> = Vec::new();
     for (ms, wt) in &roots {
         for (path, own) in log::files(ms) {
             let own = own.filter(|id| known.contains(id));
@@ -150,9 +158,13 @@ fn read_logs(
                 continue;
             }
             files.push((path, own));
+            in_root.push(wt.is_none());
         }
     }
     let reads = cached_logs(fence, &files, scan);
+    // Which files gave each id events, and which were read cleanly.
+    let mut sources: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut clean = vec![false; files.len()];
     for (file_no, ((path, own), read)) in files.iter().zip(reads).enumerate() {
         let read = match read {
             Ok(r) => r,
@@ -161,7 +173,9 @@ fn read_logs(
                 continue;
             }
         };
-        scan.problems.extend(read.problem(&fence.rel(path)));
+        let problem = read.problem(&fence.rel(path));
+        clean[file_no] = problem.is_none();
+        scan.problems.extend(problem);
         for (mid, t) in read.firsts() {
             let target = match own {
                 Some(id) => Some(id.clone()),
@@ -178,6 +192,10 @@ fn read_logs(
                 None => e.milestone_id.clone().filter(|id| known.contains(id)),
             };
             if let Some(id) = target {
+                let from = sources.entry(id.clone()).or_default();
+                if from.last() != Some(&file_no) {
+                    from.push(file_no);
+                }
                 keyed
                     .entry(id)
                     .or_default()
@@ -185,6 +203,18 @@ fn read_logs(
             }
         }
     }
+    let sole = files
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| in_root[*n] && clean[*n])
+        .filter_map(|(n, (path, own))| {
+            let id = own.as_ref()?;
+            sources
+                .get(id)
+                .is_none_or(|from| from.iter().all(|f| *f == n))
+                .then(|| (path.clone(), id.clone()))
+        })
+        .collect();
     let events = keyed
         .into_iter()
         .map(|(id, mut evs)| {
@@ -192,7 +222,37 @@ fn read_logs(
             (id, evs.into_iter().map(|e| e.3).collect())
         })
         .collect();
-    (events, starts)
+    (events, starts, sole)
+}
+
+/// Each milestone's events, oldest first.
+type Events = HashMap<String, Vec<Event>>;
+/// Each milestone's earliest zoned log time.
+type Starts = HashMap<String, DateTime<Utc>>;
+
+/// One log read again (from the cache, from where it stopped, or whole):
+/// its events, oldest first, and its earliest zoned time (compacted-away
+/// events included), or `None` when it has a problem to report.
+pub fn reread_log(
+    fence: &Fence,
+    path: &std::path::Path,
+    cache: &mut crate::read::scan::Cache,
+) -> Option<(Vec<Event>, Option<DateTime<Utc>>)> {
+    let mut scan = Scan {
+        cache: std::mem::take(cache),
+        ..Scan::default()
+    };
+    let files = [(path.to_path_buf(), None)];
+    let read = cached_logs(fence, &files, &mut scan).pop();
+    *cache = std::mem::take(&mut scan.cache);
+    let read = read?.ok()?;
+    if read.problem(&fence.rel(path)).is_some() {
+        return None;
+    }
+    let first = read.firsts().into_iter().map(|(_, t)| t).min();
+    let mut evs: Vec<(usize, Event)> = read.events.iter().cloned().enumerate().collect();
+    evs.sort_by_key(|(line, e)| (e.time, *line));
+    Some((evs.into_iter().map(|(_, e)| e).collect(), first))
 }
 
 /// Each log's tail, from the cache when unchanged; a log that only grew is
@@ -219,8 +279,12 @@ fn cached_logs(
             (Some((old, r, _)), Some(new)) if !scan.cache.stale.contains(p) && old == new => {
                 Plan::Cached(r.clone())
             }
+            // An append grows the file: the same inode and size with a new
+            // mtime is a rewrite in place, read again from the start.
             (Some((old, r, _)), Some(new))
-                if old.same_file(new) && new.len >= old.len && new.len >= r.consumed_to =>
+                if old.same_file(new)
+                    && (new.len > old.len || (new.len == old.len && new == old))
+                    && new.len >= r.consumed_to =>
             {
                 Plan::Append(r.clone())
             }

@@ -89,7 +89,7 @@ fn parse_file(fence: &Fence, path: &Path) -> Result<Value, Problem> {
     }
 }
 
-fn is_doc(path: &Path) -> bool {
+pub fn is_doc(path: &Path) -> bool {
     matches!(file::ext(path).as_str(), "yaml" | "yml" | "json")
 }
 
@@ -113,7 +113,7 @@ pub enum Found {
 }
 
 /// Reads and classifies one document; `stem` is the fallback id.
-fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Found {
+pub fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Found {
     let rel = fence.rel(path);
     if path.is_dir() && !path.is_symlink() {
         return Found::Problem(Problem::error(

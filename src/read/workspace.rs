@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::{Problem, Worktree};
 use crate::read::assemble::{self, Assembled};
+use crate::read::fast;
 use crate::read::file::Fence;
 use crate::read::scan::{self, Cache, Scan};
 
@@ -23,6 +24,8 @@ pub struct Reader {
     root: PathBuf,
     cache: Cache,
     one_shot: bool,
+    /// What lets a later change be read alone (`read::fast`).
+    index: fast::Index,
 }
 
 impl Reader {
@@ -31,6 +34,7 @@ impl Reader {
             root: root.to_path_buf(),
             cache: Cache::default(),
             one_shot: false,
+            index: fast::Index::default(),
         }
     }
 
@@ -54,6 +58,24 @@ impl Reader {
     /// Forgets everything: the next load re-reads every file.
     pub fn invalidate_all(&mut self) {
         self.cache = Cache::default();
+        self.index = fast::Index::default();
+    }
+
+    /// Reads only the files at `paths`, the watcher having said they are
+    /// all that changed since the last read: the milestones they hold, or
+    /// `None` when the change needs a full `read`.
+    pub fn read_fast(&mut self, paths: &[PathBuf], max_file_bytes: u64) -> Option<fast::Changes> {
+        if self.one_shot {
+            return None;
+        }
+        let fence = Fence::new(&self.root, max_file_bytes);
+        let out = fast::read(&fence, &self.index, &mut self.cache, paths);
+        if out.is_some() {
+            for p in paths {
+                self.cache.stale.remove(p);
+            }
+        }
+        out
     }
 
     /// Reads the workspace's files. `worktrees` are the repository's
@@ -82,7 +104,13 @@ impl Reader {
             ..Scan::default()
         };
         scan::run(&fence, &mut scan);
+        if !self.one_shot {
+            self.index = fast::Index::build(&fence.root, &scan, max_file_bytes);
+        }
         let out = assemble::run(&fence, &mut scan);
+        if !self.one_shot {
+            self.index.logs = out.sole_logs.iter().cloned().collect();
+        }
         self.cache = std::mem::take(&mut scan.cache);
         let generation = self.cache.generation;
         self.cache.docs.retain(|_, c| c.2 == generation);

@@ -19,6 +19,12 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// At most this many `unmet_dependency` blockers per milestone: the first
+/// `UNMET_CAP - 1` unmet ids, each its own blocker (SPEC §4), then one
+/// summary, `… and N more (first to last)`, for the rest. No real milestone
+/// requires a hundred others, so ordinary trees are unchanged.
+pub const UNMET_CAP: usize = 100;
+
 /// Every blocker of one milestone, sorted by (kind, detail), duplicates
 /// dropped. `events` are the milestone's events, oldest first.
 pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Vec<Blocker> {
@@ -35,15 +41,41 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
             since,
         })
     };
-    for r in &m.requires {
-        if !ctx.completed.contains(r.as_str()) {
-            add(
-                BlockerKind::UnmetDependency,
-                r.clone(),
-                BlockerSource::Computed,
-                None,
-            );
-        }
+    let mut unmet = m
+        .requires
+        .iter()
+        .filter(|r| !ctx.completed.contains(r.as_str()));
+    for r in unmet.by_ref().take(UNMET_CAP - 1) {
+        add(
+            BlockerKind::UnmetDependency,
+            r.clone(),
+            BlockerSource::Computed,
+            None,
+        );
+    }
+    // Past the cap, one summary instead of one blocker per id: a milestone
+    // requiring a thousand others would otherwise add a thousand blockers,
+    // and a thousand such milestones a million (issue 16 item 7).
+    let rest: Vec<&String> = unmet.collect();
+    match rest.as_slice() {
+        [] => {}
+        [one] => add(
+            BlockerKind::UnmetDependency,
+            (*one).clone(),
+            BlockerSource::Computed,
+            None,
+        ),
+        many => add(
+            BlockerKind::UnmetDependency,
+            format!(
+                "… and {} more ({} to {})",
+                many.len(),
+                many[0],
+                many[many.len() - 1]
+            ),
+            BlockerSource::Computed,
+            None,
+        ),
     }
     if let Some(c) = ctx.cycles.get(&m.id) {
         add(

@@ -27,6 +27,21 @@ pub(super) struct Runner {
     pub(super) tx: mpsc::UnboundedSender<Msg>,
     /// The reload in flight, if any.
     pub(super) reloads: SingleFlight,
+    /// The live runs' supervisors, waited on through pidfds.
+    pub(super) exits: super::exits::Exits,
+    /// The watcher's channel: a run's end arrives as its record changing.
+    pub(super) wtx: mpsc::UnboundedSender<WatchMsg>,
+    /// A word for the status line (run ends polled, and why).
+    pub(super) notice: Option<String>,
+    /// The watcher is live: its events name every change.
+    pub(super) trusted: bool,
+    /// The log pane's history may have changed since it was last read (an
+    /// event log changed, or a reload that does not know what changed).
+    pub(super) log_stale: bool,
+    /// The reload in flight may change it.
+    pub(super) reload_touches_logs: bool,
+    /// The milestone (and worktree) whose history the pane last read.
+    pub(super) last_log: Option<(String, Option<String>)>,
     pub(super) pending: HashSet<PathBuf>,
     pub(super) rescan: bool,
     pub(super) debounce_at: Option<Instant>,
@@ -61,18 +76,29 @@ impl Runner {
         let worktrees = self.root.join(crate::read::workspace::WORKTREES);
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
+        let trusted = self.trusted;
+        // History comes from event logs only (`read::history`); a path
+        // without an extension may be a directory of them.
+        self.reload_touches_logs = rescan
+            || !trusted
+            || paths
+                .iter()
+                .any(|p| matches!(crate::read::file::ext(p).as_str(), "jsonl" | ""));
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
-            if let Ok(mut w) = watcher.lock() {
-                w.refresh();
-            }
+            let root = watcher
+                .lock()
+                .map_or(crate::live::watch::Root::Same, |mut w| w.refresh());
             let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
-            if rescan {
+            let reopened = root == crate::live::watch::Root::Reopened;
+            if rescan || reopened {
                 r.invalidate_all();
             }
-            r.invalidate(paths);
-            Msg::Loaded(Box::new(r.load(Utc::now())))
+            // The watcher's paths are all that changed only while it is
+            // live and lost nothing; else every file's stamp is looked at.
+            let trusted = trusted && !rescan && root == crate::live::watch::Root::Same;
+            Msg::Loaded(Box::new(r.load_changed(paths, trusted, Utc::now())))
         });
     }
 
@@ -128,6 +154,11 @@ impl Runner {
                 self.rescan = true;
             }
             Msg::Loaded(snap) => {
+                self.log_stale |= self.reload_touches_logs;
+                // The worker has let go of the reader; never wait for it.
+                if let Ok(r) = self.reader.try_lock() {
+                    self.notice = self.exits.sync(&self.root, r.leaders(), &self.wtx);
+                }
                 let again = self.reloads.done();
                 let ids: Vec<String> = snap
                     .milestones
@@ -163,7 +194,14 @@ impl Runner {
                     .as_ref()
                     .and_then(|s| s.milestones.iter().find(|m| m.milestone.id == id));
                 if let Some(m) = m.map(|m| m.milestone.clone()) {
-                    load_log(self, m, id);
+                    // A snapshot that changed no log leaves the history as
+                    // read: reading it means every shared log's tail.
+                    let key = (id.clone(), m.worktree_dir.clone());
+                    if self.log_stale || self.last_log.as_ref() != Some(&key) {
+                        self.log_stale = false;
+                        self.last_log = Some(key);
+                        load_log(self, m, id);
+                    }
                 }
             }
             Effect::Notify(text) => self.notify(tui, &text),
@@ -283,7 +321,16 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
         }
         WatchMsg::Rescan => runner.rescan = true,
         WatchMsg::Degraded(why) => {
-            app.watch = WatchMode::Polling(why);
+            let mode = WatchMode::Polling(why);
+            runner.trusted = false;
+            app.dirty |= app.watch != mode;
+            app.watch = mode;
+            runner.rescan = true;
+        }
+        WatchMsg::Live => {
+            runner.trusted = true;
+            app.dirty |= app.watch != WatchMode::Live;
+            app.watch = WatchMode::Live;
             runner.rescan = true;
         }
     }
@@ -301,6 +348,10 @@ fn relevant(root: &Path, p: &Path) -> bool {
     let Ok(rel) = p.strip_prefix(root) else {
         return true;
     };
+    if rel.as_os_str().is_empty() {
+        // The workspace directory itself: moved, deleted.
+        return true;
+    }
     let mut parts = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned());
@@ -334,5 +385,6 @@ mod tests {
         assert!(!relevant(r, Path::new("/w/.worktrees/m-1/src/main.rs")));
         assert!(!relevant(r, Path::new("/w/README.md")));
         assert!(relevant(r, Path::new("/w/.milestones")));
+        assert!(relevant(r, Path::new("/w")));
     }
 }

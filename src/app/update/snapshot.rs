@@ -21,11 +21,8 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
         app.dirty = false;
         return;
     }
+    let mut same_blockers = false;
     if let Some(old) = &app.snap {
-        let before: HashSet<(&str, &str, &str)> = old
-            .blockers()
-            .map(|b| (b.id.as_str(), b.kind.name(), b.detail.as_str()))
-            .collect();
         // Conflicts, forecasts and failed checks seen in the first git read
         // of a worktree were there before mdash looked: not news.
         let had_git: HashSet<&str> = old
@@ -34,9 +31,9 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
             .filter(|o| o.worktree.is_some())
             .map(|o| o.milestone.id.as_str())
             .collect();
-        let fresh: Vec<String> = snap
-            .blockers()
-            .filter(|b| !before.contains(&(b.id.as_str(), b.kind.name(), b.detail.as_str())))
+        let (fresh, same) = blocker_news(old, &snap);
+        let fresh: Vec<String> = fresh
+            .into_iter()
             .filter(|b| {
                 use crate::model::BlockerKind as K;
                 !matches!(b.kind, K::GitConflict | K::ChecksFailed | K::MergeForecast)
@@ -51,6 +48,7 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
                 }
             })
             .collect();
+        same_blockers = same;
         // A run that was live and now is not has ended.
         let was_live: HashSet<&str> = old
             .milestones
@@ -82,7 +80,10 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
         }
     }
     app.now = snap.now;
-    app.blocker_order = rows::blocker_order(&snap);
+    if !same_blockers {
+        // The pane's order only changes with the blockers.
+        app.blocker_order = rows::blocker_order(&snap);
+    }
     app.snap = Some(snap);
     let still_there = rows::selected_index(app).is_some();
     if !still_there {
@@ -109,4 +110,51 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
     }
     seen_launched(app);
     let _ = fill_slots(app, fx);
+}
+
+/// The blockers of `new` that `old` did not have (a blocker belongs to its
+/// milestone, so each view is compared with the same milestone's old view:
+/// usually at the same index), and whether every view's blockers are the
+/// same, at the same index.
+fn blocker_news<'a>(old: &Snapshot, new: &'a Snapshot) -> (Vec<&'a crate::model::Blocker>, bool) {
+    let mut same = old.milestones.len() == new.milestones.len();
+    let mut by_id: Option<std::collections::HashMap<&str, usize>> = None;
+    let mut fresh = Vec::new();
+    for (i, v) in new.milestones.iter().enumerate() {
+        let at = old
+            .milestones
+            .get(i)
+            .filter(|o| o.milestone.id == v.milestone.id);
+        let before = match at {
+            Some(o) => Some(o),
+            None => {
+                same = false;
+                let idx = by_id.get_or_insert_with(|| {
+                    old.milestones
+                        .iter()
+                        .enumerate()
+                        .map(|(j, o)| (o.milestone.id.as_str(), j))
+                        .collect()
+                });
+                idx.get(v.milestone.id.as_str())
+                    .map(|&j| &old.milestones[j])
+            }
+        };
+        match before {
+            Some(o) if o.blockers == v.blockers => {}
+            Some(o) => {
+                same = false;
+                fresh.extend(v.blockers.iter().filter(|b| {
+                    !o.blockers
+                        .iter()
+                        .any(|x| x.kind == b.kind && x.detail == b.detail && x.id == b.id)
+                }));
+            }
+            None => {
+                same &= v.blockers.is_empty();
+                fresh.extend(v.blockers.iter());
+            }
+        }
+    }
+    (fresh, same)
 }
