@@ -24,6 +24,11 @@ pub fn path(root: &Path, id: &str) -> PathBuf {
 }
 
 pub fn read(root: &Path, id: &str) -> Option<Run> {
+    // An id from a milestone file may hold `/` or `..`: it never names a
+    // record outside the registry.
+    if !crate::model::valid_id(id) {
+        return None;
+    }
     parse(&crate::read::file::read_regular(&path(root, id)).ok()?)
 }
 

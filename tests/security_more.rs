@@ -1,0 +1,149 @@
+//! More hostile workspaces against the real binary (issue 12, second
+//! review): variants the first tests did not cover. Each plants the hostile
+//! tree, runs mdash, and checks the files outside the workspace or the raw
+//! bytes on stdout and stderr.
+
+mod common;
+use common::sec::Ws;
+use common::sec2::*;
+
+/// `.milestones` itself is a symlink to a directory outside the workspace:
+/// `mdash init` must create nothing there (no directories, no sample
+/// `config/mdash.yaml`), and say why.
+#[test]
+fn init_creates_nothing_through_a_symlinked_milestones_dir() {
+    let w = Ws::new();
+    std::fs::remove_dir_all(w.root.join(".milestones")).expect("rm");
+    let outside = w.out.join("m");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, w.root.join(".milestones")).expect("symlink");
+    let before = listing(&w.out);
+    let (code, out) = w.mdash(&["init"]);
+    assert_eq!(
+        listing(&w.out),
+        before,
+        "mdash init wrote outside the workspace: {out}"
+    );
+    assert_ne!(
+        code, 0,
+        "init through a symlink that leaves succeeded: {out}"
+    );
+    assert!(out.contains("outside the workspace"), "{out}");
+}
+
+/// Only `.milestones/config` leads out (say, into the user's dotfiles):
+/// init must not drop its sample `mdash.yaml` there.
+#[test]
+fn init_writes_no_sample_config_through_a_symlinked_config_dir() {
+    let w = Ws::new();
+    std::fs::remove_dir_all(w.root.join(".milestones/config")).expect("rm");
+    let outside = w.out.join("dotfiles");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, w.root.join(".milestones/config")).expect("symlink");
+    let before = listing(&w.out);
+    let (_, out) = w.mdash(&["init"]);
+    assert_eq!(
+        listing(&w.out),
+        before,
+        "mdash init wrote outside the workspace: {out}"
+    );
+}
+
+/// A symlink whose target's name carries an OSC sequence: the "leads
+/// outside the workspace (to …)" errors of `init` and `new` quote that
+/// name, and must do so escaped, on stderr as on stdout.
+#[test]
+fn errors_quoting_a_symlink_target_are_escaped() {
+    let w = Ws::new();
+    std::fs::remove_dir_all(w.root.join(".milestones")).expect("rm");
+    let outside = hostile_dir(w.dir.path());
+    std::os::unix::fs::symlink(&outside, w.root.join(".milestones")).expect("symlink");
+    for args in [&["init"][..], &["new", "2b", "--title", "x"][..]] {
+        let out = w.command().args(args).output().expect("run mdash");
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert_eq!(
+                control_byte(bytes),
+                None,
+                "mdash {args:?}: a control byte on {name}: {:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("\\e]0;PWNED"), "mdash {args:?}: {err}");
+    }
+}
+
+/// `logs/execution-<id>.jsonl` and `logs/agent-<id>.log` are hard links to
+/// a file outside the workspace (a shell rc file): a run's events and its
+/// agent's output must never be appended to it.
+#[test]
+fn hard_linked_logs_never_receive_run_output() {
+    let w = Ws::new();
+    w.agent(&format!(
+        "#!/bin/sh\necho 'echo AGENT-WROTE-THIS'\nsleep {} &\nwhile true; do sleep 1; done\n",
+        w.tag
+    ));
+    w.trust();
+    let victim = w.out.join("bashrc");
+    std::fs::write(&victim, "# the user's rc file\n").expect("victim");
+    let logs = w.root.join(".milestones/logs");
+    std::fs::create_dir_all(&logs).expect("logs");
+    for log in ["execution-1a.jsonl", "agent-1a.log"] {
+        // The first run made its own agent log: the link takes its place.
+        let _ = std::fs::remove_file(logs.join(log));
+        std::fs::hard_link(&victim, logs.join(log)).expect("hard link");
+        let before = listing(&w.out);
+        let (_, start) = w.mdash(&["run", "start", "1a"]);
+        let (_, stop) = w.mdash(&["run", "stop", "1a"]);
+        common::sec::eventually("the agent to be gone", || w.agents().is_empty());
+        assert_eq!(
+            listing(&w.out),
+            before,
+            "with {log} hard-linked, the file outside changed:\n{start}\n{stop}"
+        );
+    }
+}
+
+/// An id holding `..` (a milestone file can carry one; the dashboard's
+/// pause, resume and stop pass it on) never names a run record outside the
+/// registry: the record planted outside is not read.
+#[test]
+fn an_id_with_dot_dot_never_reads_a_record_outside() {
+    let w = Ws::new();
+    let record = "id: r\nbackend: process\npid: 999999\npgid: 999999\nstart_ticks: 1\nboot_id: x\ncommand: [x]\nstate: exited\nstarted_at: 2026-01-01T00:00:00Z\nsession_id: s\ncwd: /\n";
+    std::fs::write(w.out.join("r.yaml"), record).expect("record");
+    std::fs::create_dir_all(w.root.join(".milestones/sessions/mdash-runs")).expect("registry");
+    // From `.milestones/sessions/mdash-runs/` up to the directory holding
+    // the workspace and `out/`.
+    let id = "../../../../out/r";
+    for verb in ["pause", "resume", "stop"] {
+        let (code, out) = w.mdash(&["run", verb, id]);
+        assert_ne!(code, 0, "run {verb} {id}: {out}");
+        assert!(
+            !out.contains("exited") && !out.contains("ended"),
+            "run {verb} {id} read the record outside the workspace: {out}"
+        );
+    }
+}
+
+/// A symlinked `.milestones/sessions` whose target's name holds a newline
+/// and a line of mdash's own output: the refusal quotes that name, and
+/// must not print the forged line as a line of its own.
+#[test]
+fn a_symlink_target_with_a_newline_forges_no_output_line() {
+    let w = Ws::new();
+    w.trust();
+    let forged = "started 1a (process group 4242)";
+    let outside = w.out.join(format!("x\n{forged}"));
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, w.root.join(".milestones/sessions")).expect("symlink");
+    let (code, out, err) = w.run(&["run", "start", "1a"]);
+    assert_ne!(code, 0, "{out}{err}");
+    for line in out.lines().chain(err.lines()) {
+        assert!(
+            !line.starts_with(forged),
+            "a forged line reached the output:\n{out}{err}"
+        );
+    }
+    assert!(err.contains("\\nstarted 1a"), "{err}");
+}
