@@ -147,3 +147,34 @@ fn a_symlink_target_with_a_newline_forges_no_output_line() {
     }
     assert!(err.contains("\\nstarted 1a"), "{err}");
 }
+
+/// `.milestones/logs` is a symlink to a directory outside the workspace
+/// holding `agent-1a.log`: the dashboard, which shows a failed run's last
+/// line of output, must not read it (the read fence covers every
+/// directory on the way).
+#[test]
+fn the_dashboard_never_shows_output_read_through_a_symlinked_logs_dir() {
+    let w = Ws::new();
+    w.file(
+        ".milestones/sessions/mdash-runs/1a.yaml",
+        "id: 1a\nbackend: process\npid: 999999\npgid: 999999\nstart_ticks: 1\nboot_id: x\ncommand: [x]\nstate: failed\nexit_code: 1\nstarted_at: 2026-01-01T00:00:00Z\nended_at: 2026-01-01T00:01:00Z\nsession_id: s\ncwd: /\n",
+    );
+    let outside = w.out.join("logs");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("agent-1a.log"), "SECRET-FROM-OUTSIDE\n").expect("log");
+    std::os::unix::fs::symlink(&outside, w.root.join(".milestones/logs")).expect("symlink");
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_mdash"));
+    cmd.arg(&w.root);
+    cmd.env("XDG_CONFIG_HOME", &w.cfg);
+    cmd.env("XDG_STATE_HOME", &w.state);
+    let mut p = common::pty::Pty::spawn_cmd(cmd, 200, 40);
+    // The failed run's blocker is drawn (where its output would follow).
+    let screen = p.wait_for("the run_failed blocker", |s| {
+        s.contains("Target") && s.contains("run failed")
+    });
+    p.send(b"q");
+    assert!(
+        !screen.contains("SECRET-FROM-OUTSIDE"),
+        "output read through the symlinked logs/ was shown:\n{screen}"
+    );
+}
