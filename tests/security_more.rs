@@ -178,3 +178,31 @@ fn the_dashboard_never_shows_output_read_through_a_symlinked_logs_dir() {
         "output read through the symlinked logs/ was shown:\n{screen}"
     );
 }
+
+/// `mdash-runs/2b.yaml` is a copy of 1a's live record (still `id: 1a`):
+/// pausing or stopping 2b must not reach 1a's run.
+#[test]
+fn a_record_filed_under_another_id_never_reaches_that_run() {
+    let w = Ws::new();
+    w.file(
+        ".milestones/active/2b.yaml",
+        "id: 2b\ntitle: Other\nstatus: planned\n",
+    );
+    w.trust();
+    let (code, out) = w.mdash(&["run", "start", "1a"]);
+    assert_eq!(code, 0, "{out}");
+    common::sec::eventually("1a's agent", || !w.agents().is_empty());
+    let record = std::fs::read_to_string(w.record_path("1a")).expect("record");
+    w.file(".milestones/sessions/mdash-runs/2b.yaml", &record);
+    for action in ["pause", "stop"] {
+        let (code, out) = w.mdash(&["run", action, "2b"]);
+        assert_ne!(code, 0, "run {action} 2b on 1a's record: {out}");
+        let agents = w.agents();
+        assert!(
+            agents.len() == 1 && agents[0].state != 'T',
+            "run {action} 2b signalled 1a's run: {agents:?} ({out})"
+        );
+    }
+    assert_eq!(w.mdash(&["run", "stop", "1a"]).0, 0);
+    common::sec::eventually("1a's run stopped", || w.agents().is_empty());
+}

@@ -29,7 +29,9 @@ pub fn read(root: &Path, id: &str) -> Option<Run> {
     if !crate::model::valid_id(id) {
         return None;
     }
-    parse(&crate::read::file::read_regular(&path(root, id)).ok()?)
+    // A record speaks for the id it is filed under only: `2b.yaml` saying
+    // `id: 1a` would otherwise make a stop of 2b reach 1a's run.
+    parse(&crate::read::file::read_regular(&path(root, id)).ok()?).filter(|r| r.id == id)
 }
 
 pub fn parse(text: &str) -> Option<Run> {
