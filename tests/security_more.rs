@@ -206,3 +206,32 @@ fn a_record_filed_under_another_id_never_reaches_that_run() {
     assert_eq!(w.mdash(&["run", "stop", "1a"]).0, 0);
     common::sec::eventually("1a's run stopped", || w.agents().is_empty());
 }
+
+/// `.worktrees/milestone-9z` is a symlink to a directory outside the
+/// workspace (not a git worktree): it must not count as a worktree, so its
+/// milestone files are not read (nor, through the write fence, written).
+#[test]
+fn a_symlink_in_worktrees_that_leaves_the_workspace_is_not_a_worktree() {
+    let w = Ws::new();
+    let outside = w.out.join("elsewhere");
+    std::fs::create_dir_all(outside.join(".milestones/active")).expect("mkdir");
+    std::fs::write(
+        outside.join(".milestones/active/9z.yaml"),
+        "id: 9z\ntitle: FROM-OUTSIDE\nstatus: planned\n",
+    )
+    .expect("milestone");
+    std::fs::create_dir_all(w.root.join(".worktrees")).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, w.root.join(".worktrees/milestone-9z")).expect("symlink");
+    let doc = w.status();
+    let ids: Vec<&str> = doc["milestones"]
+        .as_array()
+        .expect("milestones")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"1a"), "the workspace's own milestone: {ids:?}");
+    assert!(
+        !doc.to_string().contains("FROM-OUTSIDE"),
+        "a milestone outside the workspace was read: {doc:#}"
+    );
+}
