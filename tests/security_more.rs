@@ -229,7 +229,10 @@ fn a_symlink_in_worktrees_that_leaves_the_workspace_is_not_a_worktree() {
         .iter()
         .filter_map(|m| m["id"].as_str())
         .collect();
-    assert!(ids.contains(&"1a"), "the workspace's own milestone: {ids:?}");
+    assert!(
+        ids.contains(&"1a"),
+        "the workspace's own milestone: {ids:?}"
+    );
     assert!(
         !doc.to_string().contains("FROM-OUTSIDE"),
         "a milestone outside the workspace was read: {doc:#}"
