@@ -10,14 +10,21 @@ pub const DIRS: [&str; 5] = ["active", "completed", "logs", "sessions", "config"
 
 pub fn init(path: &Path) -> i32 {
     let base = path.join(".milestones");
+    // Fenced like every write: a `.milestones` (or one of its directories)
+    // symlinked out of the workspace gets nothing made in it.
+    let fence = crate::live::write::Fence::new(path);
     let mut created = 0;
     for d in DIRS {
         let dir = base.join(d);
         if dir.is_dir() {
             continue;
         }
-        if let Err(e) = std::fs::create_dir_all(&dir) {
-            eprintln!("mdash: cannot create {}: {e}", dir.display());
+        if let Err(e) = fence.create_dirs(&dir) {
+            eprintln!(
+                "mdash: cannot create {}: {}",
+                dir.display(),
+                crate::ui::text::escape(&e.to_string())
+            );
             return 1;
         }
         created += 1;
@@ -25,9 +32,16 @@ pub fn init(path: &Path) -> i32 {
     }
     let sample = base.join("config").join("mdash.yaml");
     if std::fs::symlink_metadata(&sample).is_err() {
-        match crate::live::write::create_new(&sample, SAMPLE.as_bytes()) {
+        match fence
+            .resolve(&sample)
+            .and_then(|_| crate::live::write::create_new(&sample, SAMPLE.as_bytes()))
+        {
             Ok(()) => println!("created {} (a commented sample)", sample.display()),
-            Err(e) => eprintln!("mdash: cannot write {}: {e}", sample.display()),
+            Err(e) => eprintln!(
+                "mdash: cannot write {}: {}",
+                sample.display(),
+                crate::ui::text::escape(&e.to_string())
+            ),
         }
     } else if created == 0 {
         println!("{} already holds a workspace", path.display());
@@ -169,7 +183,11 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
     let dir = root.join(".milestones").join("active");
     // Fenced: a `.milestones` symlinked out of the workspace gets nothing.
     if let Err(e) = crate::live::write::Fence::new(root).create_dirs(&dir) {
-        eprintln!("mdash: cannot create {}: {e}", dir.display());
+        eprintln!(
+            "mdash: cannot create {}: {}",
+            dir.display(),
+            crate::ui::text::escape(&e.to_string())
+        );
         return 1;
     }
     let path = dir.join(format!("{id}.yaml"));
@@ -208,7 +226,11 @@ pub fn new(root: &Path, id: &str, title: &str, requires: &[String], stage: Optio
             1
         }
         Err(e) => {
-            eprintln!("mdash: cannot write {}: {e}", path.display());
+            eprintln!(
+                "mdash: cannot write {}: {}",
+                path.display(),
+                crate::ui::text::escape(&e.to_string())
+            );
             1
         }
     }

@@ -40,8 +40,15 @@ pub fn worktrees(root: &Path) -> Vec<Worktree> {
         }
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let inside = canon(root);
     for dir in crate::read::file::list(&root.join(WORKTREES)).unwrap_or_default() {
-        if dir.is_dir() && !out.iter().any(|w| canon(&w.path) == canon(&dir)) {
+        // Only git's own list may name a worktree elsewhere: a directory
+        // entry (a symlink, say) that leads out of the workspace is not one,
+        // or the fences would open to wherever it points.
+        if dir.is_dir()
+            && canon(&dir).starts_with(&inside)
+            && !out.iter().any(|w| canon(&w.path) == canon(&dir))
+        {
             let branch = Repository::open(&dir).ok().and_then(|r| branch_of(&r));
             out.push(Worktree {
                 path: dir,

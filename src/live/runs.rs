@@ -25,7 +25,14 @@ pub fn path(root: &Path, id: &str) -> PathBuf {
 }
 
 pub fn read(root: &Path, id: &str) -> Option<Run> {
-    parse(&crate::read::file::read_regular(&path(root, id)).ok()?)
+    // An id from a milestone file may hold `/` or `..`: it never names a
+    // record outside the registry.
+    if !crate::model::valid_id(id) {
+        return None;
+    }
+    // A record speaks for the id it is filed under only: `2b.yaml` saying
+    // `id: 1a` would otherwise make a stop of 2b reach 1a's run.
+    parse(&crate::read::file::read_regular(&path(root, id)).ok()?).filter(|r| r.id == id)
 }
 
 pub fn parse(text: &str) -> Option<Run> {

@@ -238,7 +238,12 @@ fn last_line(root: &Path, id: &str) -> Option<String> {
     if !std::fs::symlink_metadata(&path).ok()?.is_file() {
         return None;
     }
-    let mut f = std::fs::File::open(&path).ok()?;
+    // The whole path through the read fence: a symlinked `logs/` that
+    // leads out of the workspace is not read.
+    let real = crate::read::file::Fence::new(root, u64::MAX)
+        .check(&path)
+        .ok()?;
+    let mut f = crate::read::file::open_regular(&real).ok()?;
     let len = f.metadata().ok()?.len();
     f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
     let mut buf = Vec::new();

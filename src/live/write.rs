@@ -280,10 +280,20 @@ pub fn open_append(fence: &Fence, path: &Path) -> std::io::Result<fs::File> {
         .mode(0o644)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
         .open(&real)?;
-    if !f.metadata()?.is_file() {
+    let meta = f.metadata()?;
+    if !meta.is_file() {
         return Err(std::io::Error::other(format!(
             "{} is not a regular file; not written",
             path.display()
+        )));
+    }
+    // A hard link is another name for a file that may live outside the
+    // workspace (a shell rc file): appending would write there too.
+    if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+        return Err(std::io::Error::other(format!(
+            "{} is a hard link ({} names for one file); not written",
+            path.display(),
+            std::os::unix::fs::MetadataExt::nlink(&meta)
         )));
     }
     Ok(f)

@@ -90,7 +90,15 @@ impl Runner {
             let path = root
                 .join(".milestones/logs")
                 .join(format!("agent-{id}.log"));
-            let lines = tail_lines(&path, 64 * 1024, 2000);
+            // Through the read fence: a symlinked `logs/` (or log) that
+            // leads out of the workspace is not shown.
+            let lines = match crate::read::file::Fence::new(&root, u64::MAX).check(&path) {
+                Ok(real) => tail_lines(&real, 64 * 1024, 2000),
+                Err(_) if std::fs::symlink_metadata(&path).is_err() => {
+                    vec!["(no output yet)".into()]
+                }
+                Err(p) => vec![format!("(not shown: {})", p.message)],
+            };
             Msg::AgentOutput { id, lines }
         });
     }
@@ -131,7 +139,8 @@ impl Runner {
 /// The last lines of a text file, from its last `bytes` bytes.
 pub(super) fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
     use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut f) = std::fs::File::open(path) else {
+    // Never blocks on a FIFO put where the log belongs.
+    let Ok(mut f) = crate::read::file::open_regular(path) else {
         return vec!["(no output yet)".into()];
     };
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);

@@ -10,6 +10,7 @@ pub mod perf;
 pub mod procs;
 pub mod pty;
 pub mod sec;
+pub mod sec2;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

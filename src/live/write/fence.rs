@@ -17,10 +17,12 @@ fn canon(p: &Path) -> PathBuf {
 fn outside(path: &Path, real: &Path) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::PermissionDenied,
+        // The target's name is the workspace's to choose: escaped, so that
+        // a newline in it cannot forge a line of output.
         format!(
             "{} leads outside the workspace (to {}); not written",
-            path.display(),
-            real.display()
+            crate::util::text::escape(&path.display().to_string()),
+            crate::util::text::escape(&real.display().to_string())
         ),
     )
 }
