@@ -355,6 +355,16 @@ fn outside_tmux_runs_go_to_a_session_of_their_own_and_a_attaches_there() {
     s.tmux.wait_screen(&dash, "the agent's screen", |sc| {
         sc.contains("Ready when you are.")
     });
+    // The dashboard's own detail pane shows that text too: wait for the
+    // client to be attached to the session before detaching it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while s.tmux.ok(&["list-clients", "-t", &own]).trim().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`a` never attached a client to {own}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     // Detach (what `C-b d` does in the attached client).
     s.tmux.ok(&["detach-client", "-s", &own]);
     s.tmux.wait_text(&dash, "Milestone 2b");

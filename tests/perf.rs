@@ -231,7 +231,7 @@ fn a_supervisor_killed_outright_is_seen_at_once() {
             .output()
             .expect("run")
     };
-    assert!(cli(&["trust"]).status.success());
+    assert!(cli(&["trust", "--yes"]).status.success());
     let out = cli(&["run", "start", "k"]);
     assert!(out.status.success(), "{out:?}");
     let text = std::fs::read_to_string(root.join(".milestones/sessions/mdash-runs/k.yaml"))

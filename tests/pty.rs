@@ -85,7 +85,7 @@ fn start_follow_changes_resize_help_quit() {
     p.wait_for("help", |s| {
         s.contains("Keys") && s.contains("j/k scroll") && s.contains("select the next row")
     });
-    p.send(b"jjjjjjjjjjjj");
+    p.send(b"jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj");
     p.wait_for("help scrolled to the end", |s| {
         s.contains("quit") && !s.contains("select the next row")
     });

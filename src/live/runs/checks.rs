@@ -98,7 +98,7 @@ pub fn run(job: &Job, mut line: impl FnMut(&str)) -> Result<Outcome, String> {
     let Some((prog, args)) = job.argv.split_first() else {
         return Err("checks.command is empty".into());
     };
-    let mut sink = open_log(&log_path(job.root, job.id))?;
+    let mut sink = open_log(job.root, &log_path(job.root, job.id))?;
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot make a pipe: {e}"))?;
     let err_writer = writer.try_clone().map_err(|e| e.to_string())?;
     let started = Instant::now();
@@ -161,20 +161,13 @@ pub fn run(job: &Job, mut line: impl FnMut(&str)) -> Result<Outcome, String> {
     Ok(o)
 }
 
-/// Opens the run's output log afresh: never through a symlink (a planted
+/// Opens the run's output log afresh, through the write fence like every
+/// write: never through a symlink leading out or a hard link (a planted
 /// link would aim the suite's output at any file of the user's).
-fn open_log(path: &Path) -> Result<std::fs::File, String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
+fn open_log(root: &Path, path: &Path) -> Result<std::fs::File, String> {
+    let fence = crate::live::write::Fence::new(root);
+    crate::live::write::replace(&fence, path, b"")
+        .and_then(|()| crate::live::write::open_append(&fence, path))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
