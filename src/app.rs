@@ -110,9 +110,25 @@ pub struct App {
     /// Whether the last `update` changed anything on screen; the event loop
     /// draws only then (and clears it).
     pub dirty: bool,
+    /// Waits you have seen: (milestone id, the agent's `since`) of agents
+    /// you went to with `a` while they waited. Arriving acknowledges the
+    /// wait: it leaves the header's "need you" count and its glyph dims,
+    /// until the agent waits again (a new `since`).
+    pub seen: Vec<(String, String)>,
 }
 
 impl App {
+    /// Whether `m`'s agent waits for you and you have not been to it since.
+    pub fn waits_unseen(&self, m: &crate::model::MilestoneView) -> bool {
+        m.agent.as_ref().is_some_and(|a| {
+            a.state.waits()
+                && !self
+                    .seen
+                    .iter()
+                    .any(|(id, since)| *id == m.milestone.id && *since == a.since)
+        })
+    }
+
     pub fn new(keymap: Keymap, color: bool, now: DateTime<Utc>) -> App {
         App {
             snap: None,
@@ -122,6 +138,7 @@ impl App {
             replying: None,
             needs_you: false,
             dirty: true,
+            seen: Vec::new(),
             now,
             selected: None,
             focus: Pane::Milestones,

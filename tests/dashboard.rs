@@ -464,3 +464,55 @@ fn a_run_that_ends_notifies() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn going_to_a_waiting_agent_acknowledges_it() {
+    use milestone_dash::model::{AgentState, AgentView, TmuxPane, Tokens};
+    let d = tree();
+    let (mut app, _) = app_with(&d, 120, 30);
+    let mut live = snap(&d);
+    let waiting = |since: &str| AgentView {
+        kind: "claude",
+        session_id: "s-1".into(),
+        state: AgentState::WaitingPermission,
+        since: since.into(),
+        detail: Some("Write a.txt".into()),
+        tokens: Tokens::default(),
+        pane: Some(TmuxPane {
+            pane: "%7".into(),
+            socket: "/tmp/none".into(),
+        }),
+        hooked: true,
+    };
+    let i = live
+        .milestones
+        .iter()
+        .position(|m| m.milestone.id == "2a")
+        .expect("2a");
+    live.milestones[i].agent = Some(waiting("2026-11-22T09:59:00Z"));
+    update(&mut app, Msg::Loaded(Box::new(live.clone())));
+    let header = |app: &App| screen(app, 120, 30)[0].clone();
+    assert!(header(&app).contains("1 need you"), "{}", header(&app));
+    // Select 2a and go to its agent.
+    while app.selected.as_deref() != Some("2a") {
+        ch(&mut app, 'j');
+    }
+    let fx = ch(&mut app, 'a');
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::FocusAgent { id, .. } if id == "2a")),
+        "{fx:?}"
+    );
+    assert!(
+        !header(&app).contains("need you"),
+        "arriving acknowledged it: {}",
+        header(&app)
+    );
+    // The same wait, reloaded: still acknowledged.
+    update(&mut app, Msg::Loaded(Box::new(live.clone())));
+    assert!(!header(&app).contains("need you"));
+    // A new wait (a new `since`) is news again.
+    live.milestones[i].agent = Some(waiting("2026-11-22T10:05:00Z"));
+    update(&mut app, Msg::Loaded(Box::new(live)));
+    assert!(header(&app).contains("1 need you"), "{}", header(&app));
+}

@@ -401,10 +401,20 @@ fn focus_agent(app: &mut App, fx: &mut Vec<Effect>) -> bool {
     let Some(m) = rows::selected(app) else {
         return false;
     };
-    let Some(pane) = m.agent.as_ref().and_then(|a| a.pane.clone()) else {
+    let Some(agent) = m.agent.as_ref() else {
+        return false;
+    };
+    let Some(pane) = agent.pane.clone() else {
         return false;
     };
     let id = m.milestone.id.clone();
+    // Going there acknowledges the wait.
+    if agent.state.waits() {
+        let since = agent.since.clone();
+        if !app.seen.iter().any(|(i, s)| *i == id && *s == since) {
+            app.seen.push((id.clone(), since));
+        }
+    }
     fx.push(Effect::FocusAgent { id, pane });
     true
 }

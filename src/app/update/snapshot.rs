@@ -79,6 +79,15 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
             ))),
         }
     }
+    // Acknowledged waits that are over (or waits again, anew) are forgotten.
+    app.seen.retain(|(id, since)| {
+        snap.milestones.iter().any(|m| {
+            m.milestone.id == *id
+                && m.agent
+                    .as_ref()
+                    .is_some_and(|a| a.state.waits() && a.since == *since)
+        })
+    });
     app.now = snap.now;
     if !same_blockers {
         // The pane's order only changes with the blockers.

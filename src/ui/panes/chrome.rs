@@ -47,7 +47,7 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let waiting = snap
         .milestones
         .iter()
-        .filter(|m| m.agent.as_ref().is_some_and(|a| a.state.waits()))
+        .filter(|m| app.waits_unseen(m))
         .count();
     if waiting > 0 {
         // First after the name, and the last to give way: the one count

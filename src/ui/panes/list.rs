@@ -158,6 +158,8 @@ fn milestone_row<'a>(
     // An agent waiting for the human outranks the status glyph: that is
     // the row to look for.
     let (glyph, glyph_style) = match m.agent.as_ref().filter(|a| a.state.waits()) {
+        // Seen (you went to it with `a`): still waiting, but no longer news.
+        Some(a) if !app.waits_unseen(m) => (theme.waiting(a.state).0, theme.dim()),
         Some(a) => theme.waiting(a.state),
         None => (Theme::glyph(m.status), theme.status(m.status)),
     };
