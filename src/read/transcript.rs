@@ -126,7 +126,7 @@ pub fn parse(text: &str) -> Transcript {
                 cache_write: n(u, "cache_creation_input_tokens"),
             },
         );
-        t.last_end_turn = m["stop_reason"] == "end_turn";
+        t.last_end_turn = ends_turn(m);
         let text = m["content"]
             .as_array()
             .into_iter()
@@ -164,6 +164,23 @@ pub fn tokens<'a>(ts: impl IntoIterator<Item = &'a Transcript>) -> Tokens {
     sum
 }
 
+/// Whether an assistant message ends its turn. Claude Code writes a line
+/// per content block as the block completes, and the line can be written
+/// before the answer's `stop_reason` has arrived (it is then `null`): a
+/// message without a `tool_use` block ends the turn unless it says
+/// otherwise.
+fn ends_turn(m: &Value) -> bool {
+    match m["stop_reason"].as_str() {
+        Some("tool_use" | "pause_turn") => false,
+        Some(_) => true,
+        None => !m["content"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "tool_use"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +213,21 @@ not json
             t.last_timestamp.as_deref(),
             Some("2026-11-22T09:00:03.000Z")
         );
+    }
+
+    #[test]
+    fn a_line_written_before_its_stop_reason_still_ends_the_turn() {
+        let line = |reason: &str, content: &str| {
+            format!(
+                r#"{{"type":"assistant","sessionId":"s1","timestamp":"2026-11-22T09:00:04.000Z","message":{{"id":"m3","stop_reason":{reason},"content":[{content}],"usage":{{"input_tokens":1,"output_tokens":1}}}}}}"#
+            )
+        };
+        let text = r#"{"type":"text","text":"Hi."}"#;
+        let tool = r#"{"type":"tool_use","name":"Read"}"#;
+        assert!(parse(&line("null", text)).last_end_turn);
+        assert!(!parse(&line("null", tool)).last_end_turn);
+        assert!(!parse(&line("\"tool_use\"", text)).last_end_turn);
+        assert!(parse(&line("\"max_tokens\"", text)).last_end_turn);
     }
 
     #[test]
