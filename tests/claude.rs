@@ -162,7 +162,16 @@ fn real_claude_asks_permission_and_ends_its_turn() {
         Path::new(req["transcript_path"].as_str().expect("path")),
         file
     );
-    let (sum, ids, lines) = transcript_usage(&file);
+    // `Stop` can fire before the last answer reaches the transcript: wait
+    // for it (with a deadline) rather than read too early.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (sum, ids, lines) = loop {
+        let got = transcript_usage(&file);
+        if got.1 >= 3 || std::time::Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     assert_eq!(ids, 3, "three answers");
     assert!(
         lines > ids,
