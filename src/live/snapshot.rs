@@ -231,25 +231,14 @@ impl Reader {
 /// The last non-empty line of a run's output (`logs/agent-<id>.log`), from
 /// its last 4 KiB; not through a symlink.
 fn last_line(root: &Path, id: &str) -> Option<String> {
-    use std::io::{Read, Seek, SeekFrom};
     let path = root
         .join(".milestones/logs")
         .join(format!("agent-{id}.log"));
-    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
-        return None;
-    }
     // The whole path through the read fence: a symlinked `logs/` that
     // leads out of the workspace is not read.
-    let real = crate::read::file::Fence::new(root, u64::MAX)
-        .check(&path)
-        .ok()?;
-    let mut f = crate::read::file::open_regular(&real).ok()?;
-    let len = f.metadata().ok()?.len();
-    f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
-    let mut buf = Vec::new();
-    f.take(4096).read_to_end(&mut buf).ok()?;
-    String::from_utf8_lossy(&buf)
-        .lines()
+    let fence = crate::read::file::Fence::new(root, u64::MAX);
+    let (text, _) = crate::read::file::tail_text(&fence, &path, 4096).ok()?;
+    text.lines()
         .map(str::trim)
         .rfind(|l| !l.is_empty())
         .map(|l| l.chars().take(200).collect())

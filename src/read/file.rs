@@ -182,6 +182,21 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// The last `bytes` bytes of a text file (an agent's or a checks run's
+/// output), read through the fence and never blocking on a FIFO, and
+/// whether the start was cut (its first line may then be partial).
+pub fn tail_text(fence: &Fence, path: &Path, bytes: u64) -> Result<(String, bool), Problem> {
+    use std::io::{Seek, SeekFrom};
+    let real = fence.check(path)?;
+    let io = |e: std::io::Error| Problem::error(fence.rel(path), e.to_string());
+    let mut f = open_regular(&real).map_err(io)?;
+    let start = f.metadata().map_err(io)?.len().saturating_sub(bytes);
+    let mut buf = Vec::new();
+    f.seek(SeekFrom::Start(start)).map_err(io)?;
+    f.take(bytes).read_to_end(&mut buf).map_err(io)?;
+    Ok((String::from_utf8_lossy(&buf).into_owned(), start > 0))
+}
+
 /// Opens a file for reading without ever blocking: a FIFO, socket or
 /// device put where a file was expected is refused, not waited on (opening
 /// a FIFO blocks until someone writes to it).

@@ -90,15 +90,7 @@ impl Runner {
             let path = root
                 .join(".milestones/logs")
                 .join(format!("agent-{id}.log"));
-            // Through the read fence: a symlinked `logs/` (or log) that
-            // leads out of the workspace is not shown.
-            let lines = match crate::read::file::Fence::new(&root, u64::MAX).check(&path) {
-                Ok(real) => tail_lines(&real, 64 * 1024, 2000),
-                Err(_) if std::fs::symlink_metadata(&path).is_err() => {
-                    vec!["(no output yet)".into()]
-                }
-                Err(p) => vec![format!("(not shown: {})", p.message)],
-            };
+            let lines = output_lines(&root, &path);
             Msg::AgentOutput { id, lines }
         });
     }
@@ -137,22 +129,18 @@ impl Runner {
 }
 
 /// The last lines of a text file, from its last `bytes` bytes.
-pub(super) fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    // Never blocks on a FIFO put where the log belongs.
-    let Ok(mut f) = crate::read::file::open_regular(path) else {
-        return vec!["(no output yet)".into()];
+/// The last lines of a run's output (an agent's or a checks run's), read
+/// through the read fence: a symlinked log (or `logs/`) that leads out of
+/// the workspace is not shown. Control characters but tabs are dropped.
+pub(super) fn output_lines(root: &Path, path: &Path) -> Vec<String> {
+    let fence = crate::read::file::Fence::new(root, u64::MAX);
+    let (text, cut) = match crate::read::file::tail_text(&fence, path, 64 * 1024) {
+        Ok(t) => t,
+        Err(_) if std::fs::symlink_metadata(path).is_err() => {
+            return vec!["(no output yet)".into()];
+        }
+        Err(p) => return vec![format!("(not shown: {})", p.message)],
     };
-    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let start = len.saturating_sub(bytes);
-    let mut buf = Vec::new();
-    if f.seek(SeekFrom::Start(start))
-        .and_then(|_| f.take(bytes).read_to_end(&mut buf))
-        .is_err()
-    {
-        return Vec::new();
-    }
-    let text = String::from_utf8_lossy(&buf);
     let mut lines: Vec<String> = text
         .lines()
         .map(|l| {
@@ -161,10 +149,10 @@ pub(super) fn tail_lines(path: &Path, bytes: u64, max: usize) -> Vec<String> {
                 .collect()
         })
         .collect();
-    if start > 0 && !lines.is_empty() {
+    if cut && !lines.is_empty() {
         lines.remove(0);
     }
-    let skip = lines.len().saturating_sub(max);
+    let skip = lines.len().saturating_sub(2000);
     lines.split_off(skip)
 }
 

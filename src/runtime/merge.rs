@@ -75,7 +75,7 @@ impl Runner {
         let root = self.root.clone();
         offload(&self.tx, "reading the checks output", move || {
             let path = crate::live::runs::checks::log_path(&root, &id);
-            let lines = super::actions::tail_lines(&path, 64 * 1024, 2000);
+            let lines = super::actions::output_lines(&root, &path);
             Msg::ChecksOutput { id, lines }
         });
     }

@@ -268,23 +268,31 @@ impl Runner {
             }
             Effect::FocusAgent { id, pane } => {
                 let inside = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
-                let result = if inside {
-                    crate::live::pane::focus(&pane)
-                } else {
-                    match crate::live::pane::attach_command(&pane) {
-                        Some(cmd) => {
-                            tui.run_outside(cmd)?;
-                            app.message = Some(format!("back from {id}'s agent"));
-                            return Ok(true);
-                        }
-                        None => Err(format!("{id}'s agent pane {} is gone", pane.pane)),
+                if inside {
+                    // tmux commands are process work: on a worker.
+                    offload(&self.tx, "going to the agent", move || {
+                        Msg::Notice(match crate::live::pane::focus(&pane) {
+                            Ok(()) => format!("at {id}'s agent ({})", pane.pane),
+                            Err(e) => format!("cannot go to {id}'s agent: {e}"),
+                        })
+                    });
+                    return Ok(false);
+                }
+                // Outside tmux the dashboard gives its terminal to the attach.
+                match crate::live::pane::attach_command(&pane) {
+                    Some(cmd) => {
+                        tui.run_outside(cmd)?;
+                        app.message = Some(format!("back from {id}'s agent"));
+                        return Ok(true);
                     }
-                };
-                app.message = Some(match result {
-                    Ok(()) => format!("at {id}'s agent ({})", pane.pane),
-                    Err(e) => format!("cannot go to {id}'s agent: {e}"),
-                });
-                app.dirty = true;
+                    None => {
+                        app.message = Some(format!(
+                            "cannot go to {id}'s agent: {id}'s agent pane {} is gone",
+                            pane.pane
+                        ));
+                        app.dirty = true;
+                    }
+                }
             }
             Effect::Suspend => {
                 tui.suspend()?;

@@ -46,28 +46,27 @@ impl Tui {
     /// Gives the terminal to `cmd` (`tmux attach`) until it exits, then takes
     /// it back and repaints everything.
     pub fn run_outside(&mut self, mut cmd: std::process::Command) -> io::Result<()> {
-        restore();
-        let status = cmd.status();
-        enable_raw_mode()?;
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            crossterm::cursor::Hide
-        )?;
-        let size = self.term.size()?;
-        self.term
-            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
-        status.map(|_| ())
+        self.away(|| cmd.status().map(drop))
     }
 
     /// Gives the terminal back, stops the process until `fg`, then takes the
     /// terminal again and repaints everything.
     pub fn suspend(&mut self) -> io::Result<()> {
+        self.away(|| {
+            // Stopped until `fg` (SIGCONT); a failure to stop only skips the wait.
+            let _ = rustix::process::kill_process(
+                rustix::process::getpid(),
+                rustix::process::Signal::STOP,
+            );
+            Ok(())
+        })
+    }
+
+    /// Restores the terminal, runs `f` with it, then takes it again and
+    /// repaints everything; `f`'s own error comes last.
+    fn away(&mut self, f: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
         restore();
-        // Stopped until `fg` (SIGCONT); a failure to stop only skips the wait.
-        let _ =
-            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+        let done = f();
         enable_raw_mode()?;
         execute!(
             io::stdout(),
@@ -81,7 +80,8 @@ impl Tui {
         // size clears the screen and the back buffer without asking.
         let size = self.term.size()?;
         self.term
-            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+        done
     }
 
     /// The terminal bell and, when asked, a desktop notification (OSC 777).

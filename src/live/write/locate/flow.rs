@@ -57,22 +57,13 @@ fn skip_collection(s: &str, open: usize) -> Result<usize, String> {
 fn flow_scalar(s: &str, i: usize) -> Result<(Span, usize), String> {
     let b = s.as_bytes();
     match b.get(i) {
-        Some(b'"') => {
-            let c = close_double(s, i).ok_or("a quote that does not close")?;
-            if s[i..c].contains('\n') {
-                return refuse("a quoted value over several lines");
-            }
-            Ok((
-                Span {
-                    start: i + 1,
-                    end: c,
-                    style: Style::Quoted,
-                },
-                c + 1,
-            ))
-        }
-        Some(b'\'') => {
-            let c = close_single(s, i).ok_or("a quote that does not close")?;
+        Some(&q @ (b'"' | b'\'')) => {
+            let close = if q == b'"' {
+                close_double
+            } else {
+                close_single
+            };
+            let c = close(s, i).ok_or("a quote that does not close")?;
             if s[i..c].contains('\n') {
                 return refuse("a quoted value over several lines");
             }
