@@ -232,6 +232,9 @@ pub enum Msg {
     Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     Loaded(Box<Snapshot>),
+    /// A first screenful while the first full read goes on
+    /// (`Snapshot::partial`), or none (a small workspace).
+    Partial(Option<Box<Snapshot>>),
     LogLoaded {
         id: String,
         events: Vec<Event>,

@@ -97,7 +97,7 @@ pub struct Task {
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
     /// Per-task phases, only when enabled and naming at least one phase.
-    pub phases: Option<PhaseMap>,
+    pub phases: Option<Box<PhaseMap>>,
 }
 
 /// Task counters given as numbers instead of a task list (bundles, legacy).
@@ -149,10 +149,10 @@ pub struct Milestone {
     pub enables: Vec<String>,
     pub weights: [f64; 4],
     /// Milestone-level phases, when the file has them.
-    pub phases: Option<PhaseMap>,
+    pub phases: Option<Box<PhaseMap>>,
     pub tasks: Vec<Task>,
     pub counters: Counters,
-    pub bundle: Option<Bundle>,
+    pub bundle: Option<Box<Bundle>>,
     pub declared_progress: Option<f64>,
     pub recorded_blockers: Vec<String>,
     pub description: Option<String>,
@@ -363,16 +363,16 @@ pub struct MilestoneView {
     pub phases: Vec<PhaseBar>,
     pub tasks: TaskCounts,
     pub blockers: Vec<Blocker>,
-    pub last_event: Option<Event>,
+    pub last_event: Option<Box<Event>>,
     pub sessions: Vec<Session>,
     /// The milestone's worktree and its git state, once read.
-    pub worktree: Option<WorktreeState>,
+    pub worktree: Option<Box<WorktreeState>>,
     /// Its last agent run, if mdash started one.
     pub run: Option<RunView>,
     /// Its Claude Code agent, started by mdash or not (SPEC §8).
-    pub agent: Option<AgentView>,
+    pub agent: Option<Box<AgentView>>,
     /// The newest finished checks run in its worktree (SPEC §9).
-    pub checks: Option<ChecksRun>,
+    pub checks: Option<Box<ChecksRun>>,
     /// Its speed so far (SPEC §10).
     pub pace: Option<Pace>,
     /// Whether it can be merged, gate by gate (SPEC §9).
@@ -396,16 +396,33 @@ impl MilestoneView {
 pub struct Snapshot {
     pub root: std::path::PathBuf,
     pub now: DateTime<Utc>,
-    pub milestones: Vec<MilestoneView>,
+    /// Shared between snapshots: a reload that changed one milestone makes
+    /// one new view, and the others are the same allocations as before.
+    pub milestones: Vec<std::sync::Arc<MilestoneView>>,
     pub problems: Vec<Problem>,
     /// The milestone a `current.txt` pointer names.
     pub current: Option<String>,
     /// By milestone id, the last line a failed run printed (its agent log's
     /// tail): what went wrong, in the agent's words.
     pub failed_output: Vec<(String, String)>,
+    /// A first screenful shown while the first full read goes on: the
+    /// number of milestone files found. Its milestones are the first files
+    /// by name, evaluated alone (no logs, runs, or other milestones).
+    pub partial: Option<usize>,
 }
 
 impl Snapshot {
+    /// The same milestones, shown the same: views that are the same
+    /// allocation are equal without looking inside.
+    pub fn same_views(&self, other: &Snapshot) -> bool {
+        self.milestones.len() == other.milestones.len()
+            && self
+                .milestones
+                .iter()
+                .zip(&other.milestones)
+                .all(|(a, b)| std::sync::Arc::ptr_eq(a, b) || a == b)
+    }
+
     /// The last line a failed run of `id` printed, if known.
     pub fn failed_output(&self, id: &str) -> Option<&str> {
         self.failed_output

@@ -84,12 +84,12 @@ pub fn view(
         phases: progress::phase_bars(&m),
         tasks: progress::task_counts(&m),
         blockers: blockers::compute(&m, status, events, ctx),
-        last_event: events.last().cloned(),
+        last_event: events.last().cloned().map(Box::new),
         sessions,
         worktree: None,
         run: None,
         agent: None,
-        checks: ready::last_checks(events),
+        checks: ready::last_checks(events).map(Box::new),
         pace: pace::pace(status, progress, start, ctx.now),
         ready: crate::model::Ready {
             missing: Vec::new(),
@@ -179,14 +179,22 @@ pub fn evaluate_with(
 
 /// Gives each milestone its last run, and a `run_failed` blocker when that
 /// run ended badly (SPEC §4).
-pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::model::RunView)]) {
+pub fn attach_runs(
+    views: &mut [std::sync::Arc<MilestoneView>],
+    runs: &[(String, crate::model::RunView)],
+) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
+    let by_id: HashMap<&str, &crate::model::RunView> =
+        runs.iter().map(|(id, r)| (id.as_str(), r)).collect();
     for v in views.iter_mut() {
+        let run = by_id.get(v.milestone.id.as_str()).copied();
+        // Only views whose run changes are touched (and copied).
+        if v.run.as_ref() == run {
+            continue;
+        }
+        let v = std::sync::Arc::make_mut(v);
         v.blockers.retain(|b| b.kind != BlockerKind::RunFailed);
-        v.run = runs
-            .iter()
-            .find(|(id, _)| *id == v.milestone.id)
-            .map(|(_, r)| r.clone());
+        v.run = run.cloned();
         if let Some(r) = &v.run
             && r.state == crate::model::RunState::Failed
             && !matches!(v.status, Status::Completed | Status::Cancelled)
@@ -210,21 +218,27 @@ pub fn attach_runs(views: &mut [MilestoneView], runs: &[(String, crate::model::R
 /// `checks_failed` when the newest checks run failed at its current HEAD,
 /// `merge_forecast` per conflicting sibling or base. Then readiness.
 pub fn attach_worktrees(
-    views: &mut [MilestoneView],
+    views: &mut [std::sync::Arc<MilestoneView>],
     states: &[(String, crate::model::WorktreeState)],
 ) {
     use crate::model::{Blocker, BlockerKind, BlockerSource};
+    let by_id: HashMap<&str, &crate::model::WorktreeState> =
+        states.iter().map(|(id, s)| (id.as_str(), s)).collect();
     for v in views.iter_mut() {
+        let state = by_id.get(v.milestone.id.as_str()).copied();
+        // A view without a worktree that gets none is left alone (and not
+        // copied); one with a worktree is recomputed (its state is trimmed).
+        if v.worktree.is_none() && state.is_none() {
+            continue;
+        }
+        let v = std::sync::Arc::make_mut(v);
         v.blockers.retain(|b| {
             !matches!(
                 b.kind,
                 BlockerKind::GitConflict | BlockerKind::ChecksFailed | BlockerKind::MergeForecast
             )
         });
-        v.worktree = states
-            .iter()
-            .find(|(id, _)| *id == v.milestone.id)
-            .map(|(_, s)| s.clone());
+        v.worktree = state.cloned().map(Box::new);
         let finished = matches!(v.status, Status::Completed | Status::Cancelled);
         if let Some(w) = v.worktree.as_mut()
             && (v.status == Status::Completed || w.merged == Some(true))

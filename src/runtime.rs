@@ -69,6 +69,7 @@ pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
 
 const JOB_RELOAD: &str = "reading the workspace";
 const JOB_GIT: &str = "reading git state";
+const JOB_FIRST: &str = "reading the first milestones";
 
 /// Runs blocking work (disk, git, processes) on a worker and sends the
 /// message it returns; a panic in the worker comes back as `Msg::Failed`,
@@ -116,8 +117,8 @@ type Channels = (
 
 /// The app and the runner for `root`, the watcher started, and the
 /// channels their messages arrive on. The first frame (the header and
-/// "reading…") is drawn before the watcher starts: watching a large tree
-/// walks all of it.
+/// "reading…") is drawn at once; the watcher is set up on a thread of its
+/// own (watching a large tree walks all of it) while the first read goes on.
 fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels) {
     let (cfg, _) = config::load(&root);
     let (km, key_errors) = keymap(&cfg);
@@ -155,25 +156,25 @@ fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels
     let _ = tui.term.draw(|f| crate::ui::render(&app, f));
     let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (wtx, wrx) = mpsc::unbounded_channel::<WatchMsg>();
-    let watcher = Watcher::start(&root, opts.poll, wtx.clone());
-    if let Some(why) = &watcher.polling {
-        app.watch = WatchMode::Polling(why.clone());
-    }
-    let watcher_live = watcher.polling.is_none();
+    // Set up beside the first read (`WatchMsg::Started`), not before it.
+    let watcher = Arc::new(Mutex::new(None));
+    Watcher::start_in(watcher.clone(), &root, opts.poll, wtx.clone());
     let runner = Runner {
         root: root.clone(),
         cfg,
         reader: Arc::new(Mutex::new(Reader::new(&root))),
-        watcher: Arc::new(Mutex::new(watcher)),
+        watcher,
         tx,
         reloads: SingleFlight::default(),
         exits: exits::Exits::default(),
         wtx,
         notice: None,
-        trusted: watcher_live,
+        trusted: false,
         log_stale: true,
         reload_touches_logs: true,
         last_log: None,
+        reload_started: None,
+        queued: false,
         pending: HashSet::new(),
         rescan: false,
         debounce_at: None,
@@ -201,7 +202,8 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
     let size = tui.term.size()?;
     app.size = (size.width, size.height);
     let mut events = EventStream::new();
-    runner.reload();
+    // The full read follows when the watches are up (`WatchMsg::Started`).
+    runner.first_screen();
 
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
@@ -306,7 +308,7 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
                 if debounced && runner.git_pending {
                     runner.git_refresh();
                 }
-                if debounced && (runner.rescan || !runner.pending.is_empty()) || poll_at.is_some_and(|t| t <= now) {
+                if debounced && (runner.rescan || runner.queued || !runner.pending.is_empty()) || poll_at.is_some_and(|t| t <= now) {
                     poll_at = None;
                     runner.reload();
                 }

@@ -451,10 +451,10 @@ fn a_run_that_ends_notifies() {
         started_at: NOW.into(),
         detail: None,
     };
-    live.milestones[1].run = Some(run("running"));
+    std::sync::Arc::make_mut(&mut live.milestones[1]).run = Some(run("running"));
     update(&mut app, Msg::Loaded(Box::new(live.clone())));
     let mut ended = live.clone();
-    ended.milestones[1].run = Some(milestone_dash::model::RunView {
+    std::sync::Arc::make_mut(&mut ended.milestones[1]).run = Some(milestone_dash::model::RunView {
         detail: Some("3".into()),
         ..run("failed")
     });
@@ -489,7 +489,8 @@ fn going_to_a_waiting_agent_acknowledges_it() {
         .iter()
         .position(|m| m.milestone.id == "2a")
         .expect("2a");
-    live.milestones[i].agent = Some(waiting("2026-11-22T09:59:00Z"));
+    std::sync::Arc::make_mut(&mut live.milestones[i]).agent =
+        Some(Box::new(waiting("2026-11-22T09:59:00Z")));
     update(&mut app, Msg::Loaded(Box::new(live.clone())));
     let header = |app: &App| screen(app, 120, 30)[0].clone();
     assert!(header(&app).contains("1 need you"), "{}", header(&app));
@@ -512,7 +513,8 @@ fn going_to_a_waiting_agent_acknowledges_it() {
     update(&mut app, Msg::Loaded(Box::new(live.clone())));
     assert!(!header(&app).contains("need you"));
     // A new wait (a new `since`) is news again.
-    live.milestones[i].agent = Some(waiting("2026-11-22T10:05:00Z"));
+    std::sync::Arc::make_mut(&mut live.milestones[i]).agent =
+        Some(Box::new(waiting("2026-11-22T10:05:00Z")));
     update(&mut app, Msg::Loaded(Box::new(live)));
     assert!(header(&app).contains("1 need you"), "{}", header(&app));
 }

@@ -94,7 +94,7 @@ pub fn agent_config(root: &Path, cfg: &Path, command: &[&str], extra: &str) {
         ),
     )
     .expect("config");
-    let out = mdash(root, cfg, &["trust"]);
+    let out = mdash(root, cfg, &["trust", "--yes"]);
     assert!(out.status.success(), "trust: {out:?}");
 }
 

@@ -83,6 +83,7 @@ pub fn find<'a>(app: &'a App, id: &str) -> Option<&'a MilestoneView> {
         .milestones
         .iter()
         .find(|m| m.milestone.id == id)
+        .map(|m| &**m)
 }
 
 /// The selection, when the filter shows it (a filter that matches nothing
@@ -92,12 +93,12 @@ pub fn selected_shown(app: &App) -> Option<&MilestoneView> {
     if !app.filter.is_empty() && !visible(app).contains(&i) {
         return None;
     }
-    app.snap.as_ref()?.milestones.get(i)
+    app.snap.as_ref()?.milestones.get(i).map(|m| &**m)
 }
 
 pub fn selected(app: &App) -> Option<&MilestoneView> {
     let i = selected_index(app)?;
-    app.snap.as_ref()?.milestones.get(i)
+    app.snap.as_ref()?.milestones.get(i).map(|m| &**m)
 }
 
 /// Blockers as the pane lists them: most severe first, then newest, then by

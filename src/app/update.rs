@@ -40,6 +40,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             keep_visible(app);
         }
         Msg::Loaded(snap) => loaded(app, *snap, &mut fx),
+        Msg::Partial(Some(snap)) => partial(app, *snap),
+        Msg::Partial(None) => app.dirty = false,
         Msg::LogLoaded { id, events } => {
             if app.selected.as_deref() == Some(id.as_str()) {
                 app.log.id = Some(id);

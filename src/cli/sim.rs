@@ -270,6 +270,45 @@ fn rewrite(path: &Path, f: impl Fn(&mut Value)) -> bool {
     false
 }
 
+/// Where the simulated milestone lives, and its status now.
+#[derive(Clone)]
+struct Located {
+    path: std::path::PathBuf,
+    origin: crate::model::Origin,
+    worktree_dir: Option<String>,
+    status: Status,
+    /// The configuration's size limit for files read.
+    max_file_bytes: u64,
+}
+
+/// The milestone `id`: its file read again alone when it was found before
+/// (a step costs one file, not the workspace: a hundred of these run at
+/// once in `benches/agents100.rs`), else found in a whole load.
+fn locate(root: &Path, id: &str, known: &mut Option<Located>) -> Option<Located> {
+    if let Some(k) = known.take() {
+        let fence = crate::read::file::Fence::new(root, k.max_file_bytes);
+        let stem = crate::read::file::stem(&k.path);
+        if let crate::read::scan::Found::Milestone(m) =
+            crate::read::scan::read_document(&fence, &k.path, k.origin, &stem)
+            && m.id == id
+        {
+            let status = crate::rules::status::of_milestone(&m);
+            *known = Some(Located { status, ..k });
+            return known.clone();
+        }
+    }
+    let snap = crate::live::snapshot::load(root, chrono::Utc::now());
+    let m = snap.milestones.iter().find(|m| m.milestone.id == id)?;
+    *known = Some(Located {
+        path: root.join(&m.milestone.source),
+        origin: m.milestone.origin,
+        worktree_dir: m.milestone.worktree_dir.clone(),
+        status: m.status,
+        max_file_bytes: crate::live::config::load(root).0.max_file_bytes,
+    });
+    known.clone()
+}
+
 pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
     let root = match crate::live::git::discover::discover(start) {
         Ok(r) => r,
@@ -283,13 +322,13 @@ pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
     let mut rng = Rng(seed);
     let mut blocked = false;
     println!("mdash sim: working on {id}");
+    let mut known: Option<Located> = None;
     for step in 0u64.. {
-        let snap = crate::live::snapshot::load(&root, chrono::Utc::now());
-        let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) else {
+        let Some(m) = locate(&root, id, &mut known) else {
             eprintln!("mdash sim: no milestone \"{id}\"");
             return 1;
         };
-        let path = root.join(&m.milestone.source);
+        let path = m.path.clone();
         if m.status == Status::Completed {
             if !looping {
                 println!("mdash sim: {id} is completed");
@@ -310,7 +349,7 @@ pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
             let Ok(mut v) = yaml::parse(&String::from_utf8_lossy(&before)) else {
                 eprintln!(
                     "mdash sim: {} is not valid YAML; waiting",
-                    m.milestone.source
+                    m.path.strip_prefix(&root).unwrap_or(&m.path).display()
                 );
                 break;
             };
@@ -331,13 +370,7 @@ pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
                 let _ = records::event(&root, id, &name, details);
             }
             if step % 3 == 2 {
-                if let Some(w) = m
-                    .milestone
-                    .worktree_dir
-                    .as_ref()
-                    .map(|w| root.join(w))
-                    .or_else(|| m.worktree.as_ref().map(|w| root.join(&w.path)))
-                {
+                if let Some(w) = m.worktree_dir.as_ref().map(|w| root.join(w)) {
                     commit(&w, id, step);
                 } else if let Ok(cwd) = std::env::current_dir()
                     && cwd != root

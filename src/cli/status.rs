@@ -131,7 +131,7 @@ fn document(snap: &Snapshot) -> Doc<'_> {
         schema: 1,
         root: snap.root.display().to_string(),
         now: time::format(snap.now),
-        milestones: snap.milestones.iter().map(milestone).collect(),
+        milestones: snap.milestones.iter().map(|m| milestone(m)).collect(),
         blockers: all.into_iter().map(|b| blocker(b, true)).collect(),
         errors: snap
             .problems
@@ -175,9 +175,9 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
         tasks: &v.tasks,
         requires: &m.requires,
         enables: &m.enables,
-        worktree: v.worktree.as_ref(),
+        worktree: v.worktree.as_deref(),
         run: v.run.as_ref(),
-        agent: v.agent.as_ref(),
+        agent: v.agent.as_deref(),
         pace: v.pace.map(|p| PaceOut {
             points_per_hour: p.points_per_hour,
             eta: time::format(p.eta),

@@ -13,16 +13,20 @@ pub fn find<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Strin
     snap.milestones
         .iter()
         .find(|m| m.milestone.id == id)
+        .map(|m| &**m)
         .ok_or_else(|| format!("no milestone \"{id}\" in this workspace"))
 }
 
 fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
-    v.worktree.as_ref().filter(|w| !w.prunable).ok_or_else(|| {
-        format!(
-            "{} has no worktree (mdash worktree add {})",
-            v.milestone.id, v.milestone.id
-        )
-    })
+    v.worktree
+        .as_deref()
+        .filter(|w| !w.prunable)
+        .ok_or_else(|| {
+            format!(
+                "{} has no worktree (mdash worktree add {})",
+                v.milestone.id, v.milestone.id
+            )
+        })
 }
 
 pub fn abs(root: &Path, p: &str) -> PathBuf {

@@ -210,6 +210,39 @@ pub fn signal_name(s: i32) -> String {
 }
 
 /// Every recorded run of the workspace.
+/// Run records kept between loads: each read again only when its file's
+/// stamp changed (a hundred live runs, a reload a few times a second).
+#[derive(Default)]
+pub struct Records(
+    std::collections::HashMap<std::path::PathBuf, (crate::read::file::Stamp, Option<Run>)>,
+);
+
+impl Records {
+    /// `all`, reading only the records that changed since the last call.
+    pub fn all(&mut self, root: &Path) -> Vec<Run> {
+        let mut kept = std::mem::take(&mut self.0);
+        let mut out = Vec::new();
+        for p in crate::read::file::list(&root.join(DIR))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| crate::read::file::ext(p) == "yaml")
+        {
+            let stamp = crate::read::file::stamp(&p);
+            let run = match (kept.remove(&p), stamp) {
+                (Some((old, run)), Some(new)) if old == new => run,
+                _ => crate::read::file::read_regular(&p)
+                    .ok()
+                    .and_then(|t| parse(&t)),
+            };
+            if let Some(st) = stamp {
+                self.0.insert(p, (st, run.clone()));
+            }
+            out.extend(run);
+        }
+        out
+    }
+}
+
 pub fn all(root: &Path) -> Vec<Run> {
     crate::read::file::list(&root.join(DIR))
         .unwrap_or_default()
@@ -222,6 +255,32 @@ pub fn all(root: &Path) -> Vec<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_read_again_only_when_they_change() {
+        let d = tempfile::tempdir().expect("tmp");
+        let dir = d.path().join(DIR);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let rec = |state: &str| {
+            format!("id: a\npgid: 4242\nstart_ticks: 7\nstate: {state}\ncommand: [sleep]\n")
+        };
+        std::fs::write(dir.join("a.yaml"), rec("running")).expect("write");
+        let mut records = Records::default();
+        assert_eq!(records.all(d.path())[0].state, RunState::Running);
+        // Unchanged: the kept record, even if the file can no longer be read.
+        let kept = records.0.clone();
+        assert_eq!(records.all(d.path()).len(), 1);
+        assert_eq!(records.0.len(), kept.len());
+        // Replaced (a new inode, as `save` writes): read again.
+        std::fs::write(dir.join(".a.tmp"), rec("exited")).expect("write");
+        std::fs::rename(dir.join(".a.tmp"), dir.join("a.yaml")).expect("rename");
+        assert_eq!(records.all(d.path())[0].state, RunState::Exited);
+        // Removed: forgotten.
+        std::fs::remove_file(dir.join("a.yaml")).expect("rm");
+        assert!(records.all(d.path()).is_empty());
+        assert!(records.0.is_empty());
+        assert_eq!(all(d.path()), records.all(d.path()));
+    }
 
     #[test]
     fn own_process_identity() {

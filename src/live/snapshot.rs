@@ -16,6 +16,8 @@ use crate::read::workspace::Reader as Files;
 pub struct Reader {
     files: Files,
     transcripts: crate::live::agent::Transcripts,
+    /// Run records, read again when they change.
+    records: runs::Records,
     /// The live runs of the last load, for watching their ends.
     leaders: Vec<Leader>,
     /// The dashboard's state between loads (none for a one-shot read).
@@ -41,6 +43,7 @@ impl Reader {
         Reader {
             files: Files::new(root),
             transcripts: Default::default(),
+            records: Default::default(),
             leaders: Vec::new(),
             kept: None,
             worktrees: Vec::new(),
@@ -53,6 +56,7 @@ impl Reader {
         Reader {
             files: Files::once(root),
             transcripts: Default::default(),
+            records: Default::default(),
             leaders: Vec::new(),
             kept: None,
             worktrees: Vec::new(),
@@ -118,6 +122,31 @@ impl Reader {
         Some(self.finish(root, views, problems, current, &hooked, &worktrees, now))
     }
 
+    /// Before the first full read of a large workspace: a first screenful
+    /// (`read_first`), its milestones evaluated alone, to show at once
+    /// while the full read goes on. `None` when there is nothing to gain.
+    pub fn first_screen(&mut self, n: usize, now: DateTime<Utc>) -> Option<Snapshot> {
+        if self.kept.is_some() {
+            return None;
+        }
+        let root = self.root().to_path_buf();
+        let (cfg, _) = config::load(&root);
+        let (ms, total) = self.files.read_first(n, cfg.max_file_bytes)?;
+        let settings = settings_of(&root, &cfg);
+        let mut views =
+            crate::rules::evaluate(ms, Default::default(), Default::default(), &settings, now);
+        views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+        Some(Snapshot {
+            root,
+            now,
+            milestones: views.into_iter().map(std::sync::Arc::new).collect(),
+            problems: Vec::new(),
+            current: None,
+            failed_output: Vec::new(),
+            partial: Some(total),
+        })
+    }
+
     /// Reads the workspace as of `now`, without per-worktree git state
     /// (that is a separate, slower read: `with_git`).
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
@@ -142,6 +171,7 @@ impl Reader {
                 now,
             );
             views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+            let views = views.into_iter().map(std::sync::Arc::new).collect();
             (views, read.problems, read.current)
         } else {
             let kept = kept::Kept::new(read, &settings, now);
@@ -172,14 +202,14 @@ impl Reader {
     fn finish(
         &mut self,
         root: PathBuf,
-        mut views: Vec<crate::model::MilestoneView>,
+        mut views: Vec<std::sync::Arc<crate::model::MilestoneView>>,
         problems: Vec<crate::model::Problem>,
         current: Option<String>,
         hooked: &std::collections::HashMap<String, crate::model::AgentStatus>,
         worktrees: &[crate::model::Worktree],
         now: DateTime<Utc>,
     ) -> Snapshot {
-        let records = runs::all(&root);
+        let records = self.records.all(&root);
         let runs: Vec<(String, RunView)> = records
             .iter()
             .map(|r| (r.id.clone(), runs::observe(&root, r)))
@@ -211,7 +241,9 @@ impl Reader {
             },
         );
         crate::rules::agent::attach_agents(&mut views, &agents);
-        views.iter_mut().for_each(crate::rules::ready::refresh);
+        views
+            .iter_mut()
+            .for_each(crate::rules::ready::refresh_shared);
         let failed_output = runs
             .iter()
             .filter(|(_, r)| r.state == crate::model::RunState::Failed)
@@ -224,6 +256,7 @@ impl Reader {
             problems,
             current,
             failed_output,
+            partial: None,
         }
     }
 }

@@ -24,6 +24,9 @@ pub enum WatchMsg {
     Degraded(String),
     /// Watching is live again (the workspace directory came back).
     Live,
+    /// The watches are set up (on a worker: watching a large tree walks
+    /// all of it): live, or polling for this reason.
+    Started(Option<String>),
 }
 
 /// How often the event loop reloads when polling.
@@ -116,6 +119,40 @@ fn identity(p: &Path) -> Option<(u64, u64)> {
 }
 
 impl Watcher {
+    /// `start` on a thread of its own, the watcher put in `slot` and
+    /// `WatchMsg::Started` sent when its watches are set up.
+    pub fn start_in(
+        slot: std::sync::Arc<std::sync::Mutex<Option<Watcher>>>,
+        root: &Path,
+        force_poll: bool,
+        tx: UnboundedSender<WatchMsg>,
+    ) {
+        let root = root.to_path_buf();
+        let said = tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("mdash-watch".into())
+            .spawn(move || {
+                let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    Watcher::start(&root, force_poll, tx.clone())
+                }));
+                // Whatever happens, the event loop hears of it: its first
+                // full read waits for this.
+                let polling = match started {
+                    Ok(w) => {
+                        let polling = w.polling.clone();
+                        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(w);
+                        polling
+                    }
+                    Err(_) => Some("the watcher failed to start".to_string()),
+                };
+                let _ = tx.send(WatchMsg::Started(polling));
+            });
+        if let Err(e) = spawned {
+            // No thread for the watcher: the event loop polls.
+            let _ = said.send(WatchMsg::Started(Some(format!("no watcher thread ({e})"))));
+        }
+    }
+
     pub fn start(root: &Path, force_poll: bool, tx: UnboundedSender<WatchMsg>) -> Watcher {
         let (inner, polling) = if force_poll {
             (Inner::Polling, Some("--poll".to_string()))

@@ -70,13 +70,13 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
             t
         })
         .collect();
-    m.bundle = Some(Bundle {
+    m.bundle = Some(Box::new(Bundle {
         failed_task,
         current_task,
         current_index: doc::get(v, &["current_task_index"]).and_then(doc::count),
         tasks: bundle_tasks,
         failure: None,
-    });
+    }));
     m
 }
 

@@ -59,7 +59,8 @@ impl Index {
 /// What one changed path means for a fast read.
 enum Kind {
     /// Nothing the files layer reads (a temp file beside the milestones,
-    /// a run record: the runs are read on every load anyway).
+    /// an agent's output, a run record: the runs are read on every load
+    /// anyway).
     Ignored,
     /// A milestone document read alone.
     Sole(String),
@@ -77,6 +78,14 @@ fn kind(root: &Path, index: &Index, p: &Path) -> Kind {
     }
     if let Some(id) = index.logs.get(p) {
         return Kind::Log(id.clone());
+    }
+    // Beside the event logs, agents' and checks' output (`agent-<id>.log`):
+    // the files layer reads only `.jsonl` there (a failed run's last line
+    // is read on every load, with the runs).
+    let in_logs = p.parent() == Some(ms.join("logs").as_path())
+        || p.parent() == Some(ms.join("state").join("events").as_path());
+    if in_logs && file::ext(p) != "jsonl" && !p.is_dir() {
+        return Kind::Ignored;
     }
     if p.parent() == Some(ms.join("active").as_path()) {
         if let Some(id) = index.sole.get(p) {

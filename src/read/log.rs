@@ -123,6 +123,8 @@ impl LogRead {
         }
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));
+        // What is kept is kept for long: no room for the dropped events.
+        self.events.shrink_to_fit();
     }
 
     /// The earliest zoned time per `milestone_id`: of the events still

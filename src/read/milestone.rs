@@ -167,7 +167,7 @@ pub fn read(v: &Value, origin: Origin, source: &str, stem: &str) -> Milestone {
         requires: sorted(requires(v)),
         enables: sorted(enables(v)),
         weights,
-        phases: milestone_phases(v),
+        phases: milestone_phases(v).map(Box::new),
         tasks: tasks(v),
         counters: counters(v),
         bundle: None,
@@ -357,7 +357,7 @@ fn task(v: &Value, key: Option<String>, index: usize) -> Option<Task> {
         weight: doc::number_at(v, &["weight"]).map_or(1.0, clamp_weight),
         started_at: doc::text_at(v, &["started_at"]),
         completed_at: doc::text_at(v, &["completed_at"]),
-        phases,
+        phases: phases.map(Box::new),
     })
 }
 

@@ -108,7 +108,8 @@ fn listing(fence: &Fence, dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBu
 pub enum Found {
     Milestone(Arc<Milestone>),
     Graph(Vec<GraphEntry>),
-    Problem(Problem),
+    /// Boxed: ten thousand of these are held at once while a tree is read.
+    Problem(Box<Problem>),
     Nothing,
 }
 
@@ -116,20 +117,20 @@ pub enum Found {
 pub fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Found {
     let rel = fence.rel(path);
     if path.is_dir() && !path.is_symlink() {
-        return Found::Problem(Problem::error(
+        return Found::Problem(Box::new(Problem::error(
             &rel,
             "is a directory; expected a milestone file",
-        ));
+        )));
     }
     let v = match parse_file(fence, path) {
         Ok(v) => v,
-        Err(p) => return Found::Problem(p),
+        Err(p) => return Found::Problem(Box::new(p)),
     };
     match milestone::classify(&v, origin, &rel, stem) {
         Ok(Reading::Milestone(m)) => Found::Milestone(Arc::from(m)),
         Ok(Reading::Graph(g)) => Found::Graph(g),
         Ok(Reading::Ignored) => Found::Nothing,
-        Err(msg) => Found::Problem(Problem::error(&rel, msg)),
+        Err(msg) => Found::Problem(Box::new(Problem::error(&rel, msg))),
     }
 }
 
@@ -148,13 +149,17 @@ fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) 
                 || scan.cache.docs.get(&paths[i]).map(|c| c.0) != stamps[i]
         })
         .collect();
-    let fresh = crate::util::par::map(&misses, |&i| read(&paths[i]));
-    let mut fresh: HashMap<usize, Found> = misses.into_iter().zip(fresh).collect();
+    let read_now = crate::util::par::map(&misses, |&i| read(&paths[i]));
+    let mut fresh: Vec<Option<Found>> = Vec::new();
+    fresh.resize_with(paths.len(), || None);
+    for (i, f) in misses.into_iter().zip(read_now) {
+        fresh[i] = Some(f);
+    }
     let generation = scan.cache.generation;
     paths
         .iter()
         .enumerate()
-        .map(|(i, p)| match (fresh.remove(&i), stamps[i]) {
+        .map(|(i, p)| match (fresh[i].take(), stamps[i]) {
             (Some(f), Some(st)) => {
                 scan.cache
                     .docs
@@ -189,7 +194,7 @@ fn read_dir_of_milestones(
         match found {
             Found::Milestone(m) => out.push(m),
             Found::Graph(g) => scan.graph.extend(g),
-            Found::Problem(p) => scan.problems.push(p),
+            Found::Problem(p) => scan.problems.push(*p),
             Found::Nothing => {}
         }
     }
@@ -243,7 +248,7 @@ fn scan_root(fence: &Fence, scan: &mut Scan) {
 fn read_single(fence: &Fence, path: &Path, origin: Origin, stem: &str, rank: u8, scan: &mut Scan) {
     match read_document(fence, path, origin, stem) {
         Found::Milestone(m) => scan.candidates.push(Candidate { rank, milestone: m }),
-        Found::Problem(p) => scan.problems.push(p),
+        Found::Problem(p) => scan.problems.push(*p),
         Found::Graph(_) | Found::Nothing => {}
     }
 }
@@ -379,7 +384,7 @@ fn scan_worktree(fence: &Fence, dir: &Path, ids: &[String], scan: &mut Scan) {
                 }
                 // A broken copy of this worktree's own milestone matters;
                 // other files there are stale copies.
-                Found::Problem(p) if ids.contains(&file::stem(path)) => scan.problems.push(p),
+                Found::Problem(p) if ids.contains(&file::stem(path)) => scan.problems.push(*p),
                 _ => {}
             }
         }

@@ -78,6 +78,52 @@ impl Reader {
         out
     }
 
+    /// Before the first full read: the first `n` milestone files of the
+    /// root's `active/` by name, read and kept in the cache (the full read
+    /// that follows does not read them again), and how many files there
+    /// are. `None` when the workspace has been read already or holds no
+    /// more than `n` files (the full read is then as quick).
+    pub fn read_first(
+        &mut self,
+        n: usize,
+        max_file_bytes: u64,
+    ) -> Option<(Vec<std::sync::Arc<crate::model::Milestone>>, usize)> {
+        if self.one_shot || self.index.ready.is_some() || !self.cache.docs.is_empty() {
+            return None;
+        }
+        let fence = Fence::new(&self.root, max_file_bytes);
+        let dir = self.root.join(MILESTONES).join("active");
+        let paths: Vec<PathBuf> = crate::read::file::list(&dir)
+            .ok()?
+            .into_iter()
+            .filter(|p| scan::is_doc(p))
+            .collect();
+        if paths.len() <= n {
+            return None;
+        }
+        self.cache.max_file_bytes = max_file_bytes;
+        let generation = self.cache.generation;
+        let mut out = Vec::new();
+        for p in &paths[..n] {
+            let Some(stamp) = crate::read::file::stamp(p) else {
+                continue;
+            };
+            let found = scan::read_document(
+                &fence,
+                p,
+                crate::model::Origin::Active,
+                &crate::read::file::stem(p),
+            );
+            if let scan::Found::Milestone(m) = &found {
+                out.push(m.clone());
+            }
+            self.cache
+                .docs
+                .insert(p.clone(), (stamp, found, generation));
+        }
+        Some((out, paths.len()))
+    }
+
     /// Reads the workspace's files. `worktrees` are the repository's
     /// worktrees (their copies and logs are read too), `max_file_bytes` the
     /// size limit, `problems` those found before reading (the config's).

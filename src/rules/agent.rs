@@ -159,13 +159,18 @@ pub fn correct(current: AgentState, shown: Screen) -> Option<AgentState> {
 
 /// Gives each milestone its agent, and an `agent_waiting` blocker while
 /// that agent waits for the human (SPEC §4, §8).
-pub fn attach_agents(views: &mut [MilestoneView], agents: &[(String, AgentView)]) {
+pub fn attach_agents(views: &mut [std::sync::Arc<MilestoneView>], agents: &[(String, AgentView)]) {
+    let by_id: std::collections::HashMap<&str, &AgentView> =
+        agents.iter().map(|(id, a)| (id.as_str(), a)).collect();
     for v in views.iter_mut() {
+        let agent = by_id.get(v.milestone.id.as_str()).copied();
+        // Only views whose agent changes are touched (and copied).
+        if v.agent.as_deref() == agent {
+            continue;
+        }
+        let v = std::sync::Arc::make_mut(v);
         v.blockers.retain(|b| b.kind != BlockerKind::AgentWaiting);
-        v.agent = agents
-            .iter()
-            .find(|(id, _)| *id == v.milestone.id)
-            .map(|(_, a)| a.clone());
+        v.agent = agent.cloned().map(Box::new);
         let Some(a) = &v.agent else { continue };
         if !a.state.waits() || matches!(v.status, Status::Completed | Status::Cancelled) {
             continue;

@@ -103,7 +103,7 @@ pub fn phase_bars(m: &Milestone) -> Vec<PhaseBar> {
             })
             .collect();
     }
-    let phased: Vec<&PhaseMap> = m.tasks.iter().filter_map(|t| t.phases.as_ref()).collect();
+    let phased: Vec<&PhaseMap> = m.tasks.iter().filter_map(|t| t.phases.as_deref()).collect();
     if phased.is_empty() {
         return Vec::new();
     }

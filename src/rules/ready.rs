@@ -53,6 +53,14 @@ pub fn refresh(v: &mut MilestoneView) {
     v.ready = ready(v, v.ready.checks_configured);
 }
 
+/// `refresh` for a shared view: copied only when its readiness changes.
+pub fn refresh_shared(v: &mut std::sync::Arc<MilestoneView>) {
+    let now = ready(v, v.ready.checks_configured);
+    if now != v.ready {
+        std::sync::Arc::make_mut(v).ready = now;
+    }
+}
+
 /// A passing run exists at the worktree's current HEAD.
 pub fn passed_at_head(v: &MilestoneView) -> bool {
     matches!((&v.checks, v.worktree.as_ref().and_then(|w| w.head_id.as_deref())),
@@ -95,7 +103,7 @@ mod tests {
             blockers: Vec::new(),
             last_event: None,
             sessions: Vec::new(),
-            worktree: wt,
+            worktree: wt.map(Box::new),
             run: None,
             agent: None,
             checks: None,
@@ -153,13 +161,13 @@ mod tests {
         });
         assert!(ready(&v, false).ok());
         assert_eq!(names(&ready(&v, true)), ["checks"]);
-        v.checks = Some(ChecksRun {
+        v.checks = Some(Box::new(ChecksRun {
             head: "abcdef1234".into(),
             exit_code: Some(0),
             signal: None,
             seconds: None,
             at: None,
-        });
+        }));
         assert!(ready(&v, true).ok());
         if let Some(c) = v.checks.as_mut() {
             c.head = "0000000".into();

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::flight::SingleFlight;
 use super::tui::Tui;
-use super::{DEBOUNCE, JOB_GIT, JOB_RELOAD, offload};
+use super::{DEBOUNCE, JOB_FIRST, JOB_GIT, JOB_RELOAD, offload};
 use crate::app::{App, Effect, Msg, WatchMode};
 use crate::live::config::Config;
 use crate::live::snapshot::Reader;
@@ -23,7 +23,9 @@ pub(super) struct Runner {
     pub(super) root: PathBuf,
     pub(super) cfg: Config,
     pub(super) reader: Arc<Mutex<Reader>>,
-    pub(super) watcher: Arc<Mutex<Watcher>>,
+    /// Set once its watches are up (`WatchMsg::Started`).
+    pub(super) watcher: Arc<Mutex<Option<Watcher>>>,
+
     pub(super) tx: mpsc::UnboundedSender<Msg>,
     /// The reload in flight, if any.
     pub(super) reloads: SingleFlight,
@@ -42,6 +44,12 @@ pub(super) struct Runner {
     pub(super) reload_touches_logs: bool,
     /// The milestone (and worktree) whose history the pane last read.
     pub(super) last_log: Option<(String, Option<String>)>,
+    /// When the reload in flight started: the next one waits at least as
+    /// long as it took, so reloads under a stream of changes coalesce and
+    /// take at most half of a core.
+    pub(super) reload_started: Option<Instant>,
+    /// A reload was asked for while one ran: it starts at `debounce_at`.
+    pub(super) queued: bool,
     pub(super) pending: HashSet<PathBuf>,
     pub(super) rescan: bool,
     pub(super) debounce_at: Option<Instant>,
@@ -64,6 +72,10 @@ pub(super) struct Runner {
     pub(super) worktree_touched: bool,
 }
 
+/// How many milestone files the first screenful reads (more rows than a
+/// terminal shows).
+const FIRST_SCREEN: usize = 200;
+
 impl Runner {
     /// Starts a reload on a blocking worker, unless one is running (then
     /// another follows it).
@@ -72,24 +84,39 @@ impl Runner {
             return;
         }
         self.debounce_at = None;
+        self.queued = false;
         let paths: Vec<PathBuf> = self.pending.drain().collect();
         let worktrees = self.root.join(crate::read::workspace::WORKTREES);
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let trusted = self.trusted;
         // History comes from event logs only (`read::history`); a path
-        // without an extension may be a directory of them.
+        // without an extension may be a directory of them. Another
+        // milestone's own log (`execution-<other>.jsonl`) is not read for it.
+        let shown = self
+            .last_log
+            .as_ref()
+            .map(|(id, _)| format!("execution-{id}"));
         self.reload_touches_logs = rescan
             || !trusted
-            || paths
-                .iter()
-                .any(|p| matches!(crate::read::file::ext(p).as_str(), "jsonl" | ""));
+            || paths.iter().any(|p| {
+                let stem = crate::read::file::stem(p);
+                match crate::read::file::ext(p).as_str() {
+                    "" => true,
+                    "jsonl" => !stem.starts_with("execution-") || Some(&stem) == shown.as_ref(),
+                    _ => false,
+                }
+            });
+        self.reload_started = Some(Instant::now());
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
             let root = watcher
                 .lock()
-                .map_or(crate::live::watch::Root::Same, |mut w| w.refresh());
+                .map_or(crate::live::watch::Root::Same, |mut w| {
+                    w.as_mut()
+                        .map_or(crate::live::watch::Root::Same, Watcher::refresh)
+                });
             let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
             let reopened = root == crate::live::watch::Root::Reopened;
             if rescan || reopened {
@@ -99,6 +126,16 @@ impl Runner {
             // live and lost nothing; else every file's stamp is looked at.
             let trusted = trusted && !rescan && root == crate::live::watch::Root::Same;
             Msg::Loaded(Box::new(r.load_changed(paths, trusted, Utc::now())))
+        });
+    }
+
+    /// While the watches are set up (`WatchMsg::Started` starts the first
+    /// full read): the first screenful, on a worker.
+    pub(super) fn first_screen(&self) {
+        let reader = self.reader.clone();
+        offload(&self.tx, JOB_FIRST, move || {
+            let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
+            Msg::Partial(r.first_screen(FIRST_SCREEN, Utc::now()).map(Box::new))
         });
     }
 
@@ -172,7 +209,10 @@ impl Runner {
                     self.git_refresh();
                 }
                 if again {
-                    self.reload();
+                    let took = self.reload_started.map_or(DEBOUNCE, |t| t.elapsed());
+                    let at = Instant::now() + took.max(DEBOUNCE);
+                    self.debounce_at = Some(self.debounce_at.map_or(at, |d| d.min(at)));
+                    self.queued = true;
                 }
             }
             _ => {}
@@ -334,6 +374,18 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
             app.dirty |= app.watch != mode;
             app.watch = mode;
             runner.rescan = true;
+        }
+        WatchMsg::Started(polling) => {
+            runner.trusted = polling.is_none();
+            if let Some(why) = polling {
+                let mode = WatchMode::Polling(why);
+                app.dirty |= app.watch != mode;
+                app.watch = mode;
+            }
+            // The first full read starts once the watches are up, so a
+            // change made meanwhile is either read or in an event.
+            runner.reload();
+            return;
         }
         WatchMsg::Live => {
             runner.trusted = true;

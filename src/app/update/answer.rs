@@ -48,7 +48,7 @@ pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         (Action::Allow | Action::Deny, AgentState::WaitingPermission) => {
             fx.push(Effect::Answer {
                 id,
-                agent,
+                agent: *agent,
                 allow: a == Action::Allow,
             });
         }
@@ -130,5 +130,5 @@ pub(super) fn want_preview(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     app.preview_asked = Some(key);
-    fx.push(Effect::LoadPreview { id, agent: a });
+    fx.push(Effect::LoadPreview { id, agent: *a });
 }

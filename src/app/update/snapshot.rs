@@ -7,12 +7,38 @@ pub(super) fn loaded(app: &mut App, snap: Snapshot, fx: &mut Vec<Effect>) {
     changed(app, snap, true, fx);
 }
 
+/// A first screenful while the first full read goes on: shown, with
+/// nothing announced, loaded or started from it (the full snapshot that
+/// follows is taken as the first).
+pub(super) fn partial(app: &mut App, snap: Snapshot) {
+    if app.snap.as_ref().is_some_and(|s| s.partial.is_none()) {
+        return;
+    }
+    app.now = snap.now;
+    app.snap = Some(snap);
+    if rows::selected_index(app).is_none() {
+        let first = rows::visible(app).first().and_then(|&i| {
+            app.snap
+                .as_ref()
+                .map(|s| s.milestones[i].milestone.id.clone())
+        });
+        app.selected = None;
+        // Its log is read once the full snapshot is in.
+        select(app, first, &mut Vec::new());
+    }
+    keep_visible(app);
+}
+
 /// A new picture of the workspace: from the reader, or the old one with new
 /// worktree states. Notifies new blockers; reloads the log when asked.
 pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Effect>) {
+    if app.snap.as_ref().is_some_and(|s| s.partial.is_some()) {
+        // The first full snapshot: nothing in it is news.
+        app.snap = None;
+    }
     crate::rules::attach_worktrees(&mut snap.milestones, &app.git);
     if let Some(old) = &app.snap
-        && old.milestones == snap.milestones
+        && old.same_views(&snap)
         && old.problems == snap.problems
         && old.current == snap.current
     {
@@ -150,7 +176,7 @@ fn blocker_news<'a>(old: &Snapshot, new: &'a Snapshot) -> (Vec<&'a crate::model:
             }
         };
         match before {
-            Some(o) if o.blockers == v.blockers => {}
+            Some(o) if std::sync::Arc::ptr_eq(o, v) || o.blockers == v.blockers => {}
             Some(o) => {
                 same = false;
                 fresh.extend(v.blockers.iter().filter(|b| {

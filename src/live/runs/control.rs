@@ -32,6 +32,7 @@ fn milestone<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Refu
     snap.milestones
         .iter()
         .find(|m| m.milestone.id == id)
+        .map(|m| &**m)
         .ok_or_else(|| Refusal::Other(format!("no milestone \"{id}\" in this workspace")))
 }
 

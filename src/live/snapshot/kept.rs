@@ -36,7 +36,7 @@ pub struct Kept {
     graph: Graph,
     settings: Settings,
     /// In display order, without run state (attached on every load).
-    pub views: Vec<MilestoneView>,
+    pub views: Vec<Arc<MilestoneView>>,
     pos: HashMap<String, usize>,
     pub problems: Vec<crate::model::Problem>,
     pub current: Option<String>,
@@ -107,12 +107,19 @@ impl Kept {
         self.graph = rules::graph(&ms, &statuses);
         let completed: HashSet<&str> = self.graph.completed.iter().map(String::as_str).collect();
         let c = ctx(&completed, &self.graph, &self.settings, now);
-        let mut views: Vec<MilestoneView> = self
+        let mut views: Vec<Arc<MilestoneView>> = self
             .inputs
             .iter()
             .map(|x| {
                 let ss = x.sessions.clone();
-                rules::view(x.m.clone(), x.status, &x.events, ss, x.start, &c)
+                Arc::new(rules::view(
+                    x.m.clone(),
+                    x.status,
+                    &x.events,
+                    ss,
+                    x.start,
+                    &c,
+                ))
             })
             .collect();
         views.sort_by_cached_key(|v| rules::order_key(&v.milestone));
@@ -178,7 +185,7 @@ impl Kept {
             let ss = x.sessions.clone();
             let v = rules::view(x.m.clone(), x.status, &x.events, ss, x.start, &c);
             if let Some(&p) = self.pos.get(&x.m.id) {
-                self.views[p] = v;
+                self.views[p] = Arc::new(v);
             }
         }
         true

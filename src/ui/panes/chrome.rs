@@ -44,6 +44,13 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .unwrap_or_default();
     let mut add = |text: String, style: Style, rank: u8| pieces.push(Piece { text, style, rank });
     add(format!(" {name} "), theme.bold(), 2);
+    if let Some(total) = snap.partial {
+        add(
+            format!(" reading {}… ", plural(total, "file")),
+            theme.dim(),
+            8,
+        );
+    }
     let waiting = snap
         .milestones
         .iter()

@@ -121,7 +121,7 @@ fn milestone_row<'a>(
     };
     let git = format!(
         "{run}{}",
-        m.worktree.as_ref().map(git_marker).unwrap_or_default()
+        m.worktree.as_deref().map(git_marker).unwrap_or_default()
     )
     .trim()
     .to_string();

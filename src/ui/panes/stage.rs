@@ -21,6 +21,7 @@ pub fn heading(snap: &Snapshot, first: usize) -> String {
         .milestones
         .iter()
         .filter(|m| m.milestone.stage.as_deref() == stage)
+        .map(|m| &**m)
         .collect();
     let mut out = match stage {
         Some(s) => format!("Stage {s}"),
