@@ -30,9 +30,11 @@ mod flight;
 mod merge;
 mod runner;
 pub mod tui;
+mod watching;
 
 use flight::SingleFlight;
-use runner::{Runner, watch_msg};
+use runner::Runner;
+use watching::watch_msg;
 
 /// Changes closer together than this are read as one.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
