@@ -50,6 +50,9 @@ pub struct App {
     pub now: DateTime<Utc>,
     /// The selected milestone, by id, so it survives reloads.
     pub selected: Option<String>,
+    /// What a first screenful selected by itself: the full snapshot
+    /// chooses again (`current.txt` may name another) unless the user moved.
+    pub partial_pick: Option<String>,
     pub focus: Pane,
     /// The pane shown beside the list when only one fits.
     pub side: Pane,
@@ -141,6 +144,7 @@ impl App {
             seen: Vec::new(),
             now,
             selected: None,
+            partial_pick: None,
             focus: Pane::Milestones,
             side: Pane::Detail,
             filter: String::new(),

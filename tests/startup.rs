@@ -199,3 +199,65 @@ fn an_agents_output_costs_no_full_read() {
     );
     assert_eq!(with_log, Reader::new(d.path()).load(now));
 }
+
+/// A directory linked from `.milestones` to elsewhere in the workspace is
+/// watched with the rest now that the watches are set up on their own
+/// thread: its edits show at once.
+#[test]
+fn a_linked_active_directory_inside_the_workspace_is_watched() {
+    let d = tempfile::tempdir().expect("tmp");
+    write(d.path(), "docs/milestones/a.yaml", milestone(1, "Before"));
+    std::fs::create_dir_all(d.path().join(".milestones")).expect("mkdir");
+    std::os::unix::fs::symlink("../docs/milestones", d.path().join(".milestones/active"))
+        .expect("symlink");
+    let mut p = pty::Pty::spawn(d.path(), 100, 30);
+    p.wait_for("the milestone", |s| s.contains("Before"));
+    // Edits made after start-up arrive as events (no timer reloads a live
+    // watch): the new title on screen proves the linked tree is watched.
+    p.pump_for(std::time::Duration::from_millis(300));
+    let tmp = d.path().join("docs/milestones/.a.tmp");
+    std::fs::write(&tmp, milestone(1, "After")).expect("write");
+    std::fs::rename(&tmp, d.path().join("docs/milestones/a.yaml")).expect("rename");
+    let s = p.wait_for("the edit", |s| s.contains("After"));
+    assert!(!s.contains("polling"), "still watched live:\n{s}");
+    p.send(b"q");
+    p.wait_exit();
+}
+
+#[test]
+fn a_first_screenful_starts_nothing_and_current_txt_still_picks() {
+    let d = tree(450);
+    write(d.path(), ".milestones/active/current.txt", "m300\n");
+    let now = Utc::now();
+    let mut r = Reader::new(d.path());
+    let first = r.first_screen(200, now).expect("partial");
+    let full = r.load(now);
+    assert_eq!(full.current.as_deref(), Some("m300"));
+    let mut app = App::new(Keymap::default(), true, now);
+    update(&mut app, Msg::Resize(100, 30));
+    update(&mut app, Msg::Partial(Some(Box::new(first))));
+    // `S` (fill free slots) while the rest is read: nothing is started.
+    let fx = update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('S'),
+            crossterm::event::KeyModifiers::SHIFT,
+        )),
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Run { .. })),
+        "no run starts from a partial snapshot: {fx:?}"
+    );
+    // Git states arriving meanwhile do not bring the partial back to life.
+    let fx = update(
+        &mut app,
+        Msg::Git {
+            generation: 1,
+            states: Vec::new(),
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    // The full snapshot picks what `current.txt` names, the user not having moved.
+    update(&mut app, Msg::Loaded(Box::new(full)));
+    assert_eq!(app.selected.as_deref(), Some("m300"));
+}

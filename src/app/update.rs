@@ -57,7 +57,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if generation >= app.git_gen {
                 app.git_gen = generation;
                 app.git = states;
-                if let Some(snap) = app.snap.clone() {
+                // A first screenful waits for the full read, which gets
+                // these states then.
+                if let Some(snap) = app.snap.clone().filter(|s| s.partial.is_none()) {
                     changed(app, snap, false, &mut fx);
                 }
             }

@@ -324,6 +324,11 @@ pub fn run(start: &Path, id: &str, pace: Duration, looping: bool) -> i32 {
     println!("mdash sim: working on {id}");
     let mut known: Option<Located> = None;
     for step in 0u64.. {
+        if step % 20 == 19 {
+            // Now and then the whole workspace: a worktree added meanwhile
+            // may hold the copy that wins now.
+            known = None;
+        }
         let Some(m) = locate(&root, id, &mut known) else {
             eprintln!("mdash sim: no milestone \"{id}\"");
             return 1;

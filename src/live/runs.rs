@@ -209,7 +209,6 @@ pub fn signal_name(s: i32) -> String {
     }
 }
 
-/// Every recorded run of the workspace.
 /// Run records kept between loads: each read again only when its file's
 /// stamp changed (a hundred live runs, a reload a few times a second).
 #[derive(Default)]
@@ -243,6 +242,7 @@ impl Records {
     }
 }
 
+/// Every recorded run of the workspace.
 pub fn all(root: &Path) -> Vec<Run> {
     crate::read::file::list(&root.join(DIR))
         .unwrap_or_default()

@@ -90,23 +90,14 @@ impl Runner {
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let trusted = self.trusted;
-        // History comes from event logs only (`read::history`); a path
-        // without an extension may be a directory of them. Another
-        // milestone's own log (`execution-<other>.jsonl`) is not read for it.
-        let shown = self
-            .last_log
-            .as_ref()
-            .map(|(id, _)| format!("execution-{id}"));
+        // History comes from event logs only (`read::history`: any log's
+        // lines that name the milestone); a path without an extension may
+        // be a directory of them.
         self.reload_touches_logs = rescan
             || !trusted
-            || paths.iter().any(|p| {
-                let stem = crate::read::file::stem(p);
-                match crate::read::file::ext(p).as_str() {
-                    "" => true,
-                    "jsonl" => !stem.starts_with("execution-") || Some(&stem) == shown.as_ref(),
-                    _ => false,
-                }
-            });
+            || paths
+                .iter()
+                .any(|p| matches!(crate::read::file::ext(p).as_str(), "jsonl" | ""));
         self.reload_started = Some(Instant::now());
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {

@@ -31,7 +31,8 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
             runner.rescan = true;
         }
         WatchMsg::Started(polling) => {
-            runner.trusted = polling.is_none();
+            // A `Degraded` sent while the watches were set up still holds.
+            runner.trusted = polling.is_none() && !matches!(app.watch, WatchMode::Polling(_));
             if let Some(why) = polling {
                 let mode = WatchMode::Polling(why);
                 app.dirty |= app.watch != mode;

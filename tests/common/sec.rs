@@ -451,7 +451,9 @@ impl Tmux {
         let mut args: Vec<String> = vec![
             "new-window".into(),
             "-t".into(),
-            "t".into(),
+            // `t:` is the session (the next free index); a bare `t` may
+            // name a window, whose index is then "in use".
+            "t:".into(),
             "-n".into(),
             "dash".into(),
             "--".into(),

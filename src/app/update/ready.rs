@@ -77,6 +77,11 @@ pub(super) fn fill_slots(app: &mut App, fx: &mut Vec<Effect>) -> String {
     let Some(snap) = &app.snap else {
         return String::new();
     };
+    // A first screenful knows no runs or logs: nothing starts from it (the
+    // full snapshot fills the slots).
+    if snap.partial.is_some() {
+        return "still reading the workspace; free slots are filled once it is read".to_string();
+    }
     if !app.autostart {
         return String::new();
     }

@@ -23,6 +23,7 @@ pub(super) fn partial(app: &mut App, snap: Snapshot) {
                 .map(|s| s.milestones[i].milestone.id.clone())
         });
         app.selected = None;
+        app.partial_pick = first.clone();
         // Its log is read once the full snapshot is in.
         select(app, first, &mut Vec::new());
     }
@@ -33,8 +34,12 @@ pub(super) fn partial(app: &mut App, snap: Snapshot) {
 /// worktree states. Notifies new blockers; reloads the log when asked.
 pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &mut Vec<Effect>) {
     if app.snap.as_ref().is_some_and(|s| s.partial.is_some()) {
-        // The first full snapshot: nothing in it is news.
+        // The first full snapshot: nothing in it is news, and it picks the
+        // selection unless the user moved meanwhile.
         app.snap = None;
+        if app.partial_pick.take() == app.selected {
+            app.selected = None;
+        }
     }
     crate::rules::attach_worktrees(&mut snap.milestones, &app.git);
     if let Some(old) = &app.snap
