@@ -179,6 +179,10 @@ pub fn evaluate_with(
 
 /// Gives each milestone its last run, and a `run_failed` blocker when that
 /// run ended badly (SPEC §4).
+///
+/// Views whose run is unchanged are skipped: this is sound because it is
+/// called on views fresh from the rules (the reader's kept views carry no
+/// run, agent or worktree), never twice on an attached snapshot.
 pub fn attach_runs(
     views: &mut [std::sync::Arc<MilestoneView>],
     runs: &[(String, crate::model::RunView)],
