@@ -200,9 +200,9 @@ fn an_agents_output_costs_no_full_read() {
     assert_eq!(with_log, Reader::new(d.path()).load(now));
 }
 
-/// A directory linked from `.milestones` to elsewhere in the workspace is
-/// watched with the rest now that the watches are set up on their own
-/// thread: its edits show at once.
+/// The watched trees are walked by mdash: a directory linked from
+/// `.milestones` to elsewhere in the workspace is watched (its edits show
+/// at once), a link out of the workspace (`-> /`) is not walked.
 #[test]
 fn a_linked_active_directory_inside_the_workspace_is_watched() {
     let d = tempfile::tempdir().expect("tmp");
@@ -210,6 +210,34 @@ fn a_linked_active_directory_inside_the_workspace_is_watched() {
     std::fs::create_dir_all(d.path().join(".milestones")).expect("mkdir");
     std::os::unix::fs::symlink("../docs/milestones", d.path().join(".milestones/active"))
         .expect("symlink");
+    std::os::unix::fs::symlink("/", d.path().join(".milestones/everything")).expect("symlink");
+    std::fs::create_dir_all(d.path().join(".milestones/logs/old")).expect("mkdir");
+    let dirs: Vec<std::path::PathBuf> = milestone_dash::live::watch::Watcher::trees(d.path())
+        .into_iter()
+        .map(|(p, recursive)| {
+            assert!(!recursive, "each directory is watched on its own");
+            p
+        })
+        .collect();
+    let rel: Vec<String> = dirs
+        .iter()
+        .map(|p| {
+            p.strip_prefix(d.path())
+                .expect("inside")
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        rel,
+        [
+            ".milestones",
+            ".milestones/active",
+            ".milestones/logs",
+            ".milestones/logs/old"
+        ],
+        "the link out of the workspace is not walked"
+    );
     let mut p = pty::Pty::spawn(d.path(), 100, 30);
     p.wait_for("the milestone", |s| s.contains("Before"));
     // Edits made after start-up arrive as events (no timer reloads a live
@@ -260,4 +288,35 @@ fn a_first_screenful_starts_nothing_and_current_txt_still_picks() {
     // The full snapshot picks what `current.txt` names, the user not having moved.
     update(&mut app, Msg::Loaded(Box::new(full)));
     assert_eq!(app.selected.as_deref(), Some("m300"));
+}
+
+/// A directory made after start-up is watched from then on: the walk runs
+/// again when a changed path is a directory.
+#[test]
+fn a_directory_made_after_start_up_is_watched() {
+    let d = tree(3);
+    let mut p = pty::Pty::spawn(d.path(), 100, 30);
+    p.wait_for("the milestones", |s| s.contains("Milestone 2"));
+    p.pump_for(std::time::Duration::from_millis(300));
+    write(
+        d.path(),
+        ".milestones/completed/z.yaml",
+        "id: z\ntitle: \"Done once\"\nstatus: completed\n",
+    );
+    p.wait_for("the new directory's file", |s| s.contains("Done once"));
+    p.pump_for(std::time::Duration::from_millis(300));
+    // An edit inside it arrives as an event on its new watch.
+    let dir = d.path().join(".milestones/completed");
+    std::fs::write(
+        dir.join(".z.tmp"),
+        "id: z\ntitle: \"Done twice\"\nstatus: completed\n",
+    )
+    .expect("write");
+    std::fs::rename(dir.join(".z.tmp"), dir.join("z.yaml")).expect("rename");
+    let s = p.wait_for("the edit in the new directory", |s| {
+        s.contains("Done twice")
+    });
+    assert!(!s.contains("polling"), "still watched live:\n{s}");
+    p.send(b"q");
+    p.wait_exit();
 }

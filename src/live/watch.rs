@@ -48,6 +48,8 @@ pub struct Watcher {
     root_id: Option<(u64, u64)>,
     /// The last `refresh` found the directory gone (said once).
     gone: bool,
+    /// The directories of the watched trees, as last walked.
+    trees: BTreeSet<(PathBuf, bool)>,
 }
 
 fn handler(
@@ -89,6 +91,10 @@ fn add_transcripts(dir: &Path, out: &mut BTreeSet<(PathBuf, bool)>) {
         }
     }
 }
+
+/// At most this many directories are watched in the trees (a safeguard
+/// against a tree of generated directories; far more than any workspace).
+const MAX_TREE_DIRS: usize = 4096;
 
 /// Said in the header when the watch limit is reached after start-up.
 pub const LIMIT_REACHED: &str =
@@ -170,23 +176,66 @@ impl Watcher {
             polling,
             root_id: identity(root),
             gone: false,
+            trees: BTreeSet::new(),
         };
         w.refresh();
         w
     }
 
-    /// The directories that should be watched now: (path, recursive).
+    /// The directories of the workspace's trees (SPEC §1, in the root and
+    /// in each worktree), each watched on its own: the walk reads entry
+    /// types from the listings (no `stat` of every file, as notify's
+    /// recursive mode does when it follows links), and follows a symlink
+    /// only to a directory inside the workspace, each real directory once
+    /// (a planted `.milestones/x -> /` is not walked).
+    pub fn trees(root: &Path) -> BTreeSet<(PathBuf, bool)> {
+        let mut out = BTreeSet::new();
+        let Ok(inside) = std::fs::canonicalize(root) else {
+            return out;
+        };
+        let mut bases = vec![root.to_path_buf()];
+        let wt = root.join(WORKTREES);
+        if wt.is_dir() {
+            bases.extend(
+                crate::read::file::list(&wt)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|d| d.is_dir()),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for base in bases {
+            let mut stack: Vec<PathBuf> = [MILESTONES, BUNDLES, TASK_BUNDLES]
+                .iter()
+                .map(|d| base.join(d))
+                .collect();
+            while let Some(d) = stack.pop() {
+                let inside_ws = std::fs::canonicalize(&d)
+                    .ok()
+                    .filter(|real| real.starts_with(&inside) && real.is_dir());
+                let Some(real) = inside_ws else { continue };
+                if !seen.insert(real) || out.len() >= MAX_TREE_DIRS {
+                    continue;
+                }
+                if let Ok(rd) = std::fs::read_dir(&d) {
+                    for e in rd.flatten() {
+                        let linked_dir = |e: &std::fs::DirEntry| {
+                            e.file_type().is_ok_and(|t| t.is_symlink()) && e.path().is_dir()
+                        };
+                        if e.file_type().is_ok_and(|t| t.is_dir()) || linked_dir(&e) {
+                            stack.push(e.path());
+                        }
+                    }
+                }
+                out.insert((d, false));
+            }
+        }
+        out
+    }
+
+    /// The other directories that should be watched now: (path, recursive).
     pub fn desired(root: &Path) -> BTreeSet<(PathBuf, bool)> {
         let mut out = BTreeSet::from([(root.to_path_buf(), false)]);
-        let add_tree = |base: &Path, out: &mut BTreeSet<(PathBuf, bool)>| {
-            for d in [MILESTONES, BUNDLES, TASK_BUNDLES] {
-                let p = base.join(d);
-                if p.is_dir() {
-                    out.insert((p, true));
-                }
-            }
-        };
-        add_tree(root, &mut out);
         out.extend(crate::live::git::metadata_dirs(root));
         let wt = root.join(WORKTREES);
         if wt.is_dir() {
@@ -197,7 +246,6 @@ impl Watcher {
                 .filter(|d| d.is_dir())
             {
                 out.insert((d.clone(), false));
-                add_tree(&d, &mut out);
                 add_transcripts(&d, &mut out);
             }
         }
@@ -216,6 +264,18 @@ impl Watcher {
     /// directory itself moved away and made again at the same path (its
     /// old watches follow the moved directory, so all are set up again).
     pub fn refresh(&mut self) -> Root {
+        self.refresh_changed(None)
+    }
+
+    /// `refresh`, walking the trees again only when `changed` (the paths
+    /// the watcher reported) may hold a directory made, moved or removed;
+    /// `None` walks them in any case.
+    pub fn refresh_changed(&mut self, changed: Option<&[PathBuf]>) -> Root {
+        let walk = changed.is_none_or(|paths| {
+            paths
+                .iter()
+                .any(|p| p.is_dir() || self.trees.contains(&(p.clone(), false)))
+        });
         let now = identity(&self.root);
         let root = match now {
             None => {
@@ -239,12 +299,16 @@ impl Watcher {
         if std::mem::take(&mut self.gone) && self.polling.is_none() {
             let _ = self.tx.send(WatchMsg::Live);
         }
+        if walk || root == Root::Reopened {
+            self.trees = Watcher::trees(&self.root);
+        }
         self.sync();
         root
     }
 
     fn sync(&mut self) {
-        let want = Watcher::desired(&self.root);
+        let mut want = Watcher::desired(&self.root);
+        want.extend(self.trees.iter().cloned());
         let gone: Vec<_> = self.watched.difference(&want).cloned().collect();
         let new: Vec<_> = want.difference(&self.watched).cloned().collect();
         for (p, _) in gone {
@@ -270,7 +334,11 @@ impl Watcher {
                 Err(e) if p.exists() => {
                     // Typically the inotify watch limit: poll everything
                     // rather than watch part of the tree.
-                    let why = format!("inotify: {e}");
+                    let why = if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                        LIMIT_REACHED.to_string()
+                    } else {
+                        format!("inotify: {e}")
+                    };
                     self.inner = Inner::Polling;
                     self.watched.clear();
                     self.polling = Some(why.clone());

@@ -102,11 +102,15 @@ impl Runner {
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
             crate::util::fault::point("reload");
+            // The trees are walked again only when a changed path may be a
+            // directory (or when everything is read again).
+            let changed = (!rescan && trusted).then_some(paths.as_slice());
             let root = watcher
                 .lock()
                 .map_or(crate::live::watch::Root::Same, |mut w| {
-                    w.as_mut()
-                        .map_or(crate::live::watch::Root::Same, Watcher::refresh)
+                    w.as_mut().map_or(crate::live::watch::Root::Same, |w| {
+                        w.refresh_changed(changed)
+                    })
                 });
             let mut r = reader.lock().unwrap_or_else(|p| p.into_inner());
             let reopened = root == crate::live::watch::Root::Reopened;
