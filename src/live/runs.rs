@@ -107,9 +107,14 @@ pub fn modify(root: &Path, id: &str, f: impl FnOnce(&mut Run)) -> std::io::Resul
 
 /// This boot's id: a pid and start time mean nothing across reboots.
 pub fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    // The same for the life of the process: read once.
+    static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BOOT.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    })
+    .clone()
 }
 
 /// (state letter, start time in ticks) of a live process.

@@ -296,6 +296,24 @@ pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)>
     out
 }
 
+/// The milestone a log file is the own log of, by its name and place
+/// (`logs/execution-<id>.jsonl`, `state/events/milestone-<id>.jsonl`), as
+/// `files` says it.
+pub fn owner(path: &Path) -> Option<String> {
+    let parent = path.parent()?;
+    let prefix = match parent.file_name()?.to_str()? {
+        "logs" => "execution-",
+        "events" if parent.parent()?.file_name()? == "state" => "milestone-",
+        _ => return None,
+    };
+    if crate::read::file::ext(path) != "jsonl" {
+        return None;
+    }
+    crate::read::file::stem(path)
+        .strip_prefix(prefix)
+        .map(str::to_string)
+}
+
 /// Reads the tail of a log: the last `TAIL_BYTES`, or further back (up to
 /// `SCAN_BACK_BYTES`) when that window holds no valid event. A final line
 /// without its newline is still being written and is left for later.

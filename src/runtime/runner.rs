@@ -90,14 +90,21 @@ impl Runner {
         self.worktree_touched = paths.iter().any(|p| p.starts_with(&worktrees));
         let rescan = std::mem::take(&mut self.rescan);
         let trusted = self.trusted;
-        // History comes from event logs only (`read::history`: any log's
-        // lines that name the milestone); a path without an extension may
-        // be a directory of them.
+        // History comes from event logs only (`read::history`), and not
+        // from another known milestone's own log; a path without an
+        // extension may be a directory of them.
+        let shown = self.last_log.as_ref().map(|(id, _)| id.as_str());
+        let ids = &self.ids;
         self.reload_touches_logs = rescan
             || !trusted
             || paths
                 .iter()
-                .any(|p| matches!(crate::read::file::ext(p).as_str(), "jsonl" | ""));
+                .any(|p| match crate::read::file::ext(p).as_str() {
+                    "" => true,
+                    "jsonl" => crate::read::log::owner(p)
+                        .is_none_or(|o| Some(o.as_str()) == shown || !ids.contains(&o)),
+                    _ => false,
+                });
         self.reload_started = Some(Instant::now());
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {
@@ -345,8 +352,9 @@ pub(super) fn load_log(runner: &Runner, m: std::sync::Arc<crate::model::Mileston
         runner.tx.clone(),
         runner.cfg.max_file_bytes,
     );
+    let known: std::collections::HashSet<String> = runner.ids.iter().cloned().collect();
     offload(&tx, "reading the event log", move || Msg::LogLoaded {
-        events: crate::read::history::events(&root, &m, max),
+        events: crate::read::history::events(&root, &m, max, |o| known.contains(o)),
         id,
     });
 }

@@ -52,7 +52,32 @@ pub fn leader_is_ours(run: &Run, root: Option<&Path>) -> bool {
     run.pgid > 1
         && run.boot_id == super::boot_id()
         && procs::stat(run.pgid).is_some_and(|s| s.start == run.start_ticks && s.alive())
-        && is_supervisor(run.pgid, &run.id, root)
+        && proven_supervisor(run.pgid, run.start_ticks, &run.id, root)
+}
+
+/// Supervisors already proven, by (pid, start time, id, workspace): a pid
+/// with the same start time in the same boot is the same process, and a
+/// supervisor never executes anything else, so the proof holds for its
+/// life. A hundred live runs are then one `stat` each per reload instead
+/// of a command line, two paths and three executables.
+type Proven = std::collections::HashSet<(i32, u64, String, Option<PathBuf>)>;
+static PROVEN: std::sync::Mutex<Option<Proven>> = std::sync::Mutex::new(None);
+
+fn proven_supervisor(pid: i32, start: u64, id: &str, root: Option<&Path>) -> bool {
+    let key = (pid, start, id.to_string(), root.map(Path::to_path_buf));
+    let mut proven = PROVEN.lock().unwrap_or_else(|p| p.into_inner());
+    let set = proven.get_or_insert_with(Default::default);
+    if set.contains(&key) {
+        return true;
+    }
+    let ok = is_supervisor(pid, id, root);
+    if ok {
+        if set.len() > 4096 {
+            set.clear();
+        }
+        set.insert(key);
+    }
+    ok
 }
 
 /// What mdash may signal of `run`, recorded in workspace `root`; `None`
