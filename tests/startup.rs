@@ -63,6 +63,12 @@ fn a_large_workspace_shows_its_first_files_before_the_full_read() {
         .collect();
     let want: Vec<String> = (0..200).map(|i| format!("m{i:03}")).collect();
     assert_eq!(ids, want, "the first 200 files by name, in display order");
+    // Every even milestone requires the next, which may not be read yet:
+    // a partial set claims no unmet dependency.
+    assert!(
+        first.milestones.iter().all(|m| m.blockers.is_empty()),
+        "no blockers that depend on files not read yet"
+    );
 
     // The full read that follows equals a fresh one, and is not partial.
     let full = r.load(now);

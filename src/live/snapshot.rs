@@ -136,6 +136,18 @@ impl Reader {
         let mut views =
             crate::rules::evaluate(ms, Default::default(), Default::default(), &settings, now);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
+        // What depends on milestones not read yet is not known yet: no
+        // unmet dependencies or cycles among a partial set.
+        for v in &mut views {
+            v.blockers.retain(|b| {
+                !matches!(
+                    b.kind,
+                    crate::model::BlockerKind::UnmetDependency
+                        | crate::model::BlockerKind::DependencyCycle
+                )
+            });
+            crate::rules::ready::refresh(v);
+        }
         Some(Snapshot {
             root,
             now,
