@@ -17,40 +17,13 @@ use ratatui::backend::TestBackend;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn milestone(i: usize) -> String {
-    let stage = i / 100 + 1;
-    let req = if i.is_multiple_of(100) {
-        String::new()
-    } else {
-        format!("\"{}{}\"", stage, i - 1)
-    };
-    format!(
-        "id: \"{stage}{i}\"\ntitle: \"Milestone {i}\"\nstatus: {st}\ndescription: >-\n  A milestone as agents write them, with a description of a few lines\n  and the usual sections below.\ndependencies:\n  requires: [{req}]\nkiro_configuration:\n  phases:\n    design: {{weight: 15, status: completed}}\n    spec: {{weight: 25, status: in_progress}}\n    task: {{weight: 20, status: pending}}\n    execute: {{weight: 40, status: pending}}\ntasks:\n  - {{id: t1, title: First, status: completed}}\n  - {{id: t2, title: Second, status: in_progress, started_at: \"2026-11-22T08:00:00Z\"}}\n  - {{id: t3, title: Third, status: pending}}\nprogress:\n  percentage: 30\n",
-        st = ["planned", "in_progress", "blocked"][i % 3]
-    )
-}
+// The same ~1 KB milestones and logs as the benches that drive the binary.
+#[path = "support/ws.rs"]
+mod ws;
+use ws::milestone;
 
 fn tree(n: usize) -> tempfile::TempDir {
-    let d = tempfile::tempdir().expect("tmp");
-    let active = d.path().join(".milestones/active");
-    std::fs::create_dir_all(&active).expect("mkdir");
-    std::fs::create_dir_all(d.path().join(".milestones/logs")).expect("mkdir");
-    for i in 0..n {
-        std::fs::write(active.join(format!("m{i}.yaml")), milestone(i)).expect("write");
-        if i.is_multiple_of(4) {
-            let stage = i / 100 + 1;
-            let line = format!(
-                "{{\"timestamp\":\"2026-11-22T09:00:00Z\",\"event\":\"task_started\",\"details\":{{\"task_id\":\"t2\"}},\"milestone_id\":\"{stage}{i}\"}}\n"
-            );
-            std::fs::write(
-                d.path()
-                    .join(format!(".milestones/logs/execution-{stage}{i}.jsonl")),
-                line.repeat(20),
-            )
-            .expect("log");
-        }
-    }
-    d
+    ws::tree(n, true)
 }
 
 fn stats(name: &str, mut ms: Vec<f64>) {

@@ -249,12 +249,7 @@ impl Records {
 
 /// Every recorded run of the workspace.
 pub fn all(root: &Path) -> Vec<Run> {
-    crate::read::file::list(&root.join(DIR))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|p| crate::read::file::ext(p) == "yaml")
-        .filter_map(|p| parse(&crate::read::file::read_regular(&p).ok()?))
-        .collect()
+    Records::default().all(root)
 }
 
 #[cfg(test)]

@@ -82,9 +82,7 @@ fn kind(root: &Path, index: &Index, p: &Path) -> Kind {
     // Beside the event logs, agents' and checks' output (`agent-<id>.log`):
     // the files layer reads only `.jsonl` there (a failed run's last line
     // is read on every load, with the runs).
-    let in_logs = p.parent() == Some(ms.join("logs").as_path())
-        || p.parent() == Some(ms.join("state").join("events").as_path());
-    if in_logs && file::ext(p) != "jsonl" && !p.is_dir() {
+    if crate::read::log::in_log_dir(&ms, p) && file::ext(p) != "jsonl" && !p.is_dir() {
         return Kind::Ignored;
     }
     if p.parent() == Some(ms.join("active").as_path()) {

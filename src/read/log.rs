@@ -280,15 +280,10 @@ fn brace_delta(line: &str) -> i64 {
 /// speak for the milestones their lines name.
 pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)> {
     let mut out = Vec::new();
-    for (dir, prefix) in [
-        (milestones_dir.join("logs"), "execution-"),
-        (milestones_dir.join("state").join("events"), "milestone-"),
-    ] {
-        for path in crate::read::file::list(&dir).unwrap_or_default() {
+    for (dir, _) in DIRS {
+        for path in crate::read::file::list(&milestones_dir.join(dir)).unwrap_or_default() {
             if crate::read::file::ext(&path) == "jsonl" {
-                let own = crate::read::file::stem(&path)
-                    .strip_prefix(prefix)
-                    .map(str::to_string);
+                let own = owner(&path);
                 out.push((path, own));
             }
         }
@@ -296,16 +291,30 @@ pub fn files(milestones_dir: &Path) -> Vec<(std::path::PathBuf, Option<String>)>
     out
 }
 
-/// The milestone a log file is the own log of, by its name and place
-/// (`logs/execution-<id>.jsonl`, `state/events/milestone-<id>.jsonl`), as
-/// `files` says it.
-pub fn owner(path: &Path) -> Option<String> {
+/// Where a `.milestones` directory keeps event logs, and the prefix of the
+/// name of a milestone's own log there.
+pub const DIRS: [(&str, &str); 2] = [("logs", "execution-"), ("state/events", "milestone-")];
+
+/// The prefix of a milestone's own log in the log directory holding
+/// `path`, when `path` is in one (`DIRS`).
+fn own_prefix(path: &Path) -> Option<&'static str> {
     let parent = path.parent()?;
-    let prefix = match parent.file_name()?.to_str()? {
-        "logs" => "execution-",
-        "events" if parent.parent()?.file_name()? == "state" => "milestone-",
-        _ => return None,
-    };
+    DIRS.iter()
+        .find(|(dir, _)| parent.ends_with(dir))
+        .map(|(_, prefix)| *prefix)
+}
+
+/// Whether `path` is directly in one of `milestones_dir`'s log
+/// directories (`DIRS`).
+pub fn in_log_dir(milestones_dir: &Path, path: &Path) -> bool {
+    DIRS.iter()
+        .any(|(dir, _)| path.parent() == Some(milestones_dir.join(dir).as_path()))
+}
+
+/// The milestone a log file is the own log of, by its name and place
+/// (`logs/execution-<id>.jsonl`, `state/events/milestone-<id>.jsonl`).
+pub fn owner(path: &Path) -> Option<String> {
+    let prefix = own_prefix(path)?;
     if crate::read::file::ext(path) != "jsonl" {
         return None;
     }

@@ -136,7 +136,7 @@ pub fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> 
 
 /// Reads documents, re-parsing (in parallel) only those whose stamp changed
 /// or that were reported changed; the rest come from the cache.
-fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) -> Vec<Found> {
+pub fn read_docs(fence: &Fence, paths: &[PathBuf], origin: Origin, scan: &mut Scan) -> Vec<Found> {
     let read = |p: &PathBuf| read_document(fence, p, origin, &file::stem(p));
     if scan.one_shot {
         return crate::util::par::map(paths, read);

@@ -102,25 +102,20 @@ impl Reader {
             return None;
         }
         self.cache.max_file_bytes = max_file_bytes;
-        let generation = self.cache.generation;
-        let mut out = Vec::new();
-        for p in &paths[..n] {
-            let Some(stamp) = crate::read::file::stamp(p) else {
-                continue;
-            };
-            let found = scan::read_document(
-                &fence,
-                p,
-                crate::model::Origin::Active,
-                &crate::read::file::stem(p),
-            );
-            if let scan::Found::Milestone(m) = &found {
-                out.push(m.clone());
-            }
-            self.cache
-                .docs
-                .insert(p.clone(), (stamp, found, generation));
-        }
+        // Read and cached as the full read does, which then finds them.
+        let mut scan = Scan {
+            cache: std::mem::take(&mut self.cache),
+            ..Scan::default()
+        };
+        let found = scan::read_docs(&fence, &paths[..n], crate::model::Origin::Active, &mut scan);
+        self.cache = scan.cache;
+        let out = found
+            .into_iter()
+            .filter_map(|f| match f {
+                scan::Found::Milestone(m) => Some(m),
+                _ => None,
+            })
+            .collect();
         Some((out, paths.len()))
     }
 
