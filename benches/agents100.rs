@@ -7,7 +7,7 @@
 //! context switches. The agents also load the machine, so the latency
 //! figure includes that. `AGENTS=N`, `PACE_MS=N`, `SECS=N` to change it.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/ws.rs"]
 mod ws;

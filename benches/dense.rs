@@ -4,7 +4,7 @@
 //! dashboard in a pseudo-terminal: its CPU time per edit of one file and
 //! its peak memory. `N=1000` to change the size.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/ws.rs"]
 mod ws;

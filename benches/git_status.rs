@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 use common::{add_worktree, git_ok};
 

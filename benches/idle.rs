@@ -4,7 +4,7 @@
 //! context switches and CPU ticks are summed from `/proc` over 10 seconds.
 //! Expected: none.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 use common::pty::Pty;
 use common::write;

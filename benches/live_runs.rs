@@ -5,7 +5,7 @@
 //! over 10 s, from `/proc`, after it settled. Expected: none at any count.
 //! `COUNTS=0,20,50` to choose the counts.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/ws.rs"]
 mod ws;

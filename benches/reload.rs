@@ -6,7 +6,7 @@
 //! not depend on the machine's load); peak resident memory.
 //! `SIZES=10,1000` to choose the sizes, `EDITS=N` the number of edits.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/ws.rs"]
 mod ws;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Claude Code CLI that the agent tests drive (tests/claude.rs)
+# Installs the Claude Code CLI that the agent tests drive (tests/it/claude.rs)
 # into a cache directory, once, and prints the directory holding `claude`.
 #   MDASH_CLAUDE_PREFIX  where to install (default ~/.cache/mdash/claude)
 #   MDASH_CLAUDE_VERSION the version to install (default the tested one)

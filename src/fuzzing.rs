@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets in `fuzz/` and for the test that
-//! replays their saved inputs (`tests/fuzz_corpus.rs`). Each one takes raw
+//! replays their saved inputs (`tests/it/fuzz_corpus.rs`). Each one takes raw
 //! bytes the way the file would arrive, runs the reader and then the rules,
 //! and panics only on a broken promise.
 

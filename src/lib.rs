@@ -1,7 +1,7 @@
 //! mdash: a live terminal dashboard for AI agents working on milestones.
 //!
 //! The modules are layers, lowest first; each uses only those above it in
-//! this list (ARCHITECTURE.md has the rules and `tests/layers.rs` checks
+//! this list (ARCHITECTURE.md has the rules and `tests/it/layers.rs` checks
 //! them):
 //!
 //! - `util`: small leaf helpers (hashing, random numbers, threads, times);

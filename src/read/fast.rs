@@ -3,7 +3,7 @@
 //! changed are read again and nothing else is listed, stat'ed or parsed.
 //! Anything else (a new or deleted file, a second copy of an id, a graph
 //! file, a log, a session, the configuration) takes the full read, which
-//! stays the reference: `tests/incremental.rs` holds the two equal.
+//! stays the reference: `tests/it/incremental.rs` holds the two equal.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

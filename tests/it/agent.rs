@@ -5,7 +5,7 @@
 //! session started by hand, the screen correcting a turn ended with Esc, and
 //! `a` taking the dashboard to the agent's pane.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

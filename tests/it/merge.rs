@@ -2,7 +2,7 @@
 //! repositories built with git2: `mdash test`, `mdash merge`, `mdash
 //! worktree remove` and what `status --json` says before and after.
 
-mod common;
+use crate::common;
 use common::merge::*;
 
 use git2::Repository;

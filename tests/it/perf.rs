@@ -5,7 +5,7 @@
 //! milestone contributes to the blockers is bounded, ordinary lists are not
 //! touched.
 
-mod common;
+use crate::common;
 use common::perf::*;
 use common::pty::*;
 use common::*;

@@ -3,7 +3,7 @@
 //! binary: plain runs, a pseudo-terminal at the sizes people use, real
 //! agent processes and real git repositories.
 
-mod common;
+use crate::common;
 use common::newb::*;
 use common::pty::{Pty, restored};
 use common::*;

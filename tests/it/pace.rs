@@ -5,7 +5,7 @@
 //! decimal) and h the exact hours since the start:
 //! points_per_hour = round1(p / h), eta = floor_minute(now + (100 − p) / (p / h)).
 
-mod common;
+use crate::common;
 use common::*;
 
 use serde_json::json;

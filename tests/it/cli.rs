@@ -1,6 +1,6 @@
 //! `init`, `new` and `check` as a user runs them.
 
-mod common;
+use crate::common;
 use common::*;
 
 fn run(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {

@@ -3,7 +3,7 @@
 //! and find the terminal given back. Waits are for screen states, never
 //! fixed sleeps.
 
-mod common;
+use crate::common;
 use common::pty::*;
 use common::*;
 

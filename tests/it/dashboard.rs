@@ -1,7 +1,7 @@
 //! The dashboard without a terminal: `update` on messages, and `render` on
 //! ratatui's `TestBackend` at wide, medium and narrow sizes.
 
-mod common;
+use crate::common;
 use common::*;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};

@@ -1,7 +1,7 @@
 //! Worktrees and git state on real repositories built with `git` itself;
 //! counts are checked against git's own porcelain output.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::Path;

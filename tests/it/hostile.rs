@@ -1,7 +1,7 @@
 //! Bad input never hurts: every case of SPEC §1 gives an `errors` entry or a
 //! sensible reading, and the good milestones next to it stay intact.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 //! terminal, files truncated, half-written, replaced by a directory or made
 //! unreadable, a worktree deleted while shown, and a storm of file events.
 
-mod common;
+use crate::common;
 use common::pty::*;
 use common::*;
 

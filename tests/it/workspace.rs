@@ -1,6 +1,6 @@
 //! Workspace discovery and the precedence of copies (SPEC §1, §6).
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 

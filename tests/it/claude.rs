@@ -3,7 +3,7 @@
 //! permission prompt answered with `1`, to the end of the turn. Skips (and
 //! says why) where the CLI is not installed; CI installs it and must run it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

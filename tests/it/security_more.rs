@@ -3,7 +3,7 @@
 //! tree, runs mdash, and checks the files outside the workspace or the raw
 //! bytes on stdout and stderr.
 
-mod common;
+use crate::common;
 use common::sec::Ws;
 use common::sec2::*;
 

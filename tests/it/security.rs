@@ -4,7 +4,7 @@
 //! that leaves its session on SIGTERM. Each test plants the hostile file and
 //! then checks a canary, a victim process or the files outside.
 
-mod common;
+use crate::common;
 use common::pty::Pty;
 use common::sec::*;
 

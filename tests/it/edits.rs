@@ -5,7 +5,7 @@
 //! nothing a run record or a planted symlink says makes mdash write outside
 //! the workspace.
 
-mod common;
+use crate::common;
 use common::edits::*;
 use common::*;
 

@@ -4,7 +4,7 @@
 //! milestone makes one new view and shares the others; a write that is no
 //! event log (an agent's output) costs no full read.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::Path;

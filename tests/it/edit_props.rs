@@ -7,7 +7,7 @@
 //! `cargo test` runs a short version; `MDASH_EDIT_CASES=N` runs N steps and
 //! `MDASH_EDIT_SEED=S` replays a seed.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

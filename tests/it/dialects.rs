@@ -1,7 +1,7 @@
 //! `mdash status --json` on every dialect tree, checked against SPEC §7 by
 //! hand-computed figures.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 

@@ -6,7 +6,7 @@
 //! the paths that changed, and by a fresh full read. The snapshots must be
 //! equal after every step. `MDASH_INC_SEQS=N` for a longer run by hand.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::{Path, PathBuf};

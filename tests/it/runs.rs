@@ -2,7 +2,7 @@
 //! paused run outliving a killed mdash, pid reuse refused, and status edits
 //! racing an agent that rewrites the file.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! going through, `n` refused by the agent, a request already answered in
 //! the pane not answered twice, `R` replying, `!` the queue.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
