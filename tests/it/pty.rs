@@ -178,6 +178,8 @@ fn git_state_follows_commits_and_w_creates_a_worktree() {
 #[test]
 fn a_paused_run_outlives_a_killed_dashboard_and_is_resumed_later() {
     let d = workspace();
+    // A failing assertion must not leave the paused agent behind.
+    let _reap = common::procs::Reap(d.path().to_path_buf());
     let cfg = d.path().join(".cfg");
     write(
         d.path(),
@@ -283,7 +285,7 @@ fn the_demo_lives_and_leaves_nothing_behind() {
                 .expect("registry");
         let run = milestone_dash::live::runs::parse(&text).expect("run");
         assert!(
-            !milestone_dash::live::runs::is_ours(&run),
+            !common::procs::supervisor_lives(&run),
             "{r}'s run was left running"
         );
     }

@@ -17,18 +17,7 @@ struct Ws {
 impl Drop for Ws {
     /// Whatever happened, leave no agent behind.
     fn drop(&mut self) {
-        if let Ok(text) =
-            std::fs::read_to_string(self.root.join(".milestones/sessions/mdash-runs/1a.yaml"))
-            && let Ok(v) = milestone_dash::read::yaml::parse(&text)
-            && let Some(g) = milestone_dash::read::doc::number_at(&v, &["pgid"])
-            && milestone_dash::live::runs::parse(&text)
-                .is_some_and(|r| milestone_dash::live::runs::is_ours(&r))
-        {
-            // SAFETY: killpg only sends a signal, to the group this test started.
-            unsafe {
-                libc::killpg(g as i32, libc::SIGKILL);
-            }
-        }
+        common::procs::reap_runs(&self.root);
     }
 }
 

@@ -13,29 +13,9 @@ pub struct Runs {
 }
 
 impl Drop for Runs {
-    /// Whatever happened, leave no agent behind: every recorded group whose
-    /// leader still has the recorded start time is one this test started.
+    /// Whatever happened, leave no agent behind.
     fn drop(&mut self) {
-        let dir = self.root.join(".milestones/sessions/mdash-runs");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let Ok(text) = std::fs::read_to_string(e.path()) else {
-                continue;
-            };
-            let field = |k: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(&format!("{k}: ")))
-                    .and_then(|v| v.trim().parse::<i64>().ok())
-            };
-            if let (Some(g), Some(start)) = (field("pgid"), field("start_ticks"))
-                && g > 1
-                && proc_start(g as i32) == Some(start as u64)
-            {
-                // SAFETY: killpg only sends a signal, to a group this test started.
-                unsafe {
-                    libc::killpg(g as libc::pid_t, libc::SIGKILL);
-                }
-            }
-        }
+        super::procs::reap_runs(&self.root);
     }
 }
 

@@ -68,3 +68,44 @@ pub fn eventually(what: &str, f: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Stops, with SIGKILL, every run recorded under `root` that is still the
+/// one mdash started (the record's proof holds): what a test calls from
+/// `Drop`, so that a failing test leaves no agent behind.
+pub fn reap_runs(root: &std::path::Path) {
+    let dir = root.join(".milestones/sessions/mdash-runs");
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        if let Some(run) = milestone_dash::live::runs::parse(&text)
+            && supervisor_lives(&run)
+        {
+            // SAFETY: killpg only sends a signal, to a group whose leader is
+            // the supervisor this test's mdash recorded.
+            unsafe {
+                libc::killpg(run.pgid as libc::pid_t, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+/// Calls [`reap_runs`] on drop.
+pub struct Reap(pub std::path::PathBuf);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        reap_runs(&self.0);
+    }
+}
+
+/// Whether the run's recorded supervisor still lives: its group leader has
+/// the recorded start time and runs `mdash supervise`. (The library's
+/// `runs::is_ours` also wants the caller to be the mdash binary, which a
+/// test is not.)
+pub fn supervisor_lives(run: &milestone_dash::model::Run) -> bool {
+    run.pgid > 1
+        && stat(run.pgid).is_some_and(|(st, _, start)| st != 'Z' && start == run.start_ticks)
+        && std::fs::read(format!("/proc/{}/cmdline", run.pgid))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains("supervise"))
+}
