@@ -33,7 +33,7 @@ pub fn boxed(question: &str) -> bool {
 }
 
 pub fn geometry(question: &str, area: Rect) -> Geometry {
-    let width = area.width.saturating_sub(4).max(3);
+    let width = area.width.saturating_sub(4).max(3).min(area.width);
     let inner = width.saturating_sub(2).max(1) as usize;
     let rows: Vec<String> = question
         .lines()
@@ -46,11 +46,18 @@ pub fn geometry(question: &str, area: Rect) -> Geometry {
     let rect = Rect {
         x: area.x + area.width.saturating_sub(width) / 2,
         y: area.y + area.height.saturating_sub(height + 1) / 2,
-        width: width.min(area.width),
+        width,
         height: height.min(area.height),
     };
+    // A screen too small for a row inside the borders shows none: nothing
+    // of it counts as seen.
+    let visible = if rect.width < 3 {
+        0
+    } else {
+        rect.height.saturating_sub(2) as usize
+    };
     Geometry {
-        visible: rect.height.saturating_sub(2).max(1) as usize,
+        visible,
         rows,
         rect,
     }
@@ -217,6 +224,17 @@ mod tests {
         let (g2, k2) = (geometry(&q, area2), key(&q, area2));
         assert!(!v.whole(k2, &g2));
         assert_eq!(v.scroll(k2, &g2), 0);
+    }
+
+    #[test]
+    fn a_screen_without_room_for_a_row_shows_none() {
+        let q = "a\nb (y/n)";
+        for area in [Rect::new(0, 0, 80, 2), Rect::new(0, 0, 2, 24)] {
+            let (g, k) = (geometry(q, area), key(q, area));
+            let v = View::default();
+            v.drawn(k, 0, &g);
+            assert!(!v.whole(k, &g), "{area:?}");
+        }
     }
 
     #[test]
