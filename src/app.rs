@@ -6,6 +6,7 @@
 pub mod hints;
 pub mod keymap;
 pub mod layout;
+pub mod prompt;
 pub mod rows;
 pub mod update;
 
@@ -76,6 +77,9 @@ pub struct App {
     pub git_gen: u64,
     /// A question awaiting y or n, and what a yes does.
     pub confirm: Option<(String, Effect)>,
+    /// How far a question asked in a box is scrolled, and what of it has
+    /// been on screen (`y` waits for all of it).
+    pub prompt: prompt::View,
     /// `S` was pressed: keep starting ready milestones as slots free up.
     pub autostart: bool,
     /// Runs being started, so a slot is not filled twice.
@@ -167,6 +171,7 @@ impl App {
             git: Vec::new(),
             git_gen: 0,
             confirm: None,
+            prompt: prompt::View::default(),
             autostart: false,
             starting: Vec::new(),
             launched: Vec::new(),
@@ -272,10 +277,13 @@ pub enum Msg {
         line: Option<String>,
         elapsed_secs: u64,
     },
-    /// The workspace's checks.command is not approved yet: ask.
+    /// The workspace's checks.command is not approved yet: ask, showing
+    /// `shown` (every field, escaped, one per line); a yes approves only
+    /// the command whose fingerprint is `fingerprint`.
     ChecksUntrusted {
         id: String,
-        command: String,
+        shown: String,
+        fingerprint: String,
     },
     /// A checks run (`t`) or a merge (`M`) ended: what to tell the user.
     ChecksDone {
@@ -332,8 +340,12 @@ pub enum Effect {
     LoadAgentOutput(String),
     /// Run the milestone's checks in its worktree.
     RunChecks(String),
-    /// Approve the workspace's checks.command (the user said yes), then run.
-    TrustChecks(String),
+    /// Approve the workspace's checks.command (the user said yes to what
+    /// has this fingerprint), then run.
+    TrustChecks {
+        id: String,
+        fingerprint: String,
+    },
     /// Read the last checks run's output for the full-screen view.
     LoadChecksOutput(String),
     /// Merge the milestone into the base (`force` waives the gates).

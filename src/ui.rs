@@ -16,6 +16,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     let theme = theme::Theme::new(app.color);
+    // First: what of a box question this frame shows is noted before the
+    // status line below it says whether all of it has been seen.
+    let boxed = crate::app::prompt::frame(app, area);
     let areas = crate::app::layout::compute(area, app);
     panes::header(app, &theme, frame, areas.header);
     if let Some(r) = areas.list {
@@ -31,7 +34,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         panes::log(app, &theme, frame, r);
     }
     panes::footer(app, &theme, frame, areas.footer);
-    panes::prompt(app, &theme, frame, area);
+    if let Some((g, from)) = &boxed {
+        panes::prompt(&theme, frame, g, *from);
+    }
     if app.attached.is_some() {
         let body = ratatui::layout::Rect {
             height: area.height.saturating_sub(areas.footer.height),

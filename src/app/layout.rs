@@ -51,7 +51,13 @@ pub fn status_text(app: &App) -> Option<String> {
         .as_ref()
         // A question of several lines is shown whole in a box over the
         // panes (`ui::panes::prompt`); the status line asks its last line.
-        .map(|(q, _)| q.lines().last().unwrap_or_default().to_string())
+        .map(|(q, _)| {
+            if crate::app::prompt::boxed(q) {
+                crate::app::prompt::status(app, q)
+            } else {
+                q.lines().last().unwrap_or_default().to_string()
+            }
+        })
         .or_else(|| app.message.clone())
 }
 

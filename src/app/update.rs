@@ -184,7 +184,12 @@ fn key(app: &mut App, k: Key, fx: &mut Vec<Effect>) {
         }
         return;
     }
+    if crate::app::prompt::key_in_box(app, k.code) {
+        return;
+    }
     if let Some((_, yes)) = app.confirm.take() {
+        // The next question is shown from its top, and seen anew.
+        app.prompt = Default::default();
         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
             fx.push(yes);
         } else {

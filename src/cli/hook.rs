@@ -39,10 +39,21 @@ fn read_event() -> Option<Value> {
     serde_json::from_slice(&buf).ok()
 }
 
+/// The read fence of the milestone's log (its size cap does not matter:
+/// only the log's tail is read).
+fn log_fence(root: &Path) -> crate::read::file::Fence {
+    crate::read::file::Fence::new(root, crate::live::config::DEFAULT_MAX_FILE_BYTES)
+}
+
 /// Appends the new state, if the event changed it.
 pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
+    // The session a resume goes on with, kept where the workspace cannot
+    // write (a session id only: `live::runs::resume`).
+    if let Some(s) = hook["session_id"].as_str() {
+        let _ = crate::live::runs::resume::save(root, id, s);
+    }
     let log = crate::live::agent::log_path(root, id);
-    let prev = crate::read::agent::last_state(&log);
+    let prev = crate::read::agent::last_state(&log_fence(root), &log);
     let prev_step = prev.as_ref().map(|p| (p.state, p.detail.clone()));
     let Some((state, detail)) = crate::rules::agent::on_hook(prev_step.as_ref(), hook) else {
         return Ok(false);

@@ -54,7 +54,8 @@ pub fn append_state(
 
 /// Records that the agent ended, unless its hooks already said so.
 pub fn record_ended(root: &Path, id: &str) -> std::io::Result<()> {
-    match crate::read::agent::last_state(&log_path(root, id)) {
+    let fence = crate::read::file::Fence::new(root, crate::live::config::DEFAULT_MAX_FILE_BYTES);
+    match crate::read::agent::last_state(&fence, &log_path(root, id)) {
         Some(s) if s.state != AgentState::Ended => {
             append_state(root, id, AgentState::Ended, None, &s.session_id)
         }
@@ -62,11 +63,10 @@ pub fn record_ended(root: &Path, id: &str) -> std::io::Result<()> {
     }
 }
 
-/// The Claude Code session the milestone's hooks last named.
+/// The Claude Code session the milestone's hooks last named, as `mdash
+/// hook` kept it privately: never the workspace's log (`runs::resume`).
 pub fn last_session(root: &Path, id: &str) -> Option<String> {
-    crate::read::agent::last_state(&log_path(root, id))
-        .map(|s| s.session_id)
-        .filter(|s| !s.is_empty())
+    runs::resume::load(root, id)
 }
 
 /// Transcripts read so far, re-read only when their size or time changes.

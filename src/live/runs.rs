@@ -9,6 +9,7 @@ pub mod control;
 pub mod lock;
 pub mod procs;
 pub mod records;
+pub mod resume;
 pub mod supervise;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +33,18 @@ pub fn read(root: &Path, id: &str) -> Option<Run> {
     }
     // A record speaks for the id it is filed under only: `2b.yaml` saying
     // `id: 1a` would otherwise make a stop of 2b reach 1a's run.
-    parse(&crate::read::file::read_regular(&path(root, id)).ok()?).filter(|r| r.id == id)
+    parse(&read_text(&fence(root), &path(root, id))?).filter(|r| r.id == id)
+}
+
+/// The fence run records are read through: inside the workspace, at most
+/// `limits.max_file_bytes` (a huge sparse record is refused, not read).
+fn fence(root: &Path) -> crate::read::file::Fence {
+    crate::read::file::Fence::new(root, crate::live::config::load(root).0.max_file_bytes)
+}
+
+/// A record's text, through the fence: regular, inside, not too large.
+fn read_text(fence: &crate::read::file::Fence, p: &Path) -> Option<String> {
+    fence.read_text(p).ok()
 }
 
 pub fn parse(text: &str) -> Option<Run> {
@@ -226,6 +238,7 @@ impl Records {
     pub fn all(&mut self, root: &Path) -> Vec<Run> {
         let mut kept = std::mem::take(&mut self.0);
         let mut out = Vec::new();
+        let fence = std::cell::OnceCell::new();
         for p in crate::read::file::list(&root.join(DIR))
             .unwrap_or_default()
             .into_iter()
@@ -234,9 +247,7 @@ impl Records {
             let stamp = crate::read::file::stamp(&p);
             let run = match (kept.remove(&p), stamp) {
                 (Some((old, run)), Some(new)) if old == new => run,
-                _ => crate::read::file::read_regular(&p)
-                    .ok()
-                    .and_then(|t| parse(&t)),
+                _ => read_text(fence.get_or_init(|| self::fence(root)), &p).and_then(|t| parse(&t)),
             };
             if let Some(st) = stamp {
                 self.0.insert(p, (st, run.clone()));

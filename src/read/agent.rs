@@ -1,7 +1,6 @@
 //! `agent_state` events (SPEC §8) as read from a milestone's log: the
 //! newest one is the state its hooks last reported.
 
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::model::{AgentState, AgentStatus, Event};
@@ -27,15 +26,12 @@ pub fn of_event(e: &Event) -> Option<AgentStatus> {
 }
 
 /// The newest `agent_state` in the last 64 KiB of `log` (by position: one
-/// writer, `mdash hook`, appends them in order).
-pub fn last_state(log: &Path) -> Option<AgentStatus> {
-    let mut f = std::fs::File::open(log).ok()?;
-    let len = f.metadata().ok()?.len();
-    let start = len.saturating_sub(TAIL_BYTES);
-    f.seek(SeekFrom::Start(start)).ok()?;
-    let mut buf = Vec::new();
-    f.take(TAIL_BYTES).read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf);
+/// writer, `mdash hook`, appends them in order), read through the fence:
+/// a log that leads out of the workspace is not read, and a FIFO, socket
+/// or device put in its place is refused, never waited on (each hook event
+/// would stall the agent, and a run's end would never be recorded).
+pub fn last_state(fence: &crate::read::file::Fence, log: &Path) -> Option<AgentStatus> {
+    let (text, _) = crate::read::file::tail_text(fence, log, TAIL_BYTES).ok()?;
     text.lines()
         .rev()
         .filter(|l| l.contains(EVENT))

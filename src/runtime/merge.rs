@@ -11,18 +11,30 @@ use crate::app::Msg;
 use crate::live::merge as flow;
 
 impl Runner {
-    /// `trust`: the user approved the workspace's command just now.
-    pub(super) fn run_checks(&self, id: String, trust: bool) {
+    /// `trust`: the user approved the workspace's command just now, as
+    /// shown with this fingerprint.
+    pub(super) fn run_checks(&self, id: String, trust: Option<String>) {
         let (root, tx) = (self.root.clone(), self.tx.clone());
         offload(&self.tx, "the checks run", move || {
             let checks = crate::live::config::checks::load(&root);
-            if trust && let Err(e) = checks.trust(&root) {
-                return Msg::ChecksDone { id, result: Err(e) };
+            if let Some(fp) = trust {
+                // Only what was shown: a file changed since is neither
+                // approved nor run (issue 24 item 7).
+                if checks.fingerprint(&root) != fp {
+                    return Msg::ChecksDone {
+                        id,
+                        result: Err("checks.command changed after it was shown; nothing approved and nothing run, press t to see it again".into()),
+                    };
+                }
+                if let Err(e) = checks.trust(&root) {
+                    return Msg::ChecksDone { id, result: Err(e) };
+                }
             }
             if checks.configured() && !checks.trusted(&root) {
                 return Msg::ChecksUntrusted {
                     id,
-                    command: checks.shown(),
+                    shown: checks.fields(&root).join("\n"),
+                    fingerprint: checks.fingerprint(&root),
                 };
             }
             let snap = crate::live::snapshot::load_with_git(&root, chrono::Utc::now());

@@ -250,14 +250,14 @@ impl Runner {
             Effect::AddWorktree(id) => self.add_worktree(id),
             Effect::Run { id, action } => self.run_action(id, action),
             Effect::LoadAgentOutput(id) => self.agent_output(id),
-            Effect::RunChecks(id) => self.run_checks(id, false),
-            Effect::TrustChecks(id) => {
+            Effect::RunChecks(id) => self.run_checks(id, None),
+            Effect::TrustChecks { id, fingerprint } => {
                 app.checks.push(crate::app::ChecksLive {
                     id: id.clone(),
                     elapsed_secs: 0,
                     last: String::new(),
                 });
-                self.run_checks(id, true)
+                self.run_checks(id, Some(fingerprint))
             }
             Effect::LoadChecksOutput(id) => self.checks_output(id),
             Effect::Merge { id, force } => self.merge(id, force),

@@ -24,6 +24,42 @@ pub fn unsafe_char(c: char) -> bool {
         )
 }
 
+/// Whether `c` shows as blank or as nothing although it is not a plain
+/// space: no-break and typographic spaces (U+00A0, U+2000–U+200A, U+202F,
+/// U+205F, U+3000), the Braille blank U+2800, the Hangul fillers,
+/// zero-width and format characters (U+200B–U+200F, U+2060–U+206F,
+/// U+FEFF, the soft hyphen, the Mongolian vowel separator), variation
+/// selectors and tags, and every BiDi control. What a person approves
+/// must show them as escapes: a run of them pads text out of view.
+pub fn hidden_char(c: char) -> bool {
+    (c.is_whitespace() && c != ' ')
+        || unsafe_char(c)
+        || matches!(
+            c,
+            '\u{00A0}'
+                | '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{2000}'..='\u{200F}'
+                | '\u{2028}'..='\u{202F}'
+                | '\u{205F}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3000}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
 /// File text as one inert line: `\t`, `\n`, `\r`, `\e` and `\u{..}` in
 /// place of anything a terminal would act on. Borrowed when nothing needs it.
 pub fn escape(s: &str) -> Cow<'_, str> {
@@ -44,6 +80,20 @@ pub fn escape(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `escape`, and every `hidden_char` written as `\u{..}` too: text a
+/// person approves, where nothing may pass for blank or for nothing.
+pub fn reveal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hidden_char(c) && !unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    escape(&out).into_owned()
 }
 
 /// `1 blocker`, `2 blockers`.
@@ -98,6 +148,31 @@ mod tests {
         assert_eq!(escape("a\tb\nc"), "a\\tb\\nc");
         assert_eq!(escape("\u{1b}]0;x\u{7}"), "\\e]0;x\\u{7}");
         assert_eq!(escape("ab\u{202e}cd\u{9b}"), "ab\\u{202e}cd\\u{9b}");
+    }
+
+    #[test]
+    fn blank_and_invisible_characters_are_hidden() {
+        for c in [
+            '\u{a0}',
+            '\u{2000}',
+            '\u{200a}',
+            '\u{3000}',
+            '\u{2800}',
+            '\u{3164}',
+            '\u{115f}',
+            '\u{ffa0}',
+            '\u{200b}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{e0041}',
+        ] {
+            assert!(hidden_char(c), "{:x}", c as u32);
+        }
+        for c in [' ', 'a', 'é', '日', '❯'] {
+            assert!(!hidden_char(c), "{c}");
+        }
     }
 
     #[test]

@@ -23,6 +23,8 @@ mod perf;
 mod props;
 mod pty;
 mod runs;
+mod sec_approve;
+mod sec_resume;
 mod security;
 mod security_more;
 mod startup;

@@ -114,13 +114,19 @@ pub(super) fn message(app: &mut App, msg: Msg) {
                 lines.push(l);
             }
         }
-        Msg::ChecksUntrusted { id, command } => {
+        Msg::ChecksUntrusted {
+            id,
+            shown,
+            fingerprint,
+        } => {
             app.checks.retain(|c| c.id != id);
+            // In the box, whole and escaped (never the footer, which keeps
+            // only its last lines), and approving only what was shown.
             app.confirm = Some((
                 format!(
-                    "this workspace's checks.command is {command} — trust it and run {id}'s checks? (y/n)"
+                    "this workspace's checks.command is not approved yet:\n{shown}\ntrust it and run {id}'s checks? (y/n)"
                 ),
-                Effect::TrustChecks(id),
+                Effect::TrustChecks { id, fingerprint },
             ));
         }
         Msg::ChecksDone { id, result } => {

@@ -47,17 +47,21 @@ pub fn settings(exe: &Path, root: &Path, id: &str) -> String {
 }
 
 /// The command line of a run: the configured one with the hooks added
-/// after the program, or, to resume, the program with `--resume <session>`
+/// after the program, or, to resume, the program with `--resume=<session>`
 /// (the conversation goes on; the configured prompt is not sent again).
+/// Each value is one word with its option (`--opt=value`): `--resume`
+/// takes an optional value, so a separate word could be taken as an option.
+/// A session that is not a session id is not resumed.
 pub fn argv(configured: &[String], settings: String, resume: Option<&str>) -> Vec<String> {
     let Some((program, rest)) = configured.split_first() else {
         return Vec::new();
     };
+    let resume = resume.filter(|s| crate::live::runs::resume::is_session_id(s));
     let mut out = vec![program.clone()];
     if let Some(sid) = resume {
-        out.extend(["--resume".to_string(), sid.to_string()]);
+        out.push(format!("--resume={sid}"));
     }
-    out.extend(["--settings".to_string(), settings]);
+    out.push(format!("--settings={settings}"));
     if resume.is_none() {
         out.extend(rest.iter().cloned());
     }
@@ -84,11 +88,17 @@ mod tests {
         let cmd = vec!["claude".to_string(), "/milestone 2a".into()];
         assert_eq!(
             argv(&cmd, "{}".into(), None),
-            ["claude", "--settings", "{}", "/milestone 2a"]
+            ["claude", "--settings={}", "/milestone 2a"]
         );
+        let sid = "3f2a9c1e-0b4d-4e8f-9a7b-1c2d3e4f5a6b";
         assert_eq!(
-            argv(&cmd, "{}".into(), Some("s1")),
-            ["claude", "--resume", "s1", "--settings", "{}"]
+            argv(&cmd, "{}".into(), Some(sid)),
+            ["claude", &format!("--resume={sid}"), "--settings={}"]
+        );
+        // Not a session id: a new conversation, nothing of it on the line.
+        assert_eq!(
+            argv(&cmd, "{}".into(), Some("--dangerously-skip-permissions")),
+            ["claude", "--settings={}", "/milestone 2a"]
         );
     }
 }

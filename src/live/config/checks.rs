@@ -69,17 +69,19 @@ impl Checks {
     }
 
     pub fn trust(&self, root: &Path) -> Result<std::path::PathBuf, String> {
-        trust::approve_fingerprint(
-            self.fingerprint(root),
-            root,
-            vec![
-                format!(
-                    "workspace: {}",
-                    trust::shown_arg(&root.display().to_string())
-                ),
-                format!("checks:    {}", self.shown()),
-            ],
-        )
+        trust::approve_fingerprint(self.fingerprint(root), root, self.fields(root))
+    }
+
+    /// What an approval covers, one field per line, escaped and whole: as
+    /// the prompt shows it and `trust.yaml` records it.
+    pub fn fields(&self, root: &Path) -> Vec<String> {
+        vec![
+            format!(
+                "workspace: {}",
+                trust::shown_arg(&root.display().to_string())
+            ),
+            format!("checks:    {}", self.shown()),
+        ]
     }
 
     /// Every argument escaped and whole, as the trust prompt shows it.

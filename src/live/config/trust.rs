@@ -32,9 +32,9 @@ pub fn shown_arg(a: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\u{1b}' => out.push_str("\\e"),
-            c if c.is_control()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') =>
-            {
+            // Blank and invisible characters too: a run of U+00A0 pads
+            // the rest of a line out of view.
+            c if crate::util::text::hidden_char(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32))
             }
             c => out.push(c),
@@ -54,12 +54,25 @@ fn shown_argv(argv: &[String]) -> String {
         .join(" ")
 }
 
+/// How a run whose process is gone is resumed: `resume_command`, or, for
+/// Claude Code without one, the same conversation as `claude` is really
+/// started (`live::agent::claude::argv`).
+fn shown_resume(agent: &Agent) -> String {
+    match agent.command.first() {
+        Some(program) if agent.claude && agent.resume_command.is_empty() => format!(
+            "{} --resume=<session id> --settings=<mdash's hooks> (the same conversation: the id Claude Code gave mdash's hooks, kept outside the workspace)",
+            shown_arg(program)
+        ),
+        _ => shown_argv(&agent.resume_command),
+    }
+}
+
 /// Every fingerprinted field, one per line, escaped and whole.
 pub fn fields(agent: &Agent, root: &Path) -> Vec<String> {
     let mut out = vec![
         format!("workspace: {}", shown_arg(&root.display().to_string())),
         format!("command:   {}", shown_argv(&agent.command)),
-        format!("resume:    {}", shown_argv(&agent.resume_command)),
+        format!("resume:    {}", shown_resume(agent)),
         format!(
             "cwd:       {}",
             if agent.cwd_worktree {

@@ -113,6 +113,20 @@ pub fn reach(root: &Path, run: &Run) -> Option<Reach> {
     (!left.is_empty()).then_some(Reach::Orphans(left))
 }
 
+/// A private record's text: a regular file of at most 64 KiB (a members
+/// list of a few hundred processes), read without blocking.
+pub(crate) fn read_small(path: &Path) -> Option<String> {
+    use std::io::Read;
+    const MAX: u64 = 64 * 1024;
+    let mut s = String::new();
+    crate::read::file::open_regular(path)
+        .ok()?
+        .take(MAX + 1)
+        .read_to_string(&mut s)
+        .ok()?;
+    (s.len() as u64 <= MAX).then_some(s)
+}
+
 /// mdash's own record of a run, outside the workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Private {
@@ -133,6 +147,12 @@ pub fn state_dir() -> Option<PathBuf> {
 }
 
 fn private_path(root: &Path, id: &str) -> Option<PathBuf> {
+    private_file(root, id, "yaml")
+}
+
+/// `<state>/runs/<workspace hash>/<id>.<ext>`: one of mdash's own files
+/// about milestone `id` of workspace `root`, outside the workspace.
+pub(crate) fn private_file(root: &Path, id: &str, ext: &str) -> Option<PathBuf> {
     if !crate::model::valid_id(id) {
         return None;
     }
@@ -142,13 +162,14 @@ fn private_path(root: &Path, id: &str) -> Option<PathBuf> {
         state_dir()?
             .join("runs")
             .join(hex)
-            .join(format!("{id}.yaml")),
+            .join(format!("{id}.{ext}")),
     )
 }
 
 impl Private {
     pub fn read(root: &Path, id: &str) -> Option<Private> {
-        let text = std::fs::read_to_string(private_path(root, id)?).ok()?;
+        // Bounded and never blocking, though it is the user's own file.
+        let text = read_small(&private_path(root, id)?)?;
         let v = yaml::parse(&text).ok()?;
         let n = |k: &str| doc::number_at(&v, &[k]);
         let members = match doc::get(&v, &["members"]).map(doc::untag) {

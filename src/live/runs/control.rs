@@ -155,6 +155,9 @@ pub fn start(
         ),
     ];
     let argv = agent::expand(argv_template, &vars);
+    if let Some(why) = runs::resume::planted_option(argv_template, &argv) {
+        return Err(Refusal::Other(why));
+    }
     let argv = if agent.claude {
         let exe = std::env::current_exe()
             .map_err(|e| Refusal::Other(format!("cannot find mdash itself: {e}")))?;

@@ -103,11 +103,10 @@ fn session_path(root: &Path, session_id: &str) -> std::io::Result<std::path::Pat
 pub fn mark_resumed(root: &Path, session_id: &str) -> std::io::Result<()> {
     let path = session_path(root, session_id)?;
     let fence = Fence::new(root);
-    // Read what will be replaced: a symlink leading out is neither read nor written.
-    let Ok(text) = fence
-        .resolve(&path)
-        .and_then(|real| crate::read::file::read_regular(&real))
-    else {
+    // Read what will be replaced: a symlink leading out is neither read nor
+    // written, and a file over limits.max_file_bytes is left alone.
+    let max = crate::live::config::load(root).0.max_file_bytes;
+    let Ok(text) = crate::read::file::Fence::new(root, max).read_text(&path) else {
         return Ok(());
     };
     let Ok(mut v) = yaml::parse(&text) else {

@@ -246,38 +246,32 @@ pub fn footer(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     f.render_widget(Line::from(spans), r);
 }
 
-/// A question of several lines (what a trust approval covers), shown whole
-/// and wrapped in a box over the panes, never cut: the user approves only
-/// what is on screen.
-pub fn prompt(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    use ratatui::widgets::{Block, Borders, Wrap};
-    let Some((question, _)) = app.confirm.as_ref().filter(|(q, _)| q.contains('\n')) else {
-        return;
-    };
-    let lines: Vec<Line> = question
-        .lines()
-        .map(|l| Line::from(Span::raw(l.to_string())))
+/// A question of several lines (what a trust approval covers) in a box
+/// over the panes: its rows wrapped and escaped by `app::prompt`, from row
+/// `from`; when it does not fit, the title says which rows are shown and
+/// ↑/↓ scroll (`y` waits until every row has been on screen).
+pub fn prompt(theme: &Theme, f: &mut Frame, g: &crate::app::prompt::Geometry, from: usize) {
+    use ratatui::widgets::{Block, Borders};
+    let lines: Vec<Line> = g
+        .rows
+        .iter()
+        .skip(from)
+        .take(g.visible)
+        .map(|l| Line::from(Span::raw(l.clone())))
         .collect();
-    let width = area.width.saturating_sub(4).max(1);
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = question
-        .lines()
-        .map(|l| l.width().max(1).div_ceil(inner))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(1)).max(3);
-    let r = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + area.height.saturating_sub(height + 1) / 2,
-        width,
-        height,
+    let title = if g.rows.len() > g.visible {
+        let to = (from + g.visible).min(g.rows.len());
+        format!(" approve? rows {}–{to} of {} · ↑↓ ", from + 1, g.rows.len())
+    } else {
+        " approve? ".to_string()
     };
-    f.render_widget(Clear, r);
+    f.render_widget(Clear, g.rect);
     f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(Span::styled(" approve? ", theme.bold())),
+                .title(Span::styled(title, theme.bold())),
         ),
-        r,
+        g.rect,
     );
 }
