@@ -105,12 +105,14 @@ impl Reader {
     fn load_fast(&mut self, paths: &[PathBuf], now: DateTime<Utc>) -> Option<Snapshot> {
         let root = self.root().to_path_buf();
         let kept = self.kept.as_mut()?;
-        let (cfg, problems) = config::load(&root);
-        if !problems.is_empty() || git::worktrees(&root) != self.worktrees {
+        let loaded = config::read(&root);
+        if !loaded.problems().is_empty() || git::worktrees(&root) != self.worktrees {
+            crate::decided!("reload: full read (config problems or worktrees changed)");
             return None;
         }
+        let cfg = &loaded.config;
         let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
-        let settings = settings_of(&root, &cfg);
+        let settings = settings_of(&loaded);
         if !kept.apply(changed, &settings, now) {
             self.kept = None;
             return None;
@@ -119,7 +121,14 @@ impl Reader {
         let (problems, current) = (kept.problems.clone(), kept.current.clone());
         let hooked = kept.hooked();
         let worktrees = self.worktrees.clone();
-        Some(self.finish(root, views, problems, current, &hooked, &worktrees, now))
+        Some(self.finish(
+            root,
+            (views, problems, current),
+            &hooked,
+            &worktrees,
+            &loaded.agent,
+            now,
+        ))
     }
 
     /// Before the first full read of a large workspace: a first screenful
@@ -130,9 +139,9 @@ impl Reader {
             return None;
         }
         let root = self.root().to_path_buf();
-        let (cfg, _) = config::load(&root);
-        let (ms, total) = self.files.read_first(n, cfg.max_file_bytes)?;
-        let settings = settings_of(&root, &cfg);
+        let loaded = config::read(&root);
+        let (ms, total) = self.files.read_first(n, loaded.config.max_file_bytes)?;
+        let settings = settings_of(&loaded);
         let mut views =
             crate::rules::evaluate(ms, Default::default(), Default::default(), &settings, now);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
@@ -163,7 +172,8 @@ impl Reader {
     /// (that is a separate, slower read: `with_git`).
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
         let root = self.root().to_path_buf();
-        let (cfg, problems) = config::load(&root);
+        let loaded = config::read(&root);
+        let (cfg, problems) = (&loaded.config, loaded.problems().to_vec());
         let worktrees = git::worktrees(&root);
         if !self.one_shot {
             self.worktrees = worktrees.clone();
@@ -172,7 +182,7 @@ impl Reader {
             .files
             .read(worktrees.clone(), cfg.max_file_bytes, problems);
         let hooked = newest_agent_states(read.events.iter());
-        let settings = settings_of(&root, &cfg);
+        let settings = settings_of(&loaded);
         let (views, problems, current) = if self.one_shot {
             let mut views = crate::rules::evaluate_with(
                 read.milestones,
@@ -195,30 +205,36 @@ impl Reader {
             self.kept = Some(kept);
             out
         };
-        self.finish(root, views, problems, current, &hooked, &worktrees, now)
+        let read = (views, problems, current);
+        self.finish(root, read, &hooked, &worktrees, &loaded.agent, now)
     }
 }
 
 /// The rules' settings: the config's, and whether checks are configured.
-fn settings_of(root: &Path, cfg: &config::Config) -> crate::rules::Settings {
-    let mut settings = cfg.rules.clone();
-    settings.checks_configured = config::checks::load(root).configured();
+fn settings_of(loaded: &config::Loaded) -> crate::rules::Settings {
+    let mut settings = loaded.config.rules.clone();
+    settings.checks_configured = loaded.checks.configured();
     settings
 }
+
+/// What a read gives `finish`: the views, the problems, the current id.
+type Read = (
+    Vec<std::sync::Arc<crate::model::MilestoneView>>,
+    Vec<crate::model::Problem>,
+    Option<String>,
+);
 
 impl Reader {
     /// What every load ends with: each view's run (the registry is read on
     /// every load: a few small files) and agent, readiness again (an agent
     /// that waits is a blocker), the live runs' supervisors noted.
-    #[allow(clippy::too_many_arguments)]
     fn finish(
         &mut self,
         root: PathBuf,
-        mut views: Vec<std::sync::Arc<crate::model::MilestoneView>>,
-        problems: Vec<crate::model::Problem>,
-        current: Option<String>,
+        (mut views, problems, current): Read,
         hooked: &std::collections::HashMap<String, crate::model::AgentStatus>,
         worktrees: &[crate::model::Worktree],
+        agent_cfg: &crate::live::config::agent::Agent,
         now: DateTime<Utc>,
     ) -> Snapshot {
         let records = self.records.all(&root);
@@ -238,7 +254,6 @@ impl Reader {
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
-        let agent_cfg = crate::live::config::agent::load(&root);
         let agents = crate::live::agent::observe(
             &mut self.transcripts,
             &crate::live::agent::Inputs {

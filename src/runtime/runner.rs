@@ -105,6 +105,16 @@ impl Runner {
                         .is_none_or(|o| Some(o.as_str()) == shown || !ids.contains(&o)),
                     _ => false,
                 });
+        crate::decided!(
+            "reload: {} changed path(s){}{}",
+            paths.len(),
+            if rescan { ", rescan" } else { "" },
+            if trusted {
+                ""
+            } else {
+                ", watcher not trusted: full read"
+            }
+        );
         self.reload_started = Some(Instant::now());
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {

@@ -6,6 +6,7 @@ mod answer;
 mod claude;
 mod cli;
 mod common;
+mod config;
 mod dashboard;
 mod dialects;
 mod edit_props;
