@@ -95,24 +95,30 @@ impl Reader {
         trusted: bool,
         now: DateTime<Utc>,
     ) -> Snapshot {
-        if trusted && let Some(snap) = self.load_fast(&paths, now) {
+        // Both config files, read once for this reload whichever way it goes.
+        let loaded = config::read(self.root());
+        if trusted && let Some(snap) = self.load_fast(&paths, &loaded, now) {
             return snap;
         }
         self.invalidate(paths);
-        self.load(now)
+        self.load_with(loaded, now)
     }
 
-    fn load_fast(&mut self, paths: &[PathBuf], now: DateTime<Utc>) -> Option<Snapshot> {
+    fn load_fast(
+        &mut self,
+        paths: &[PathBuf],
+        loaded: &config::Loaded,
+        now: DateTime<Utc>,
+    ) -> Option<Snapshot> {
         let root = self.root().to_path_buf();
         let kept = self.kept.as_mut()?;
-        let loaded = config::read(&root);
         if !loaded.problems().is_empty() || git::worktrees(&root) != self.worktrees {
             crate::decided!("reload: full read (config problems or worktrees changed)");
             return None;
         }
         let cfg = &loaded.config;
         let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
-        let settings = settings_of(&loaded);
+        let settings = settings_of(loaded);
         if !kept.apply(changed, &settings, now) {
             self.kept = None;
             return None;
@@ -171,8 +177,13 @@ impl Reader {
     /// Reads the workspace as of `now`, without per-worktree git state
     /// (that is a separate, slower read: `with_git`).
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
+        let loaded = config::read(self.root());
+        self.load_with(loaded, now)
+    }
+
+    /// `load` with the config already read.
+    fn load_with(&mut self, loaded: config::Loaded, now: DateTime<Utc>) -> Snapshot {
         let root = self.root().to_path_buf();
-        let loaded = config::read(&root);
         let (cfg, problems) = (&loaded.config, loaded.problems().to_vec());
         let worktrees = git::worktrees(&root);
         if !self.one_shot {

@@ -80,7 +80,11 @@ fn short(kind: Kind) -> String {
         Kind::Int { min, max } => format!("integer, {min} to {max}"),
         Kind::Bool => "boolean".into(),
         Kind::Text => "string".into(),
-        Kind::OneOf(o) => o.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(" or "),
+        Kind::OneOf(o) => o
+            .iter()
+            .map(|x| format!("`{x}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
         Kind::Argv => "list of strings".into(),
         Kind::Env => "map of strings".into(),
         Kind::RelPath => "relative path".into(),
