@@ -8,6 +8,7 @@ pub mod agent;
 pub mod check;
 pub mod checks;
 pub mod layers;
+pub mod prices;
 pub mod sample;
 pub mod schema;
 pub mod shown;
@@ -31,6 +32,9 @@ pub struct Config {
     /// `keys:` overrides: action name to keys.
     pub keys: Vec<(String, Vec<String>)>,
     pub notify: Notify,
+    /// `coordination.path`: the coordination registry, relative to the
+    /// workspace (the schema refuses an absolute path or `..`).
+    pub coordination_path: String,
 }
 
 /// How the dashboard tells about a new blocker or a finished run.
@@ -62,6 +66,7 @@ impl Default for Config {
             git_refresh_secs: 10,
             keys: Vec::new(),
             notify: Notify::default(),
+            coordination_path: ".milestones/coordination.db".into(),
         }
     }
 }
@@ -139,6 +144,9 @@ impl Config {
                 desktop: l.boolean("notify.desktop").unwrap_or(false),
                 cooldown_secs: l.int("notify.cooldown_secs"),
             },
+            coordination_path: l
+                .text("coordination.path")
+                .unwrap_or_else(|| ".milestones/coordination.db".into()),
         }
     }
 }

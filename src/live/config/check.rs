@@ -216,7 +216,7 @@ fn one(out: &mut Judged, text: &str, file: &str, key: &'static Key, path: &[&str
                     let at = locate(text, &p);
                     if at.0.is_some() { at } else { (l, c) }
                 };
-                let msg = if path.len() + below.len() > 0 && msg.starts_with(key.name) {
+                let msg = if msg.starts_with(key.name) {
                     msg
                 } else {
                     format!("{} is {}; expected {msg}", key.name, schema::shown(v))
@@ -338,6 +338,44 @@ mod tests {
         );
         assert_eq!(keys[0].action, "frobnicate");
         assert_eq!(keys[0].line, Some(6));
+    }
+
+    #[test]
+    fn map_keys_are_judged_by_their_function_at_their_lines() {
+        let t = "prices:\n  claude-opus:\n    input: -1\n    outptu: 3\n  gpt: 7\ncoordination:\n  path: ../../etc/x\n";
+        let (p, _) = check(t, "f.yaml");
+        let at: Vec<(Option<usize>, &str)> =
+            p.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(p.len(), 4, "{at:?}");
+        assert!(
+            at.contains(&(
+                Some(3),
+                "prices.claude-opus.input is -1; expected a number of at least 0"
+            )),
+            "{at:?}"
+        );
+        assert!(
+            at.iter()
+                .any(|(l, m)| *l == Some(4) && m.contains("\"output\"")),
+            "{at:?}"
+        );
+        assert!(
+            at.iter()
+                .any(|(l, m)| *l == Some(5) && m.starts_with("prices.gpt is 7;")),
+            "{at:?}"
+        );
+        assert!(
+            at.iter()
+                .any(|(l, m)| *l == Some(7) && m.contains("relative path inside")),
+            "{at:?}"
+        );
+        let (cfg, _) = crate::live::config::parse(t);
+        assert_eq!(cfg.coordination_path, ".milestones/coordination.db");
+        let (cfg, p) = crate::live::config::parse(
+            "coordination:\n  path: state/reg.db\nprices:\n  claude: {input: 3, output: 15}\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(cfg.coordination_path, "state/reg.db");
     }
 
     #[test]
