@@ -106,8 +106,13 @@ impl Runner {
                     _ => false,
                 });
         crate::decided!(
-            "reload: {} changed path(s){}{}",
+            "reload: {} changed path(s) {:?}{}{}",
             paths.len(),
+            paths
+                .iter()
+                .take(3)
+                .map(|p| p.strip_prefix(&self.root).unwrap_or(p))
+                .collect::<Vec<_>>(),
             if rescan { ", rescan" } else { "" },
             if trusted {
                 ""
