@@ -337,22 +337,30 @@ pub fn load(root: &Path, now: DateTime<Utc>) -> Snapshot {
 }
 
 /// Reads the workspace and its worktrees' git state, as `mdash status` shows it.
+/// The config files are read once for both.
 pub fn load_with_git(root: &Path, now: DateTime<Utc>) -> Snapshot {
-    let mut snap = load(root, now);
-    with_git(root, &mut snap);
+    let loaded = config::read(root);
+    let base = loaded.config.base_branch.clone();
+    let mut snap = Reader::once(root).load_with(loaded, now);
+    with_git_on(root, &mut snap, base.as_deref());
     snap
 }
 
 /// Attaches each milestone's worktree state.
 pub fn with_git(root: &Path, snap: &mut Snapshot) {
     let (cfg, _) = config::load(root);
+    with_git_on(root, snap, cfg.base_branch.as_deref());
+}
+
+/// `with_git` against the configured base branch `base`.
+fn with_git_on(root: &Path, snap: &mut Snapshot, base: Option<&str>) {
     let ids: Vec<String> = snap
         .milestones
         .iter()
         .map(|m| m.milestone.id.clone())
         .collect();
     let mut cache = git::forecast::Cache::default();
-    let states = git::states_with_forecast(root, &ids, cfg.base_branch.as_deref(), &mut cache);
+    let states = git::states_with_forecast(root, &ids, base, &mut cache);
     // A worktree whose state cannot be read is an error on that worktree.
     for (_, st) in &states {
         if let Some(e) = &st.error {
