@@ -48,7 +48,7 @@ pub fn main() -> color_eyre::Result<i32> {
     if let Some(Err(e)) = crate::live::write::debug::start(false) {
         eprintln!("mdash: MDASH_LOG: {}", crate::ui::text::escape(&e));
     }
-    crate::decided!(
+    crate::util::log::decided!(
         "start: mdash {:?}",
         std::env::args().skip(1).collect::<Vec<_>>()
     );

@@ -113,7 +113,7 @@ impl Reader {
         let root = self.root().to_path_buf();
         let kept = self.kept.as_mut()?;
         if !loaded.problems().is_empty() || git::worktrees(&root) != self.worktrees {
-            crate::decided!("reload: full read (config problems or worktrees changed)");
+            crate::util::log::decided!("reload: full read (config problems or worktrees changed)");
             return None;
         }
         let cfg = &loaded.config;

@@ -166,7 +166,7 @@ impl Watcher {
             match notify::recommended_watcher(handler(tx.clone())) {
                 Ok(w) => (Inner::Live(w), None),
                 Err(e) => {
-                    crate::decided!("watch: no live watch, polling ({e})");
+                    crate::util::log::decided!("watch: no live watch, polling ({e})");
                     (Inner::Polling, Some(format!("no live watch ({e})")))
                 }
             }
@@ -342,7 +342,7 @@ impl Watcher {
                     } else {
                         format!("inotify: {e}")
                     };
-                    crate::decided!("watch: falling back to polling: {why}");
+                    crate::util::log::decided!("watch: falling back to polling: {why}");
                     self.inner = Inner::Polling;
                     self.watched.clear();
                     self.polling = Some(why.clone());

@@ -105,7 +105,7 @@ impl Runner {
                         .is_none_or(|o| Some(o.as_str()) == shown || !ids.contains(&o)),
                     _ => false,
                 });
-        crate::decided!(
+        crate::util::log::decided!(
             "reload: {} changed path(s) {:?}{}{}",
             paths.len(),
             paths

@@ -1,7 +1,7 @@
 //! mdash's own debug log: what it decided (reloads and why, watcher
 //! fallbacks, commands run, refusals, reconnects). Off unless `MDASH_LOG`
 //! asks for it; then `live::write::debug` installs the sink that appends to
-//! a file in mdash's state directory. Any layer may call `decided!`: when
+//! a file in mdash's state directory. Any layer may call `util::log::decided!`: when
 //! off it costs one relaxed atomic load and formats nothing.
 
 use std::sync::OnceLock;
@@ -41,8 +41,7 @@ pub fn wanted(value: Option<&std::ffi::OsStr>) -> bool {
 }
 
 /// Logs one decision, `format!`-style, when `MDASH_LOG=debug`; nothing is
-/// formatted otherwise.
-#[macro_export]
+/// formatted otherwise: `crate::util::log::decided!("reload: {why}")`.
 macro_rules! decided {
     ($($arg:tt)*) => {
         if $crate::util::log::on() {
@@ -50,3 +49,4 @@ macro_rules! decided {
         }
     };
 }
+pub(crate) use decided;

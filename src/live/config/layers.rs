@@ -91,7 +91,7 @@ pub fn read(root: &Path) -> Layered {
     READS.with(|r| r.set(r.get() + 1));
     let ws = super::workspace_text(root).map(|t| (super::FILE.to_string(), t));
     if let Some((_, Err(p))) = &ws {
-        crate::decided!("config: {} not read: {}", super::FILE, p.message);
+        crate::util::log::decided!("config: {} not read: {}", super::FILE, p.message);
     }
     layer(user_text(), ws)
 }

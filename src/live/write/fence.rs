@@ -15,7 +15,7 @@ fn canon(p: &Path) -> PathBuf {
 }
 
 fn outside(path: &Path, real: &Path) -> std::io::Error {
-    crate::decided!(
+    crate::util::log::decided!(
         "refused: a write to {} leads outside the workspace (to {})",
         path.display(),
         real.display()

@@ -50,7 +50,7 @@ fn live(root: &Path, id: &str) -> Result<Live, Failure> {
     match bind::reach(root, &run) {
         Some(reach) => Ok(Live { run, reach }),
         None => Err(other({
-            crate::decided!("refused: {id}'s process group {} is not mdash's", run.pgid);
+            crate::util::log::decided!("refused: {id}'s process group {} is not mdash's", run.pgid);
             format!(
                 "process group {} is not the run mdash started (it ended, its pid was reused, or the record was not written by mdash); not signalling it",
                 run.pgid
