@@ -7,6 +7,7 @@ mod claude;
 mod cli;
 mod common;
 mod config;
+mod config_props;
 mod dashboard;
 mod dialects;
 mod edit_props;
