@@ -108,9 +108,10 @@ pub fn run(root: &Path, snap: &Snapshot) -> i32 {
     // The config files' own problems are in the snapshot's (each once, at
     // its line); the keymap judges the `keys:` entries.
     let mut list = problems(snap);
-    let layered = crate::live::config::layers::read(root);
+    let loaded = crate::live::config::read(root);
+    list.extend(loaded.user_problems());
     list.extend(crate::live::config::check::key_problems(
-        &layered,
+        &loaded.layered,
         crate::app::keymap::Keymap::entry_problems,
     ));
     list.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

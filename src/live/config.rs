@@ -91,8 +91,29 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Every problem of both files.
     pub fn problems(&self) -> &[Problem] {
         &self.layered.problems
+    }
+
+    /// The problems of the workspace's own file (what a snapshot of the
+    /// workspace reports: the user's file is not the workspace's).
+    pub fn workspace_problems(&self) -> Vec<Problem> {
+        self.problems_where(|p| p == FILE)
+    }
+
+    /// The problems of the user's file.
+    pub fn user_problems(&self) -> Vec<Problem> {
+        self.problems_where(|p| p != FILE)
+    }
+
+    fn problems_where(&self, keep: impl Fn(&str) -> bool) -> Vec<Problem> {
+        self.layered
+            .problems
+            .iter()
+            .filter(|p| keep(&p.path))
+            .cloned()
+            .collect()
     }
 }
 

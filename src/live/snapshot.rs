@@ -112,7 +112,7 @@ impl Reader {
     ) -> Option<Snapshot> {
         let root = self.root().to_path_buf();
         let kept = self.kept.as_mut()?;
-        if !loaded.problems().is_empty() || git::worktrees(&root) != self.worktrees {
+        if !loaded.workspace_problems().is_empty() || git::worktrees(&root) != self.worktrees {
             crate::util::log::decided!("reload: full read (config problems or worktrees changed)");
             return None;
         }
@@ -184,7 +184,7 @@ impl Reader {
     /// `load` with the config already read.
     fn load_with(&mut self, loaded: config::Loaded, now: DateTime<Utc>) -> Snapshot {
         let root = self.root().to_path_buf();
-        let (cfg, problems) = (&loaded.config, loaded.problems().to_vec());
+        let (cfg, problems) = (&loaded.config, loaded.workspace_problems());
         let worktrees = git::worktrees(&root);
         if !self.one_shot {
             self.worktrees = worktrees.clone();

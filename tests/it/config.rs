@@ -173,7 +173,7 @@ fn config_says_where_each_value_came_from() {
     std::fs::create_dir_all(&user).expect("mkdir");
     std::fs::write(
         user.join("config.yaml"),
-        "# mine\nagent:\n  max_concurrent: 5\n  kind: claude\nnotify:\n  cooldown_secs: 20\n",
+        "# mine\nagent:\n  max_concurrent: 5\n  kind: claude\nnotify:\n  cooldown_secs: 20\ngit:\n  refresh_secs: soon\n",
     )
     .expect("write");
     let (code, out, err) = mdash(d.path(), home.path(), &["config"]);
@@ -213,6 +213,19 @@ fn config_says_where_each_value_came_from() {
     );
     assert!(row("checks.command").ends_with("# default"), "{out}");
     assert!(row("agent.kind").contains("claude"), "{out}");
+    // The user's file is checked too, each problem once at its line; it is
+    // not one of the workspace's errors in `status --json`.
+    let (_, out, _) = mdash(d.path(), home.path(), &["check"]);
+    let mine: Vec<&str> = out.lines().filter(|l| l.starts_with(&user_file)).collect();
+    assert_eq!(
+        mine,
+        [format!(
+            "{user_file}:8:3: error: git.refresh_secs is \"soon\"; expected a whole number from 1 to 86400"
+        )],
+        "{out}"
+    );
+    let (_, json, _) = mdash(d.path(), home.path(), &["status", "--json"]);
+    assert!(!json.contains(&user_file), "{json}");
 }
 
 /// Issue 24 item 14: a workspace config symlinked out of the workspace is
