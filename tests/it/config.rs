@@ -358,3 +358,59 @@ fn mdash_log_debug_writes_decisions_to_the_state_directory() {
     let mode = std::fs::metadata(&log).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+/// `git.refresh_secs: 10000000000000000000` crashed the dashboard once a
+/// worktree's git state arrived (the slow git timer overflowed the clock);
+/// clamped, the dashboard keeps going and quits cleanly.
+#[test]
+fn the_dashboard_survives_a_huge_git_refresh() {
+    use crate::common::pty::Pty;
+    let d = workspace("git:\n  refresh_secs: 10000000000000000000\n");
+    let r = d.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    git(
+        r,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "init",
+        ],
+    );
+    git(
+        r,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            ".worktrees/milestone-1a",
+            "-b",
+            "feature/milestone-1a",
+        ],
+    );
+    let home = tempfile::tempdir().expect("home");
+    let cfg = home.path().join("cfg");
+    let state = home.path().join("state");
+    let mut p = Pty::spawn_env(
+        r,
+        120,
+        30,
+        &[],
+        &[("XDG_CONFIG_HOME", &cfg), ("XDG_STATE_HOME", &state)],
+    );
+    p.wait_for("the worktree's git state", |s| {
+        s.contains("feature/milestone-1a")
+    });
+    // The loop is still alive after the git state set the slow timer.
+    p.send(b"?");
+    p.wait_for("help", |s| s.to_lowercase().contains("help"));
+    p.send(b"\x1b");
+    p.send(b"q");
+    let st = p.wait_exit();
+    assert!(st.success(), "{st:?}\n{}", p.screen());
+}
