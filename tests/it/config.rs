@@ -408,8 +408,10 @@ fn the_dashboard_survives_a_huge_git_refresh() {
     });
     // The loop is still alive after the git state set the slow timer.
     p.send(b"?");
-    p.wait_for("help", |s| s.to_lowercase().contains("help"));
+    p.wait_for("help", |s| s.contains("Esc closes"));
     p.send(b"\x1b");
+    // Esc and q apart: together they read as Alt-q.
+    p.wait_for("help closed", |s| !s.contains("Esc closes"));
     p.send(b"q");
     let st = p.wait_exit();
     assert!(st.success(), "{st:?}\n{}", p.screen());

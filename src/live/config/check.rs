@@ -216,7 +216,9 @@ fn one(out: &mut Judged, text: &str, file: &str, key: &'static Key, path: &[&str
                     let at = locate(text, &p);
                     if at.0.is_some() { at } else { (l, c) }
                 };
-                let msg = if msg.starts_with(key.name) {
+                // A judge's message about a key below this one stands as
+                // written; about the value itself, it says what was expected.
+                let msg = if !below.is_empty() || msg.starts_with(key.name) {
                     msg
                 } else {
                     format!("{} is {}; expected {msg}", key.name, schema::shown(v))
@@ -355,8 +357,8 @@ mod tests {
             "{at:?}"
         );
         assert!(
-            at.iter()
-                .any(|(l, m)| *l == Some(4) && m.contains("\"output\"")),
+            at.iter().any(|(l, m)| *l == Some(4)
+                && m.starts_with("unknown key in prices.claude-opus: \"outptu\"")),
             "{at:?}"
         );
         assert!(
