@@ -50,3 +50,23 @@ macro_rules! decided {
     };
 }
 pub(crate) use decided;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn off_it_formats_and_evaluates_nothing() {
+        // No test turns the log on: only `cli::main` installs the sink.
+        let mut calls = 0;
+        let mut expensive = || {
+            calls += 1;
+            "x"
+        };
+        decided!("{}", expensive());
+        assert_eq!(calls, 0);
+        assert!(super::wanted(Some("debug".as_ref())));
+        assert!(super::wanted(Some(" DEBUG ".as_ref())));
+        assert!(!super::wanted(None));
+        assert!(!super::wanted(Some("".as_ref())));
+        assert!(!super::wanted(Some("warn".as_ref())));
+    }
+}
