@@ -44,6 +44,14 @@ pub fn main() -> color_eyre::Result<i32> {
     use crate::cli::args::{Cli, Command, RunCommand, WorktreeCommand};
     use clap::Parser;
     let cli = Cli::parse();
+    // `MDASH_LOG=debug`: what mdash decides goes to its state directory.
+    if let Some(Err(e)) = crate::live::write::debug::start(false) {
+        eprintln!("mdash: MDASH_LOG: {}", crate::ui::text::escape(&e));
+    }
+    crate::util::log::decided!(
+        "start: mdash {:?}",
+        std::env::args().skip(1).collect::<Vec<_>>()
+    );
     if matches!(
         cli.command,
         Some(
@@ -152,7 +160,8 @@ pub fn main() -> color_eyre::Result<i32> {
             0
         }
         Some(Command::Init { at, agent }) => {
-            let path = at.get().unwrap_or(std::path::Path::new("."));
+            let path = crate::cli::init::root_for(at.get().unwrap_or(Path::new(".")));
+            let path = path.as_path();
             match crate::cli::init::init(path) {
                 0 => agent.map_or(0, |a| crate::cli::agent_init::write(path, a)),
                 code => code,

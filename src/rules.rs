@@ -110,13 +110,13 @@ pub fn next_change(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let long = chrono::Duration::minutes(settings.long_task_minutes.max(0));
+    let long = crate::util::time::minutes(settings.long_task_minutes);
     let task = m
         .tasks
         .iter()
         .filter(|t| status::of_task(t) == Status::InProgress)
         .filter_map(|t| t.started_at.as_deref().and_then(crate::util::time::parse))
-        .map(|s| s + long)
+        .map(|s| crate::util::time::plus(s, long))
         .filter(|t| *t >= now)
         .min();
     // Pace and its ETA move with the clock (the ETA is to the minute): a
@@ -130,7 +130,7 @@ pub fn next_change(
     )
     .map(|_| now + chrono::Duration::seconds(60));
     let stall = pace::last_activity(m, events)
-        .map(|t| t + chrono::Duration::minutes(settings.stall_minutes.max(0)))
+        .map(|t| crate::util::time::plus(t, crate::util::time::minutes(settings.stall_minutes)))
         .filter(|t| *t >= now);
     [task, paced, stall].into_iter().flatten().min()
 }

@@ -122,17 +122,24 @@ type Channels = (
 /// "reading…") is drawn at once; the watcher is set up on a thread of its
 /// own (watching a large tree walks all of it) while the first read goes on.
 fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels) {
-    let (cfg, _) = config::load(&root);
+    // Both config files, read once for the whole start-up.
+    let loaded = config::read(&root);
+    let cfg = loaded.config.clone();
     let (km, key_errors) = keymap(&cfg);
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(km, color, Utc::now());
-    let agent = crate::live::config::agent::load(&root);
+    let agent = loaded.agent.clone();
     app.max_concurrent = agent.max_concurrent;
     app.tmux_runs =
         agent.backend == crate::live::config::agent::Backend::Tmux && crate::live::tmux::inside();
     let _ = key_errors;
     // Every config problem, with file and line, as `mdash check` tells it.
-    app.config_problems = crate::live::config::check::problems(&root, Keymap::entry_problems)
+    let mut problems = loaded.problems().to_vec();
+    problems.extend(config::check::key_problems(
+        &loaded.layered,
+        Keymap::entry_problems,
+    ));
+    app.config_problems = problems
         .iter()
         .map(|p| {
             format!(
@@ -255,7 +262,12 @@ async fn event_loop(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
         }
         // The slow git timer catches working-tree dirt, which is not watched.
         if !app.git.is_empty() && !runner.git.running() {
-            git_at.get_or_insert(now + Duration::from_secs(runner.cfg.git_refresh_secs.max(1)));
+            // Saturating: no configured value can overflow the clock.
+            let every = Duration::from_secs(runner.cfg.git_refresh_secs.max(1));
+            git_at.get_or_insert(
+                now.checked_add(every)
+                    .unwrap_or_else(|| now + Duration::from_secs(86_400)),
+            );
         }
         if app.message != said {
             said = app.message.clone();

@@ -4,6 +4,7 @@
 
 pub mod fault;
 pub mod hash;
+pub mod log;
 pub mod near;
 pub mod par;
 pub mod rng;

@@ -32,27 +32,34 @@ pub fn config(p: Preset) -> &'static str {
     }
 }
 
-/// Writes `.milestones/config/mdash.yaml`; an existing file is never
-/// replaced (the section to add is printed instead), unless it is still
-/// the untouched sample `mdash init` wrote.
+/// Adds the preset's `agent:` section to `.milestones/config/mdash.yaml`:
+/// to the untouched commented sample `mdash init` wrote (which stays, so
+/// every other setting is still there to uncomment), or as a new file. A
+/// file someone edited is never replaced: the section to add is printed.
 pub fn write(root: &Path, p: Preset) -> i32 {
     let file = root.join(crate::live::config::FILE);
-    let text = config(p);
-    let sample = crate::cli::init::SAMPLE.as_bytes();
-    if let Ok(true) = crate::live::write::replace_if_unchanged(&file, sample, text.as_bytes()) {
-        println!("wrote {}", file.display());
+    let block = config(p);
+    let sample = crate::live::config::sample::sample();
+    let text = format!("{sample}\n{block}");
+    let done = |verb: &str| {
+        println!(
+            "{verb} {} with the {} agent section; the other settings stay commented out",
+            file.display(),
+            name(p)
+        );
         println!("approve its command with `mdash trust` before the first run");
-        return 0;
+        0
+    };
+    if let Ok(true) =
+        crate::live::write::replace_if_unchanged(&file, sample.as_bytes(), text.as_bytes())
+    {
+        return done("updated");
     }
     match crate::live::write::create_new(&file, text.as_bytes()) {
-        Ok(()) => {
-            println!("wrote {}", file.display());
-            println!("approve its command with `mdash trust` before the first run");
-            0
-        }
+        Ok(()) => done("wrote"),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             eprintln!(
-                "mdash: {} exists; not replaced. Add this to it:\n{text}",
+                "mdash: {} exists; not replaced. Add this to it:\n{block}",
                 file.display()
             );
             1
@@ -61,6 +68,16 @@ pub fn write(root: &Path, p: Preset) -> i32 {
             eprintln!("mdash: cannot write {}: {e}", file.display());
             1
         }
+    }
+}
+
+fn name(p: Preset) -> &'static str {
+    match p {
+        Preset::Claude => "claude",
+        Preset::Codex => "codex",
+        Preset::Gemini => "gemini",
+        Preset::Aider => "aider",
+        Preset::Opencode => "opencode",
     }
 }
 
@@ -78,5 +95,14 @@ mod tests {
         assert_eq!(agent.command, ["claude", "/milestone {id}"]);
         assert_eq!(agent.backend, crate::model::Backend::Tmux);
         assert_eq!(write(d.path(), Preset::Claude), 1, "never replaced");
+        // The commented sample is kept beside the agent section.
+        let text = std::fs::read_to_string(d.path().join(crate::live::config::FILE)).expect("read");
+        assert!(
+            text.starts_with(&crate::live::config::sample::sample()),
+            "{text}"
+        );
+        assert!(text.contains("\nagent:\n  kind: claude\n"), "{text}");
+        let (problems, _) = crate::live::config::check::files(d.path());
+        assert!(problems.is_empty(), "{problems:?}");
     }
 }

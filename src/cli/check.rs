@@ -105,11 +105,17 @@ pub fn locate(text: &str, keys: &[&str], value: Option<&str>) -> (Option<usize>,
 }
 
 pub fn run(root: &Path, snap: &Snapshot) -> i32 {
+    // The config files' own problems are in the snapshot's (each once, at
+    // its line); the keymap judges the `keys:` entries.
     let mut list = problems(snap);
-    list.extend(crate::live::config::check::problems(
-        root,
+    let loaded = crate::live::config::read(root);
+    list.extend(loaded.user_problems());
+    list.extend(crate::live::config::check::key_problems(
+        &loaded.layered,
         crate::app::keymap::Keymap::entry_problems,
     ));
+    list.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    list.dedup();
     let mut errors = 0;
     for p in &list {
         let sev = match p.severity {

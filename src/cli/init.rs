@@ -8,6 +8,25 @@ use crate::read::yaml::{self, Mapping, Value};
 
 pub const DIRS: [&str; 5] = ["active", "completed", "logs", "sessions", "config"];
 
+/// Where `mdash init` makes the workspace: where every other command
+/// would look for it (SPEC §1: the nearest directory holding
+/// `.milestones/`, else the git root), so `init` in a subdirectory of a
+/// repository does not make a second workspace there; else `path` itself.
+pub fn root_for(path: &Path) -> std::path::PathBuf {
+    let Ok(root) = crate::live::git::discover::discover(path) else {
+        return path.to_path_buf();
+    };
+    let given = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if root != given {
+        eprintln!(
+            "mdash: using the workspace root {} (what every mdash command in {} uses)",
+            crate::ui::text::escape(&root.display().to_string()),
+            crate::ui::text::escape(&path.display().to_string())
+        );
+    }
+    root
+}
+
 pub fn init(path: &Path) -> i32 {
     let base = path.join(".milestones");
     // Fenced like every write: a `.milestones` (or one of its directories)
@@ -32,10 +51,12 @@ pub fn init(path: &Path) -> i32 {
     }
     let sample = base.join("config").join("mdash.yaml");
     if std::fs::symlink_metadata(&sample).is_err() {
-        match fence
-            .resolve(&sample)
-            .and_then(|_| crate::live::write::create_new(&sample, SAMPLE.as_bytes()))
-        {
+        match fence.resolve(&sample).and_then(|_| {
+            crate::live::write::create_new(
+                &sample,
+                crate::live::config::sample::sample().as_bytes(),
+            )
+        }) {
             Ok(()) => println!("created {} (a commented sample)", sample.display()),
             Err(e) => eprintln!(
                 "mdash: cannot write {}: {}",
@@ -48,42 +69,6 @@ pub fn init(path: &Path) -> i32 {
     }
     0
 }
-
-/// `mdash init`'s `mdash.yaml`: every setting, commented out, so that it
-/// changes nothing until edited.
-pub(crate) const SAMPLE: &str = "\
-# mdash's settings for this workspace (README: Configuration).
-# Everything here is commented out: the defaults apply until you edit it.
-#
-# agent:
-#   # The agent to run on a milestone, as argv (never through a shell).
-#   # {id}, {title}, {worktree}, {branch}, {milestone_file}, {workspace},
-#   # {session_id} and {mdash} (this mdash) are filled in.
-#   command: [my-agent, --milestone, \"{id}\", --cwd, \"{worktree}\"]
-#   max_concurrent: 3        # runs S keeps going
-#   stop_grace_secs: 10      # from SIGTERM to SIGKILL
-#   backend: process         # or tmux
-#   cwd: worktree            # or workspace
-#
-# keys:
-#   move_down: [j, down, ctrl-n]
-#
-# git:
-#   base_branch: main
-#   refresh_secs: 10
-#
-# blockers:
-#   long_task_minutes: 60
-#
-# notify:
-#   bell: true
-#   tmux: true
-#   desktop: false
-#   cooldown_secs: 10
-#
-# limits:
-#   max_file_bytes: 1048576
-";
 
 /// The canonical milestone document for `mdash new`.
 pub fn document(

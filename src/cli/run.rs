@@ -214,125 +214,33 @@ pub fn trust_revoke(root: &Path) -> i32 {
 }
 
 pub fn config(root: &Path) -> i32 {
-    let (cfg, _) = crate::live::config::load(root);
-    let agent = crate::live::config::agent::load(root);
-    let ws = crate::live::config::workspace_yaml(root);
-    let from = |k: &str| {
-        agent
-            .sources
-            .iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, s)| s.clone())
-            .unwrap_or_else(|| "default".into())
-    };
-    // Settings other than agent.* come from the workspace file or are defaults.
-    let ws_or_default = |path: &[&str]| {
-        if ws
-            .as_ref()
-            .is_some_and(|v| crate::read::doc::get(v, path).is_some())
-        {
-            format!("workspace ({})", crate::live::config::FILE)
-        } else {
-            "default".into()
-        }
-    };
-    let n = &cfg.notify;
-    let rows: Vec<(&str, String, String)> = vec![
-        (
-            "agent.command",
-            format!("{:?}", agent.command),
-            from("command"),
-        ),
-        (
-            "agent.resume_command",
-            format!("{:?}", agent.resume_command),
-            from("resume_command"),
-        ),
-        (
-            "agent.cwd",
-            if agent.cwd_worktree {
-                "worktree"
-            } else {
-                "workspace"
-            }
-            .into(),
-            from("cwd"),
-        ),
-        ("agent.env", format!("{:?}", agent.env), from("env")),
-        (
-            "agent.backend",
-            agent.backend.as_str().into(),
-            from("backend"),
-        ),
-        (
-            "agent.max_concurrent",
-            agent.max_concurrent.to_string(),
-            from("max_concurrent"),
-        ),
-        (
-            "agent.stop_grace_secs",
-            agent.stop_grace_secs.to_string(),
-            from("stop_grace_secs"),
-        ),
-        (
-            "agent.create_worktree",
-            agent
-                .create_worktree
-                .map_or("when a repository exists".into(), |b| b.to_string()),
-            from("create_worktree"),
-        ),
-        (
-            "agent.trusted",
-            agent.trusted(root).to_string(),
-            "user (trust.yaml)".into(),
-        ),
-        (
-            "limits.max_file_bytes",
-            cfg.max_file_bytes.to_string(),
-            ws_or_default(&["limits", "max_file_bytes"]),
-        ),
-        (
-            "blockers.long_task_minutes",
-            cfg.rules.long_task_minutes.to_string(),
-            ws_or_default(&["blockers", "long_task_minutes"]),
-        ),
-        (
-            "git.base_branch",
-            cfg.base_branch
-                .clone()
-                .unwrap_or_else(|| "main, else master".into()),
-            ws_or_default(&["git", "base_branch"]),
-        ),
-        (
-            "git.refresh_secs",
-            cfg.git_refresh_secs.to_string(),
-            ws_or_default(&["git", "refresh_secs"]),
-        ),
-        (
-            "notify.bell",
-            n.bell.to_string(),
-            ws_or_default(&["notify", "bell"]),
-        ),
-        (
-            "notify.tmux",
-            n.tmux.to_string(),
-            ws_or_default(&["notify", "tmux"]),
-        ),
-        (
-            "notify.desktop",
-            n.desktop.to_string(),
-            ws_or_default(&["notify", "desktop"]),
-        ),
-        (
-            "notify.cooldown_secs",
-            n.cooldown_secs.to_string(),
-            ws_or_default(&["notify", "cooldown_secs"]),
-        ),
-    ];
-    for (k, v, s) in rows {
-        println!("{k:<26} {:<40} # {}", escape(&v), escape(&s));
+    let loaded = crate::live::config::read(root);
+    let mut rows = crate::live::config::shown::rows(&loaded);
+    rows.retain(|(k, _, _)| k != "keys");
+    for (file, k) in &loaded.layered.key_entries {
+        let line = k.line.map(|l| format!(":{l}")).unwrap_or_default();
+        rows.push((
+            format!("keys.{}", k.action),
+            k.keys.join(", "),
+            format!(
+                "{} {file}{line}",
+                if file == crate::live::config::FILE {
+                    "workspace"
+                } else {
+                    "user"
+                }
+            ),
+        ));
     }
-    let (problems, _) = crate::live::config::check::files(root);
+    rows.push((
+        "agent.trusted".into(),
+        loaded.agent.trusted(root).to_string(),
+        "user (trust.yaml)".into(),
+    ));
+    for (k, v, s) in rows {
+        println!("{:<26} {:<40} # {}", escape(&k), escape(&v), escape(&s));
+    }
+    let problems = loaded.problems();
     if !problems.is_empty() {
         eprintln!(
             "mdash: {} in the config; `mdash check` lists them",

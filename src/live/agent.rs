@@ -298,7 +298,8 @@ fn gather(
 /// A session without hooks: its state from its transcript (SPEC §8).
 fn from_transcript(t: &Transcript, mtime: SystemTime, inp: &Inputs) -> AgentStatus {
     let changed: DateTime<Utc> = mtime.into();
-    let quiet = (inp.now - changed).num_minutes() >= inp.ended_after_minutes as i64;
+    let quiet = (inp.now - changed).num_minutes()
+        >= i64::try_from(inp.ended_after_minutes).unwrap_or(i64::MAX);
     let (state, detail) = if quiet {
         (AgentState::Ended, None)
     } else if t.last_end_turn {

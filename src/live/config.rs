@@ -1,18 +1,23 @@
 //! mdash's own settings, from `.milestones/config/mdash.yaml`.
 //!
-//! Read tolerantly: a wrong value is reported and its default kept.
+//! One table (`schema`) says every key; `layers` reads both files once
+//! and layers them; a wrong value is reported and its default kept, a value
+//! out of range is reported and clamped.
 
 pub mod agent;
 pub mod check;
 pub mod checks;
+pub mod layers;
+pub mod prices;
+pub mod sample;
+pub mod schema;
+pub mod shown;
 pub mod trust;
 
 use std::path::Path;
 
 use crate::model::Problem;
-use crate::read::doc;
 use crate::read::file::Fence;
-use crate::read::yaml;
 use crate::rules::Settings;
 
 pub const FILE: &str = ".milestones/config/mdash.yaml";
@@ -27,6 +32,9 @@ pub struct Config {
     /// `keys:` overrides: action name to keys.
     pub keys: Vec<(String, Vec<String>)>,
     pub notify: Notify,
+    /// `coordination.path`: the coordination registry, relative to the
+    /// workspace (the schema refuses an absolute path or `..`).
+    pub coordination_path: String,
 }
 
 /// How the dashboard tells about a new blocker or a finished run.
@@ -58,6 +66,7 @@ impl Default for Config {
             git_refresh_secs: 10,
             keys: Vec::new(),
             notify: Notify::default(),
+            coordination_path: ".milestones/coordination.db".into(),
         }
     }
 }
@@ -71,86 +80,94 @@ pub fn workspace_text(root: &Path) -> Option<Result<String, Problem>> {
     Some(Fence::new(root, DEFAULT_MAX_FILE_BYTES).read_text(&path))
 }
 
-/// The workspace file as YAML, when it can be read and parsed.
-pub fn workspace_yaml(root: &Path) -> Option<yaml::Value> {
-    workspace_text(root)?
-        .ok()
-        .and_then(|t| yaml::parse(&t).ok())
+/// Everything both config files say, read once: the settings, the agent,
+/// the checks, and every problem of both files (once each, at its line).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub agent: agent::Agent,
+    pub checks: checks::Checks,
+    pub layered: layers::Layered,
+}
+
+impl Loaded {
+    /// Every problem of both files.
+    pub fn problems(&self) -> &[Problem] {
+        &self.layered.problems
+    }
+
+    /// The problems of the workspace's own file (what a snapshot of the
+    /// workspace reports: the user's file is not the workspace's).
+    pub fn workspace_problems(&self) -> Vec<Problem> {
+        self.problems_where(|p| p == FILE)
+    }
+
+    /// The problems of the user's file.
+    pub fn user_problems(&self) -> Vec<Problem> {
+        self.problems_where(|p| p != FILE)
+    }
+
+    fn problems_where(&self, keep: impl Fn(&str) -> bool) -> Vec<Problem> {
+        self.layered
+            .problems
+            .iter()
+            .filter(|p| keep(&p.path))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Reads both config files once and derives every setting from them.
+pub fn read(root: &Path) -> Loaded {
+    of(layers::read(root))
+}
+
+/// The settings from layered files.
+pub fn of(layered: layers::Layered) -> Loaded {
+    Loaded {
+        config: Config::from_layers(&layered),
+        agent: agent::Agent::from_layers(&layered),
+        checks: checks::Checks::from_layers(&layered),
+        layered,
+    }
 }
 
 /// Loads the workspace's config; problems are returned beside the result.
 pub fn load(root: &Path) -> (Config, Vec<Problem>) {
-    match workspace_text(root) {
-        None => (Config::default(), Vec::new()),
-        Some(Ok(text)) => parse(&text),
-        Some(Err(p)) => (Config::default(), vec![p]),
-    }
+    let l = read(root);
+    (l.config, l.layered.problems)
 }
 
-/// The config from the text of `mdash.yaml`; problems beside it.
+/// The config from the text of `mdash.yaml` alone; problems beside it.
 pub fn parse(text: &str) -> (Config, Vec<Problem>) {
-    let mut cfg = Config::default();
-    let v = match yaml::parse(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return (
-                cfg,
-                vec![
-                    Problem::error(FILE, format!("invalid YAML: {}", e.message))
-                        .at(e.line, e.column),
-                ],
-            );
-        }
-    };
-    let mut problems = Vec::new();
-    let mut num = |path: &[&str], min: f64| -> Option<f64> {
-        let raw = doc::get(&v, path)?;
-        match doc::number(raw).filter(|n| *n >= min) {
-            Some(n) => Some(n),
-            None => {
-                problems.push(Problem::warning(
-                    FILE,
-                    format!(
-                        "{} is {:?}; expected a number of at least {min}, the default is used",
-                        path.join("."),
-                        doc::display(raw).unwrap_or_default()
-                    ),
-                ));
-                None
-            }
-        }
-    };
-    if let Some(n) = num(&["limits", "max_file_bytes"], 1.0) {
-        cfg.max_file_bytes = n as u64;
-    }
-    if let Some(n) = num(&["blockers", "long_task_minutes"], 0.0) {
-        cfg.rules.long_task_minutes = n as i64;
-    }
-    if let Some(n) = num(&["blockers", "stall_minutes"], 0.0) {
-        cfg.rules.stall_minutes = n as i64;
-    }
-    if let Some(n) = num(&["git", "refresh_secs"], 1.0) {
-        cfg.git_refresh_secs = n as u64;
-    }
-    if let Some(n) = num(&["notify", "cooldown_secs"], 0.0) {
-        cfg.notify.cooldown_secs = n as u64;
-    }
-    cfg.base_branch = doc::text_at(&v, &["git", "base_branch"]);
-    for (key, slot) in [
-        ("bell", &mut cfg.notify.bell),
-        ("tmux", &mut cfg.notify.tmux),
-        ("desktop", &mut cfg.notify.desktop),
-    ] {
-        if let Some(b) = doc::get(&v, &["notify", key]).and_then(doc::boolean) {
-            *slot = b;
+    let l = layers::layer(None, Some((FILE.to_string(), Ok(text.to_string()))));
+    (Config::from_layers(&l), l.problems)
+}
+
+impl Config {
+    /// Every value within its bounds (the schema clamps), so no
+    /// arithmetic on them can overflow.
+    pub fn from_layers(l: &layers::Layered) -> Config {
+        let rules = Settings {
+            long_task_minutes: l.int("blockers.long_task_minutes") as i64,
+            stall_minutes: l.int("blockers.stall_minutes") as i64,
+            ..Settings::default()
+        };
+        Config {
+            max_file_bytes: l.int("limits.max_file_bytes"),
+            rules,
+            base_branch: l.text("git.base_branch"),
+            git_refresh_secs: l.int("git.refresh_secs"),
+            keys: l.keys(),
+            notify: Notify {
+                bell: l.boolean("notify.bell").unwrap_or(true),
+                tmux: l.boolean("notify.tmux").unwrap_or(true),
+                desktop: l.boolean("notify.desktop").unwrap_or(false),
+                cooldown_secs: l.int("notify.cooldown_secs"),
+            },
+            coordination_path: l
+                .text("coordination.path")
+                .unwrap_or_else(|| ".milestones/coordination.db".into()),
         }
     }
-    if let Some(keys) = doc::get(&v, &["keys"]).and_then(|k| k.as_mapping()) {
-        for (action, val) in keys {
-            if let Some(a) = doc::text(action) {
-                cfg.keys.push((a, doc::id_list(val)));
-            }
-        }
-    }
-    (cfg, problems)
 }

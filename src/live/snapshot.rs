@@ -95,22 +95,30 @@ impl Reader {
         trusted: bool,
         now: DateTime<Utc>,
     ) -> Snapshot {
-        if trusted && let Some(snap) = self.load_fast(&paths, now) {
+        // Both config files, read once for this reload whichever way it goes.
+        let loaded = config::read(self.root());
+        if trusted && let Some(snap) = self.load_fast(&paths, &loaded, now) {
             return snap;
         }
         self.invalidate(paths);
-        self.load(now)
+        self.load_with(loaded, now)
     }
 
-    fn load_fast(&mut self, paths: &[PathBuf], now: DateTime<Utc>) -> Option<Snapshot> {
+    fn load_fast(
+        &mut self,
+        paths: &[PathBuf],
+        loaded: &config::Loaded,
+        now: DateTime<Utc>,
+    ) -> Option<Snapshot> {
         let root = self.root().to_path_buf();
         let kept = self.kept.as_mut()?;
-        let (cfg, problems) = config::load(&root);
-        if !problems.is_empty() || git::worktrees(&root) != self.worktrees {
+        if !loaded.workspace_problems().is_empty() || git::worktrees(&root) != self.worktrees {
+            crate::util::log::decided!("reload: full read (config problems or worktrees changed)");
             return None;
         }
+        let cfg = &loaded.config;
         let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
-        let settings = settings_of(&root, &cfg);
+        let settings = settings_of(loaded);
         if !kept.apply(changed, &settings, now) {
             self.kept = None;
             return None;
@@ -119,7 +127,14 @@ impl Reader {
         let (problems, current) = (kept.problems.clone(), kept.current.clone());
         let hooked = kept.hooked();
         let worktrees = self.worktrees.clone();
-        Some(self.finish(root, views, problems, current, &hooked, &worktrees, now))
+        Some(self.finish(
+            root,
+            (views, problems, current),
+            &hooked,
+            &worktrees,
+            &loaded.agent,
+            now,
+        ))
     }
 
     /// Before the first full read of a large workspace: a first screenful
@@ -130,9 +145,9 @@ impl Reader {
             return None;
         }
         let root = self.root().to_path_buf();
-        let (cfg, _) = config::load(&root);
-        let (ms, total) = self.files.read_first(n, cfg.max_file_bytes)?;
-        let settings = settings_of(&root, &cfg);
+        let loaded = config::read(&root);
+        let (ms, total) = self.files.read_first(n, loaded.config.max_file_bytes)?;
+        let settings = settings_of(&loaded);
         let mut views =
             crate::rules::evaluate(ms, Default::default(), Default::default(), &settings, now);
         views.sort_by_key(|v| crate::rules::order_key(&v.milestone));
@@ -162,8 +177,14 @@ impl Reader {
     /// Reads the workspace as of `now`, without per-worktree git state
     /// (that is a separate, slower read: `with_git`).
     pub fn load(&mut self, now: DateTime<Utc>) -> Snapshot {
+        let loaded = config::read(self.root());
+        self.load_with(loaded, now)
+    }
+
+    /// `load` with the config already read.
+    fn load_with(&mut self, loaded: config::Loaded, now: DateTime<Utc>) -> Snapshot {
         let root = self.root().to_path_buf();
-        let (cfg, problems) = config::load(&root);
+        let (cfg, problems) = (&loaded.config, loaded.workspace_problems());
         let worktrees = git::worktrees(&root);
         if !self.one_shot {
             self.worktrees = worktrees.clone();
@@ -172,7 +193,7 @@ impl Reader {
             .files
             .read(worktrees.clone(), cfg.max_file_bytes, problems);
         let hooked = newest_agent_states(read.events.iter());
-        let settings = settings_of(&root, &cfg);
+        let settings = settings_of(&loaded);
         let (views, problems, current) = if self.one_shot {
             let mut views = crate::rules::evaluate_with(
                 read.milestones,
@@ -195,30 +216,36 @@ impl Reader {
             self.kept = Some(kept);
             out
         };
-        self.finish(root, views, problems, current, &hooked, &worktrees, now)
+        let read = (views, problems, current);
+        self.finish(root, read, &hooked, &worktrees, &loaded.agent, now)
     }
 }
 
 /// The rules' settings: the config's, and whether checks are configured.
-fn settings_of(root: &Path, cfg: &config::Config) -> crate::rules::Settings {
-    let mut settings = cfg.rules.clone();
-    settings.checks_configured = config::checks::load(root).configured();
+fn settings_of(loaded: &config::Loaded) -> crate::rules::Settings {
+    let mut settings = loaded.config.rules.clone();
+    settings.checks_configured = loaded.checks.configured();
     settings
 }
+
+/// What a read gives `finish`: the views, the problems, the current id.
+type Read = (
+    Vec<std::sync::Arc<crate::model::MilestoneView>>,
+    Vec<crate::model::Problem>,
+    Option<String>,
+);
 
 impl Reader {
     /// What every load ends with: each view's run (the registry is read on
     /// every load: a few small files) and agent, readiness again (an agent
     /// that waits is a blocker), the live runs' supervisors noted.
-    #[allow(clippy::too_many_arguments)]
     fn finish(
         &mut self,
         root: PathBuf,
-        mut views: Vec<std::sync::Arc<crate::model::MilestoneView>>,
-        problems: Vec<crate::model::Problem>,
-        current: Option<String>,
+        (mut views, problems, current): Read,
         hooked: &std::collections::HashMap<String, crate::model::AgentStatus>,
         worktrees: &[crate::model::Worktree],
+        agent_cfg: &crate::live::config::agent::Agent,
         now: DateTime<Utc>,
     ) -> Snapshot {
         let records = self.records.all(&root);
@@ -238,7 +265,6 @@ impl Reader {
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
-        let agent_cfg = crate::live::config::agent::load(&root);
         let agents = crate::live::agent::observe(
             &mut self.transcripts,
             &crate::live::agent::Inputs {
@@ -311,22 +337,30 @@ pub fn load(root: &Path, now: DateTime<Utc>) -> Snapshot {
 }
 
 /// Reads the workspace and its worktrees' git state, as `mdash status` shows it.
+/// The config files are read once for both.
 pub fn load_with_git(root: &Path, now: DateTime<Utc>) -> Snapshot {
-    let mut snap = load(root, now);
-    with_git(root, &mut snap);
+    let loaded = config::read(root);
+    let base = loaded.config.base_branch.clone();
+    let mut snap = Reader::once(root).load_with(loaded, now);
+    with_git_on(root, &mut snap, base.as_deref());
     snap
 }
 
 /// Attaches each milestone's worktree state.
 pub fn with_git(root: &Path, snap: &mut Snapshot) {
     let (cfg, _) = config::load(root);
+    with_git_on(root, snap, cfg.base_branch.as_deref());
+}
+
+/// `with_git` against the configured base branch `base`.
+fn with_git_on(root: &Path, snap: &mut Snapshot, base: Option<&str>) {
     let ids: Vec<String> = snap
         .milestones
         .iter()
         .map(|m| m.milestone.id.clone())
         .collect();
     let mut cache = git::forecast::Cache::default();
-    let states = git::states_with_forecast(root, &ids, cfg.base_branch.as_deref(), &mut cache);
+    let states = git::states_with_forecast(root, &ids, base, &mut cache);
     // A worktree whose state cannot be read is an error on that worktree.
     for (_, st) in &states {
         if let Some(e) = &st.error {

@@ -165,7 +165,10 @@ impl Watcher {
         } else {
             match notify::recommended_watcher(handler(tx.clone())) {
                 Ok(w) => (Inner::Live(w), None),
-                Err(e) => (Inner::Polling, Some(format!("no live watch ({e})"))),
+                Err(e) => {
+                    crate::util::log::decided!("watch: no live watch, polling ({e})");
+                    (Inner::Polling, Some(format!("no live watch ({e})")))
+                }
             }
         };
         let mut w = Watcher {
@@ -339,6 +342,7 @@ impl Watcher {
                     } else {
                         format!("inotify: {e}")
                     };
+                    crate::util::log::decided!("watch: falling back to polling: {why}");
                     self.inner = Inner::Polling;
                     self.watched.clear();
                     self.polling = Some(why.clone());

@@ -6,6 +6,7 @@
 //! what was read (compare before replace); appends refuse a symlink that
 //! leaves the fence. The status edit of a milestone file is `status`.
 
+pub mod debug;
 mod edit;
 mod fence;
 mod locate;

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::{
     Blocker, BlockerKind, BlockerSource, Event, Milestone, Phase, PhaseMap, Status,
@@ -98,7 +98,7 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
             add(kind, detail, BlockerSource::Computed, None);
         }
     }
-    let long = Duration::minutes(ctx.settings.long_task_minutes.max(0));
+    let long = crate::util::time::minutes(ctx.settings.long_task_minutes);
     for t in &m.tasks {
         if let Some(phases) = &t.phases {
             for (kind, detail) in phase_blockers(Some(&t.id), phases) {

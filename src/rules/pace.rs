@@ -2,7 +2,7 @@
 //! that speed; and stalls, which are a flag on the list, not a blocker.
 //! Pure: the clock comes in as `now`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::{Event, Milestone, Pace, Status};
 use crate::util::time::zoned;
@@ -104,7 +104,7 @@ pub fn stalled(
     stall_minutes: i64,
 ) -> bool {
     status == Status::InProgress
-        && last.is_some_and(|t| now - t > Duration::minutes(stall_minutes.max(0)))
+        && last.is_some_and(|t| now - t > crate::util::time::minutes(stall_minutes))
 }
 
 /// When one phase ran: its start, and its end once it completed.

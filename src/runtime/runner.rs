@@ -105,6 +105,21 @@ impl Runner {
                         .is_none_or(|o| Some(o.as_str()) == shown || !ids.contains(&o)),
                     _ => false,
                 });
+        crate::util::log::decided!(
+            "reload: {} changed path(s) {:?}{}{}",
+            paths.len(),
+            paths
+                .iter()
+                .take(3)
+                .map(|p| p.strip_prefix(&self.root).unwrap_or(p))
+                .collect::<Vec<_>>(),
+            if rescan { ", rescan" } else { "" },
+            if trusted {
+                ""
+            } else {
+                ", watcher not trusted: full read"
+            }
+        );
         self.reload_started = Some(Instant::now());
         let (reader, watcher) = (self.reader.clone(), self.watcher.clone());
         offload(&self.tx, JOB_RELOAD, move || {

@@ -85,6 +85,17 @@ pub fn age(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// `n` minutes (negative as 0), saturating at the longest span chrono
+/// holds: a configured number of minutes can never panic.
+pub fn minutes(n: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::try_minutes(n.max(0)).unwrap_or(chrono::TimeDelta::MAX)
+}
+
+/// `t + d`, saturating at the latest time chrono holds.
+pub fn plus(t: DateTime<Utc>, d: chrono::TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

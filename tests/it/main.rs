@@ -6,6 +6,8 @@ mod answer;
 mod claude;
 mod cli;
 mod common;
+mod config;
+mod config_props;
 mod dashboard;
 mod dialects;
 mod edit_props;

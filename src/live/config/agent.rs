@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::read::doc;
-use crate::read::yaml::{self, Value};
+use crate::read::yaml::Value;
 
 pub use crate::model::Backend;
 
@@ -29,8 +29,6 @@ pub struct Agent {
     /// A session mdash did not start counts as ended after this long
     /// without a change to its transcript.
     pub ended_after_minutes: u64,
-    /// Where each key's value came from, for `mdash config`.
-    pub sources: Vec<(&'static str, String)>,
     /// Whether `command`, `resume_command`, `env` or `cwd` came from the workspace.
     pub from_workspace: bool,
 }
@@ -49,100 +47,54 @@ pub fn user_dir() -> Option<PathBuf> {
         .map(|d| d.join("mdash"))
 }
 
-fn read_yaml(path: &Path) -> Option<Value> {
-    let text = crate::read::file::read_regular(path).ok()?;
-    yaml::parse(&text).ok()
-}
-
-const KEYS: [&str; 10] = [
-    "command",
-    "resume_command",
-    "cwd",
-    "env",
-    "backend",
-    "max_concurrent",
-    "stop_grace_secs",
-    "create_worktree",
-    "kind",
-    "ended_after_minutes",
-];
-
 pub fn load(root: &Path) -> Agent {
-    let user_file = user_dir().map(|d| d.join("config.yaml"));
-    let user = user_file.as_deref().and_then(read_yaml);
-    // Fenced: a workspace file behind a symlink that leaves the workspace
-    // is not read, here as everywhere.
-    let ws = crate::live::config::workspace_yaml(root);
-    let mut sources = Vec::new();
-    let mut from_workspace = false;
-    let mut pick = |key: &'static str| -> Option<Value> {
-        if let Some(v) = ws.as_ref().and_then(|w| doc::get(w, &["agent", key])) {
-            sources.push((key, format!("workspace ({})", crate::live::config::FILE)));
-            if matches!(key, "command" | "resume_command" | "env" | "cwd") {
-                from_workspace = true;
-            }
-            return Some(v.clone());
-        }
-        if let Some(v) = user.as_ref().and_then(|u| doc::get(u, &["agent", key])) {
-            sources.push((
-                key,
-                format!(
-                    "user ({})",
-                    user_file
-                        .as_deref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                ),
-            ));
-            return Some(v.clone());
-        }
-        sources.push((key, "default".into()));
-        None
-    };
-    let values: Vec<Option<Value>> = KEYS.iter().map(|k| pick(k)).collect();
-    let argv = |v: &Option<Value>| -> Vec<String> {
-        match v.as_ref().map(doc::untag) {
-            Some(Value::Sequence(items)) => items.iter().filter_map(doc::text).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let env = match values[3].as_ref().map(doc::untag) {
-        Some(Value::Mapping(m)) => m
-            .iter()
-            .filter_map(|(k, v)| Some((doc::text(k)?, doc::text(v)?)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let text = |v: &Option<Value>| v.as_ref().and_then(doc::text);
-    let num = |v: &Option<Value>| v.as_ref().and_then(doc::number);
-    let command = argv(&values[0]);
-    let claude = text(&values[8]).map_or_else(
-        || crate::live::agent::is_claude(&command),
-        |k| k == "claude",
-    );
-    Agent {
-        resume_command: argv(&values[1]),
-        cwd_worktree: text(&values[2]).is_none_or(|c| c != "workspace"),
-        env,
-        // Claude Code is interactive: it runs in tmux unless told otherwise.
-        backend: match text(&values[4]).as_deref() {
-            Some("tmux") => Backend::Tmux,
-            Some("process") => Backend::Process,
-            _ if claude => Backend::Tmux,
-            _ => Backend::Process,
-        },
-        max_concurrent: num(&values[5]).map_or(3, |n| n.clamp(1.0, 64.0) as usize),
-        stop_grace_secs: num(&values[6]).map_or(10, |n| n.clamp(0.0, 3600.0) as u64),
-        create_worktree: values[7].as_ref().and_then(doc::boolean),
-        claude,
-        ended_after_minutes: num(&values[9]).map_or(30, |n| n.clamp(1.0, 10_000.0) as u64),
-        command,
-        sources,
-        from_workspace,
-    }
+    super::read(root).agent
 }
 
 impl Agent {
+    /// The agent settings from the layered files.
+    pub fn from_layers(l: &super::layers::Layered) -> Agent {
+        let command = l.argv("agent.command");
+        let claude = l.text("agent.kind").map_or_else(
+            || crate::live::agent::is_claude(&command),
+            |k| k == "claude",
+        );
+        let env = match l.value("agent.env").map(doc::untag) {
+            Some(Value::Mapping(m)) => m
+                .iter()
+                .filter_map(|(k, v)| Some((doc::text(k)?, doc::text(v)?)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let from_workspace = [
+            "agent.command",
+            "agent.resume_command",
+            "agent.env",
+            "agent.cwd",
+        ]
+        .iter()
+        .any(|k| l.origin(k).is_workspace());
+        Agent {
+            resume_command: l.argv("agent.resume_command"),
+            cwd_worktree: l.text("agent.cwd").is_none_or(|c| c != "workspace"),
+            env,
+            // Claude Code is interactive: it runs in tmux unless told otherwise.
+            backend: match l.text("agent.backend").as_deref() {
+                Some("tmux") => Backend::Tmux,
+                Some("process") => Backend::Process,
+                _ if claude => Backend::Tmux,
+                _ => Backend::Process,
+            },
+            max_concurrent: l.int("agent.max_concurrent") as usize,
+            stop_grace_secs: l.int("agent.stop_grace_secs"),
+            create_worktree: l.boolean("agent.create_worktree"),
+            claude,
+            ended_after_minutes: l.int("agent.ended_after_minutes"),
+            command,
+            from_workspace,
+        }
+    }
+
     /// What a trust approval covers: everything from the workspace's file
     /// that decides what runs and how.
     pub fn fingerprint(&self, root: &Path) -> String {

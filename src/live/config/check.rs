@@ -1,9 +1,11 @@
-//! Checks mdash's own config files against what mdash knows: unknown keys
-//! (with the closest known one), wrong types and bad values, each with its
-//! file and line. Pure: text in, problems out (SPEC §7 `check` lines).
+//! Judges one config file against the schema (`schema::KEYS`): unknown
+//! keys (with the closest known one), wrong types, values out of range
+//! (clamped), each once with its file and line; what is usable comes back
+//! beside the problems for the layering (`layers`). Pure: text in.
 
 use std::path::Path;
 
+use super::schema::{self, Key, Kind, Verdict};
 use crate::model::Problem;
 use crate::read::doc;
 use crate::read::yaml::{self, Value};
@@ -12,8 +14,19 @@ use crate::util::near::unknown;
 /// Every problem of the config files, the `keys:` entries judged by
 /// `judge` (the keymap's own rules), each with file and line.
 pub fn problems(root: &Path, judge: impl Fn(&str, &[String]) -> Vec<String>) -> Vec<Problem> {
-    let (mut out, keys) = files(root);
-    for (file, k) in keys {
+    let loaded = super::layers::read(root);
+    let mut out = loaded.problems.clone();
+    out.extend(key_problems(&loaded, judge));
+    out
+}
+
+/// The problems of the `keys:` entries alone, judged by `judge`.
+pub fn key_problems(
+    loaded: &super::layers::Layered,
+    judge: impl Fn(&str, &[String]) -> Vec<String>,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (file, k) in &loaded.key_entries {
         for msg in judge(&k.action, &k.keys) {
             out.push(Problem::warning(file.clone(), msg).at(k.line, k.column));
         }
@@ -21,174 +34,200 @@ pub fn problems(root: &Path, judge: impl Fn(&str, &[String]) -> Vec<String>) -> 
     out
 }
 
-/// Every config file mdash reads for this workspace, checked: the
-/// workspace's `mdash.yaml` (through the fence) and the user's
-/// `config.yaml`. `keys:` entries come back for the keymap to judge, with
-/// the file they are in.
+/// Every config file mdash reads for this workspace, checked: its
+/// problems, and the `keys:` entries with the file they are in.
 pub fn files(root: &Path) -> (Vec<Problem>, Vec<(String, KeyEntry)>) {
-    let mut problems = Vec::new();
-    let mut keys = Vec::new();
-    let mut one = |name: String, text: Result<String, Problem>| match text {
-        Ok(t) => {
-            let (p, k) = check(&t, &name);
-            problems.extend(p);
-            keys.extend(k.into_iter().map(|k| (name.clone(), k)));
-        }
-        Err(p) => problems.push(p),
-    };
-    if let Some(t) = super::workspace_text(root) {
-        one(super::FILE.to_string(), t);
-    }
-    if let Some(f) = super::agent::user_file().filter(|f| f.exists()) {
-        let name = f.display().to_string();
-        let text = crate::read::file::read_regular(&f)
-            .map_err(|e| Problem::error(name.clone(), format!("cannot read: {e}")));
-        one(name, text);
-    }
-    (problems, keys)
+    let l = super::layers::read(root);
+    (l.problems, l.key_entries)
 }
 
-/// What a value must be.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    /// A whole number in `min..=max`.
-    Int(u64, u64),
-    Bool,
-    Text,
-    OneOf(&'static [&'static str]),
-    /// A list of strings (an argv).
-    Argv,
-    /// A mapping of names to strings.
-    Env,
+/// A value a file gives that can be used (clamped when out of range).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub key: &'static str,
+    pub value: Value,
+    pub line: Option<usize>,
+    /// The value as written, when it was clamped.
+    pub clamped_from: Option<String>,
 }
 
-/// Every section and key mdash reads. Keys of other tools (`checks`,
-/// `agent.kind`) are listed so that they are not reported.
-const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
-    ("limits", &[("max_file_bytes", Kind::Int(1, u64::MAX))]),
-    ("blockers", &[("long_task_minutes", Kind::Int(0, u64::MAX))]),
-    (
-        "git",
-        &[
-            ("base_branch", Kind::Text),
-            ("refresh_secs", Kind::Int(1, u64::MAX)),
-        ],
-    ),
-    (
-        "notify",
-        &[
-            ("bell", Kind::Bool),
-            ("tmux", Kind::Bool),
-            ("desktop", Kind::Bool),
-            ("cooldown_secs", Kind::Int(0, u64::MAX)),
-        ],
-    ),
-    ("keys", &[]),
-    (
-        "agent",
-        &[
-            ("command", Kind::Argv),
-            ("resume_command", Kind::Argv),
-            ("cwd", Kind::OneOf(&["worktree", "workspace"])),
-            ("env", Kind::Env),
-            ("backend", Kind::OneOf(&["process", "tmux"])),
-            ("max_concurrent", Kind::Int(1, 64)),
-            ("stop_grace_secs", Kind::Int(0, 3600)),
-            ("create_worktree", Kind::Bool),
-            ("kind", Kind::OneOf(&["claude"])),
-            ("ended_after_minutes", Kind::Int(1, u64::MAX)),
-        ],
-    ),
-    ("checks", &[("command", Kind::Argv)]),
-];
+/// One file judged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Judged {
+    pub problems: Vec<Problem>,
+    pub values: Vec<Accepted>,
+    /// Keys given a value that was not usable (a lower layer applies).
+    pub rejected: Vec<(&'static str, Option<usize>)>,
+    pub keys: Vec<KeyEntry>,
+}
 
 /// Problems of a config file's text; `file` names it in each problem.
-/// `keys:` entries come back in `keys` for the keymap to judge, each with
-/// its line.
+/// `keys:` entries come back in `keys` for the keymap to judge.
 pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
-    let mut out = Vec::new();
-    let mut keys = Vec::new();
+    let j = judge(text, file);
+    (j.problems, j.keys)
+}
+
+/// Judges a config file's text against the schema.
+pub fn judge(text: &str, file: &str) -> Judged {
+    let mut out = Judged::default();
     let v = match yaml::parse(text) {
         Ok(v) => v,
         Err(e) => {
-            out.push(
+            out.problems.push(
                 Problem::error(file, format!("invalid YAML: {}", e.message)).at(e.line, e.column),
             );
-            return (out, keys);
+            return out;
         }
     };
     let top = match doc::untag(&v) {
         Value::Mapping(m) => m,
-        Value::Null => return (out, keys),
+        Value::Null => return out,
         _ => {
-            out.push(
+            out.problems.push(
                 Problem::error(
                     file,
                     "expected a mapping of sections (agent:, keys:, git:, ...)",
                 )
                 .at(Some(1), Some(1)),
             );
-            return (out, keys);
+            return out;
         }
     };
-    let names: Vec<&str> = SCHEMA.iter().map(|(s, _)| *s).collect();
+    let names = schema::sections();
     for (k, val) in top {
         let Some(section) = doc::text(k) else {
             continue;
         };
         let at = locate(text, &[&section]);
-        let Some((_, fields)) = SCHEMA.iter().find(|(s, _)| *s == section) else {
-            out.push(Problem::warning(file, unknown("section", &section, &names)).at(at.0, at.1));
+        if !names.contains(&section.as_str()) {
+            out.problems
+                .push(Problem::warning(file, unknown("section", &section, &names)).at(at.0, at.1));
             continue;
-        };
+        }
+        if let Some(key) = schema::find(&section) {
+            one(&mut out, text, file, key, &[&section], val);
+            continue;
+        }
         let Value::Mapping(m) = doc::untag(val) else {
             if !matches!(doc::untag(val), Value::Null) {
-                out.push(
+                out.problems.push(
                     Problem::error(
                         file,
-                        format!("{section} is {}; expected a mapping", shown(val)),
+                        format!("{section} is {}; expected a mapping", schema::shown(val)),
                     )
                     .at(at.0, at.1),
                 );
             }
             continue;
         };
-        if section == "keys" {
-            for (a, kv) in m {
-                let Some(action) = doc::text(a) else { continue };
-                let (l, c) = locate(text, &["keys", &action]);
-                keys.push(KeyEntry {
-                    action,
-                    keys: key_list(kv),
-                    line: l,
-                    column: c,
-                });
-            }
-            continue;
-        }
-        let known: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+        let known: Vec<&str> = schema::KEYS
+            .iter()
+            .filter(|k| k.section() == section)
+            .filter_map(Key::field)
+            .collect();
         for (fk, fv) in m {
             let Some(field) = doc::text(fk) else { continue };
-            let (l, c) = locate(text, &[&section, &field]);
-            let Some((_, kind)) = fields.iter().find(|(f, _)| *f == field) else {
-                out.push(
+            let Some(key) = schema::find(&format!("{section}.{field}")) else {
+                let (l, c) = locate(text, &[&section, &field]);
+                out.problems.push(
                     Problem::warning(file, unknown(&format!("key in {section}:"), &field, &known))
                         .at(l, c),
                 );
                 continue;
             };
-            if let Some(why) = bad_value(*kind, fv) {
-                out.push(
-                    Problem::error(
-                        file,
-                        format!("{section}.{field} is {}; expected {why}", shown(fv)),
-                    )
-                    .at(l, c),
-                );
-            }
+            one(&mut out, text, file, key, &[&section, &field], fv);
         }
     }
-    (out, keys)
+    out
+}
+
+/// Judges one key's value: accepted, clamped (an error, the nearest
+/// allowed value used) or rejected (an error per problem, at its line).
+fn one(out: &mut Judged, text: &str, file: &str, key: &'static Key, path: &[&str], v: &Value) {
+    let (l, c) = locate(text, path);
+    if matches!(doc::untag(v), Value::Null) {
+        return;
+    }
+    if let Kind::Keys = key.kind {
+        match doc::untag(v) {
+            Value::Mapping(m) => {
+                for (a, kv) in m {
+                    let Some(action) = doc::text(a) else { continue };
+                    let (l, c) = locate(text, &["keys", &action]);
+                    out.keys.push(KeyEntry {
+                        action,
+                        keys: key_list(kv),
+                        line: l,
+                        column: c,
+                    });
+                }
+            }
+            _ => out.problems.push(
+                Problem::error(
+                    file,
+                    format!(
+                        "keys is {}; expected {}",
+                        schema::shown(v),
+                        key.kind.expected()
+                    ),
+                )
+                .at(l, c),
+            ),
+        }
+        return;
+    }
+    match schema::judge(key.kind, v) {
+        Verdict::Ok(value) => out.values.push(Accepted {
+            key: key.name,
+            value,
+            line: l,
+            clamped_from: None,
+        }),
+        Verdict::Clamped(value) => {
+            let (Kind::Int { min, max }, Value::Number(n)) = (key.kind, &value) else {
+                return;
+            };
+            out.problems.push(
+                Problem::error(
+                    file,
+                    format!(
+                        "{} is {}; allowed from {min} to {max}, so {n} is used",
+                        key.name,
+                        schema::shown(v)
+                    ),
+                )
+                .at(l, c),
+            );
+            out.values.push(Accepted {
+                key: key.name,
+                value,
+                line: l,
+                clamped_from: Some(schema::shown(v)),
+            });
+        }
+        Verdict::Bad(list) => {
+            for (below, msg) in list {
+                let (l, c) = if below.is_empty() {
+                    (l, c)
+                } else {
+                    let mut p: Vec<&str> = path.to_vec();
+                    p.extend(below.iter().map(String::as_str));
+                    let at = locate(text, &p);
+                    if at.0.is_some() { at } else { (l, c) }
+                };
+                // A judge's message about a key below this one stands as
+                // written; about the value itself, it says what was expected.
+                let msg = if !below.is_empty() || msg.starts_with(key.name) {
+                    msg
+                } else {
+                    format!("{} is {}; expected {msg}", key.name, schema::shown(v))
+                };
+                out.problems.push(Problem::error(file, msg).at(l, c));
+            }
+            out.rejected.push((key.name, l));
+        }
+    }
 }
 
 /// One `keys:` entry as written, for the keymap to check.
@@ -204,47 +243,6 @@ fn key_list(v: &Value) -> Vec<String> {
     match doc::untag(v) {
         Value::Sequence(s) => s.iter().filter_map(doc::text).collect(),
         other => doc::text(other).into_iter().collect(),
-    }
-}
-
-fn shown(v: &Value) -> String {
-    match doc::untag(v) {
-        Value::Mapping(_) => "a mapping".into(),
-        Value::Sequence(_) => "a list".into(),
-        Value::Null => "empty".into(),
-        other => format!("{:?}", doc::display(other).unwrap_or_default()),
-    }
-}
-
-/// Why `v` is not a `kind`, or None when it is.
-fn bad_value(kind: Kind, v: &Value) -> Option<String> {
-    let v = doc::untag(v);
-    match kind {
-        Kind::Int(min, max) => {
-            let ok = doc::number(v)
-                .is_some_and(|f| f.fract() == 0.0 && f >= min as f64 && f <= max as f64);
-            (!ok).then(|| {
-                if max == u64::MAX {
-                    format!("a whole number of at least {min}")
-                } else {
-                    format!("a whole number from {min} to {max}")
-                }
-            })
-        }
-        Kind::Bool => doc::boolean(v).is_none().then(|| "true or false".into()),
-        Kind::Text => (!matches!(v, Value::String(_))).then(|| "a string".into()),
-        Kind::OneOf(opts) => {
-            let ok = matches!(v, Value::String(s) if opts.contains(&s.as_str()));
-            (!ok).then(|| format!("one of {}", opts.join(", ")))
-        }
-        Kind::Argv => {
-            let ok = matches!(v, Value::Sequence(s) if !s.is_empty() && s.iter().all(|x| matches!(doc::untag(x), Value::String(_) | Value::Number(_))));
-            (!ok).then(|| "a non-empty list of strings, e.g. [my-agent, \"{id}\"]".into())
-        }
-        Kind::Env => {
-            let ok = matches!(v, Value::Mapping(m) if m.iter().all(|(k, x)| matches!(k, Value::String(_)) && matches!(doc::untag(x), Value::String(_) | Value::Number(_) | Value::Bool(_))));
-            (!ok).then(|| "a mapping of names to strings".into())
-        }
     }
 }
 
@@ -342,6 +340,44 @@ mod tests {
         );
         assert_eq!(keys[0].action, "frobnicate");
         assert_eq!(keys[0].line, Some(6));
+    }
+
+    #[test]
+    fn map_keys_are_judged_by_their_function_at_their_lines() {
+        let t = "prices:\n  claude-opus:\n    input: -1\n    outptu: 3\n  gpt: 7\ncoordination:\n  path: ../../etc/x\n";
+        let (p, _) = check(t, "f.yaml");
+        let at: Vec<(Option<usize>, &str)> =
+            p.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(p.len(), 4, "{at:?}");
+        assert!(
+            at.contains(&(
+                Some(3),
+                "prices.claude-opus.input is -1; expected a number of at least 0"
+            )),
+            "{at:?}"
+        );
+        assert!(
+            at.iter().any(|(l, m)| *l == Some(4)
+                && m.starts_with("unknown key in prices.claude-opus: \"outptu\"")),
+            "{at:?}"
+        );
+        assert!(
+            at.iter()
+                .any(|(l, m)| *l == Some(5) && m.starts_with("prices.gpt is 7;")),
+            "{at:?}"
+        );
+        assert!(
+            at.iter()
+                .any(|(l, m)| *l == Some(7) && m.contains("relative path inside")),
+            "{at:?}"
+        );
+        let (cfg, _) = crate::live::config::parse(t);
+        assert_eq!(cfg.coordination_path, ".milestones/coordination.db");
+        let (cfg, p) = crate::live::config::parse(
+            "coordination:\n  path: state/reg.db\nprices:\n  claude: {input: 3, output: 15}\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(cfg.coordination_path, "state/reg.db");
     }
 
     #[test]

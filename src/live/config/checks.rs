@@ -7,15 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::agent::user_dir;
 use super::trust;
-use crate::read::doc;
-use crate::read::yaml::{self, Value};
-
-fn read_yaml(path: &Path) -> Option<Value> {
-    let text = crate::read::file::read_regular(path).ok()?;
-    yaml::parse(&text).ok()
-}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {
@@ -25,31 +17,20 @@ pub struct Checks {
     pub from_workspace: bool,
 }
 
+/// The checks command, from both files read through their fences (a
+/// workspace file symlinked out of the workspace is not read).
 pub fn load(root: &Path) -> Checks {
-    let argv = |v: &Value| -> Option<Vec<String>> {
-        match doc::untag(doc::get(v, &["checks", "command"])?) {
-            Value::Sequence(items) => Some(items.iter().filter_map(doc::text).collect()),
-            _ => None,
-        }
-    };
-    let ws = read_yaml(&root.join(super::FILE)).and_then(|v| argv(&v));
-    if let Some(command) = ws.filter(|c| !c.is_empty()) {
-        return Checks {
-            command,
-            from_workspace: true,
-        };
-    }
-    let user = user_dir()
-        .and_then(|d| read_yaml(&d.join("config.yaml")))
-        .and_then(|v| argv(&v))
-        .unwrap_or_default();
-    Checks {
-        command: user,
-        from_workspace: false,
-    }
+    super::read(root).checks
 }
 
 impl Checks {
+    pub fn from_layers(l: &super::layers::Layered) -> Checks {
+        Checks {
+            command: l.argv("checks.command"),
+            from_workspace: l.origin("checks.command").is_workspace(),
+        }
+    }
+
     pub fn configured(&self) -> bool {
         !self.command.is_empty()
     }

@@ -103,6 +103,7 @@ pub fn run(job: &Job, mut line: impl FnMut(&str)) -> Result<Outcome, String> {
     let err_writer = writer.try_clone().map_err(|e| e.to_string())?;
     let started = Instant::now();
     event(job, "checks_started", None)?;
+    crate::util::log::decided!("checks {}: running {prog} {args:?}", job.id);
     let child = Command::new(prog)
         .args(args)
         .current_dir(job.cwd)

@@ -70,6 +70,7 @@ pub fn start(
         )));
     }
     if !agent.trusted(root) {
+        crate::util::log::decided!("refused: {id}'s agent command is not trusted");
         return Err(Refusal::NotTrusted {
             shown: agent.shown(root),
             fingerprint: agent.fingerprint(root),
@@ -240,6 +241,7 @@ fn spawn(
         })
         .map_err(|e| format!("cannot open the agent log: {e}"))?;
     let err = log.try_clone().map_err(|e| e.to_string())?;
+    crate::util::log::decided!("run: starting the supervisor {sup:?} in {}", cwd.display());
     let mut cmd = Command::new(&sup[0]);
     cmd.args(&sup[1..])
         .current_dir(cwd)

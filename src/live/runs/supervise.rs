@@ -47,6 +47,7 @@ pub fn run(root: &Path, id: &str, argv: &[String], backend: &str, session_id: &s
     } else {
         Stdio::null()
     };
+    crate::util::log::decided!("supervise {id}: running {program} {args:?} ({backend})");
     let mut child = match Command::new(program).args(args).stdin(stdin).spawn() {
         Ok(c) => c,
         Err(e) => {

@@ -15,6 +15,11 @@ fn canon(p: &Path) -> PathBuf {
 }
 
 fn outside(path: &Path, real: &Path) -> std::io::Error {
+    crate::util::log::decided!(
+        "refused: a write to {} leads outside the workspace (to {})",
+        path.display(),
+        real.display()
+    );
     std::io::Error::new(
         std::io::ErrorKind::PermissionDenied,
         // The target's name is the workspace's to choose: escaped, so that

@@ -49,10 +49,13 @@ fn live(root: &Path, id: &str) -> Result<Live, Failure> {
     }
     match bind::reach(root, &run) {
         Some(reach) => Ok(Live { run, reach }),
-        None => Err(other(format!(
-            "process group {} is not the run mdash started (it ended, its pid was reused, or the record was not written by mdash); not signalling it",
-            run.pgid
-        ))),
+        None => Err(other({
+            crate::util::log::decided!("refused: {id}'s process group {} is not mdash's", run.pgid);
+            format!(
+                "process group {} is not the run mdash started (it ended, its pid was reused, or the record was not written by mdash); not signalling it",
+                run.pgid
+            )
+        })),
     }
 }
 
