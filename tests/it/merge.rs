@@ -480,7 +480,7 @@ fn dashboard_keys_ask_before_merging_and_start_checks() {
     );
     assert!(question.contains("fast-forward"), "{question}");
     assert!(
-        question.contains("✓phases") && question.contains("✓dirty"),
+        question.contains("✓progress") && question.contains("✓clean"),
         "{question}"
     );
     assert_eq!(
