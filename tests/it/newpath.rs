@@ -109,6 +109,10 @@ fn a_merged_milestone_is_shown_done_and_test_says_so() {
     let mut a = app(s, "2a", 140, 45);
     let text = screen(&a, 140, 45);
     assert!(text.contains("⊕ 2a"), "the row's glyph: {text}");
+    assert!(
+        text.contains("✓1 done") && !text.contains("in progress"),
+        "the header: {text}"
+    );
     assert!(text.contains("merged into main at"), "{text}");
     for wrong in ["not ready", "stale", "Pace ", "ETA", "⇡ready", "✗ "] {
         assert!(
