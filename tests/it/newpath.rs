@@ -251,13 +251,16 @@ fn the_checklist_labels_each_gate_by_its_requirement() {
     let text = screen(&a, 140, 45);
     assert!(!text.contains("✓ blockers no blockers"), "{text}");
     assert!(text.contains("a forecast only, no gate"), "{text}");
-    assert!(text.contains("1 commit ahead of main"), "{text}");
+    assert!(text.contains("✓ commits ahead of the base"), "{text}");
     assert!(text.contains("✓ not merged yet"), "{text}");
-    assert!(text.contains("not in main yet"), "{text}");
     key(&mut a, 'M');
     let (q, _) = a.confirm.clone().expect("a question");
     assert!(q.contains("✓commits") && q.contains("✓unmerged"), "{q}");
     assert!(!q.contains("no_commits"), "{q}");
+    // A gate that fails says why.
+    std::fs::write(wa.join("scratch.txt"), "s\n").expect("write");
+    let text = screen(&app(snap(&ws), "2a", 140, 45), 140, 45);
+    assert!(text.contains("✗ nothing uncommitted: 1 path uncommitted"), "{text}");
 }
 
 // ---- 10: what the run and answer keys say ---------------------------------

@@ -129,11 +129,24 @@ pub fn lines<'a>(app: &App, m: &MilestoneView, theme: &Theme) -> Vec<Line<'a>> {
         }
         let failed = m.ready.missing.contains(&g);
         let (mark, style) = if failed { ("✗", bad) } else { ("✓", good) };
-        out.push(Line::from(vec![
+        // The fact beside a gate that fails, and beside a `blockers` gate
+        // that holds although a forecast stands (it is not a gate).
+        let forecast = g == Gate::Blockers
+            && m.blockers
+                .iter()
+                .any(|b| b.kind == BlockerKind::MergeForecast);
+        let mut spans = vec![
             Span::styled(format!("  {mark} "), style),
-            Span::raw(format!("{:<28} ", g.label())),
-            Span::styled(fact(m, g), if failed { bad } else { theme.dim() }),
-        ]));
+            Span::raw(g.label()),
+        ];
+        if failed || forecast {
+            let f = fact(m, g);
+            spans.push(Span::styled(
+                format!(": {f}"),
+                if failed { bad } else { theme.dim() },
+            ));
+        }
+        out.push(Line::from(spans));
     }
     let running = app.checks.iter().find(|c| c.id == m.milestone.id);
     let head = m.worktree.as_ref().and_then(|w| w.head_id.as_deref());
