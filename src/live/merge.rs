@@ -14,7 +14,8 @@ pub fn find<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Strin
         .iter()
         .find(|m| m.milestone.id == id)
         .map(|m| &**m)
-        .ok_or_else(|| format!("no milestone \"{id}\" in this workspace"))
+        // Said after `mdash: <id>: `: the id once is enough.
+        .ok_or_else(|| "no such milestone in this workspace".to_string())
 }
 
 fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
@@ -119,7 +120,7 @@ pub fn plan(snap: &Snapshot, root: &Path, id: &str, force: bool) -> Result<Plan,
     let branch = wt
         .branch
         .clone()
-        .ok_or_else(|| one(format!("{id}'s worktree is on a detached HEAD")))?;
+        .ok_or_else(|| one("its worktree is on a detached HEAD".to_string()))?;
     let base = wt
         .base
         .clone()

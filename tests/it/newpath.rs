@@ -260,7 +260,10 @@ fn the_checklist_labels_each_gate_by_its_requirement() {
     // A gate that fails says why.
     std::fs::write(wa.join("scratch.txt"), "s\n").expect("write");
     let text = screen(&app(snap(&ws), "2a", 140, 45), 140, 45);
-    assert!(text.contains("✗ nothing uncommitted: 1 path uncommitted"), "{text}");
+    assert!(
+        text.contains("✗ nothing uncommitted: 1 path uncommitted"),
+        "{text}"
+    );
 }
 
 // ---- 10: what the run and answer keys say ---------------------------------
@@ -461,6 +464,11 @@ fn the_command_line_describes_ids_and_exits_2_for_a_wrong_one() {
     let (code, _, err) = ws.run(&["run", "pause", "2a"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(!err.contains("2a: 2a"), "the id once: {err}");
+    for sub in ["test", "merge"] {
+        let (code, _, err) = ws.run(&[sub, "zz"]);
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(err.matches("zz").count(), 1, "{sub}: the id once: {err}");
+    }
     let (code, _, err) = ws.run(&["stauts"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("did you mean status"), "{err}");
