@@ -64,7 +64,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
                 push(app, out, Action::Attach, attach);
             }
             _ => {
-                if !matches!(m.status, Status::Completed | Status::Cancelled) {
+                if !matches!(m.status, Status::Completed | Status::Cancelled) && !m.is_merged() {
                     push(app, out, Action::StartRun, "start");
                 }
                 if m.run.is_some() {

@@ -36,7 +36,10 @@ fn wrong_id(root: &Path, cmd: &RunCommand) -> Option<String> {
     if known.contains(&id.as_str()) {
         return None;
     }
-    let near = crate::util::near::closest(id, &known)
+    // Two edits make any short id look like another: no guess for those.
+    let near = Some(id)
+        .filter(|i| i.len() >= 4)
+        .and_then(|i| crate::util::near::closest(i, &known))
         .map(|c| format!("; did you mean \"{}\"?", escape(c)))
         .unwrap_or_default();
     Some(format!(

@@ -114,6 +114,7 @@ fn a_merged_milestone_is_shown_done_and_test_says_so() {
         "the header: {text}"
     );
     assert!(text.contains("merged into main at"), "{text}");
+    assert!(!text.contains("s start"), "nothing to start: {text}");
     for wrong in ["not ready", "stale", "Pace ", "ETA", "⇡ready", "✗ "] {
         assert!(
             !text.contains(wrong),
@@ -129,6 +130,12 @@ fn a_merged_milestone_is_shown_done_and_test_says_so() {
     let text = screen(&a, 140, 45);
     assert!(text.contains("merged"), "{text}");
     assert!(!text.contains("not ready"), "{text}");
+    let (_, table, _) = ws.run(&["status"]);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("2a"))
+        .unwrap_or_default();
+    assert!(row.contains("merged"), "the table: {table}");
     let (code, _, err) = ws.run(&["test", "2a"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("merged"), "{err}");

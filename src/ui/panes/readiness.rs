@@ -103,8 +103,10 @@ pub fn lines<'a>(app: &App, m: &MilestoneView, theme: &Theme) -> Vec<Line<'a>> {
         // Done: no gates to fail, no checks to go stale, no forecast.
         out.push(Line::from(vec![
             Span::styled("Merge ", theme.dim()),
-            status_span(m, theme),
-            Span::styled(": done, nothing left to merge", good),
+            Span::styled(
+                format!("{} done: nothing left to merge", Theme::MERGED),
+                good,
+            ),
         ]));
         return out;
     }
