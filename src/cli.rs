@@ -27,6 +27,18 @@ pub fn workspace(path: Option<&Path>) -> Result<PathBuf, i32> {
     })
 }
 
+/// `mdash stauts`: a first argument that is no existing path and is one
+/// typo away from a subcommand is that typo, not a workspace.
+fn typo(path: Option<&Path>) -> Option<(String, &'static str)> {
+    let p = path?;
+    if p.exists() {
+        return None;
+    }
+    let word = p.to_str()?;
+    let near = crate::util::near::closest(word, &crate::cli::args::COMMANDS)?;
+    Some((word.to_string(), near))
+}
+
 /// A closed pipe (`mdash check | head`) ends a one-shot command quietly,
 /// killed by SIGPIPE as `cat` or `grep` would be, instead of a panic on the
 /// failed write. The dashboard, the supervisor and the runs keep Rust's
@@ -125,8 +137,8 @@ pub fn main() -> color_eyre::Result<i32> {
         },
         Some(Command::Trust { list: true, .. }) => crate::cli::run::trust_list(),
         Some(Command::Trust {
-            path, yes, revoke, ..
-        }) => match workspace(path.as_deref()) {
+            at, yes, revoke, ..
+        }) => match workspace(at.get()) {
             Ok(root) if revoke => crate::cli::run::trust_revoke(&root),
             Ok(root) => crate::cli::run::trust(&root, yes),
             Err(code) => code,
@@ -177,6 +189,14 @@ pub fn main() -> color_eyre::Result<i32> {
             Ok(root) => crate::cli::init::new(&root, &id, &title, &requires, stage.as_deref()),
             Err(code) => code,
         },
+        None if typo(cli.path.as_deref()).is_some() => {
+            let (word, near) = typo(cli.path.as_deref()).unwrap_or_default();
+            eprintln!(
+                "mdash: unknown command \"{}\"; did you mean {near}? (`mdash --help` lists them; a workspace path must exist)",
+                crate::ui::text::escape(&word)
+            );
+            EXIT_USAGE
+        }
         None => match workspace(cli.path.as_deref()) {
             Ok(root) => crate::runtime::run(root, crate::runtime::Options { poll: cli.poll })?,
             Err(code) => code,

@@ -380,9 +380,22 @@ pub struct MilestoneView {
     /// In progress with nothing heard for `blockers.stall_minutes`: a flag
     /// on the list, not a blocker (README, "Stalls").
     pub stalled: bool,
+    /// The commit of the newest `milestone_merged` in its log (SPEC §9),
+    /// `""` when the event names none: see `is_merged`.
+    pub merged: Option<String>,
 }
 
 impl MilestoneView {
+    /// Merged: its log holds `milestone_merged`, and its worktree, when it
+    /// still has one, has nothing the base lacks. Done, whatever the file says.
+    pub fn is_merged(&self) -> bool {
+        self.merged.is_some()
+            && self
+                .worktree
+                .as_ref()
+                .is_none_or(|w| w.merged != Some(false))
+    }
+
     /// The declared figure differs from the computed one by more than 10 points.
     pub fn declared_is_stale(&self) -> bool {
         self.milestone

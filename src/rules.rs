@@ -96,6 +96,7 @@ pub fn view(
             checks_configured: ctx.settings.checks_configured,
         },
         stalled: pace::stalled(status, quiet, ctx.now, ctx.settings.stall_minutes),
+        merged: ready::merged(events),
         milestone: m,
     };
     ready::refresh(&mut v);
@@ -243,7 +244,8 @@ pub fn attach_worktrees(
             )
         });
         v.worktree = state.cloned().map(Box::new);
-        let finished = matches!(v.status, Status::Completed | Status::Cancelled);
+        // Merged (its log says so, and the branch has nothing new): done.
+        let finished = matches!(v.status, Status::Completed | Status::Cancelled) || v.is_merged();
         if let Some(w) = v.worktree.as_mut()
             && (v.status == Status::Completed || w.merged == Some(true))
         {

@@ -4,6 +4,7 @@ pub mod bar;
 pub mod panes;
 pub mod text;
 pub mod theme;
+pub mod wrap;
 
 use ratatui::Frame;
 

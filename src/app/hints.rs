@@ -45,23 +45,30 @@ pub fn hints(app: &App) -> Vec<Hint> {
     }
     let run_keys = |out: &mut Vec<Hint>| {
         let Some(m) = rows::selected(app) else { return };
+        // `a` goes to a Claude Code agent's pane (tmux last-window comes
+        // back), else shows the run's output.
+        let attach = if m.agent.as_ref().is_some_and(|a| a.pane.is_some()) || app.tmux_runs {
+            "go to agent"
+        } else {
+            "output"
+        };
         match m.run.as_ref().map(|r| r.state) {
             Some(RunState::Running) => {
                 push(app, out, Action::PauseRun, "pause");
                 push(app, out, Action::StopRun, "stop");
-                push(app, out, Action::Attach, "output");
+                push(app, out, Action::Attach, attach);
             }
             Some(RunState::Paused) => {
                 push(app, out, Action::ResumeRun, "resume");
                 push(app, out, Action::StopRun, "stop");
-                push(app, out, Action::Attach, "output");
+                push(app, out, Action::Attach, attach);
             }
             _ => {
-                if !matches!(m.status, Status::Completed | Status::Cancelled) {
+                if !matches!(m.status, Status::Completed | Status::Cancelled) && !m.is_merged() {
                     push(app, out, Action::StartRun, "start");
                 }
                 if m.run.is_some() {
-                    push(app, out, Action::Attach, "output");
+                    push(app, out, Action::Attach, attach);
                 }
                 if m.worktree.is_none() {
                     push(app, out, Action::AddWorktree, "worktree");
@@ -125,16 +132,21 @@ pub fn always(app: &App) -> Vec<Hint> {
 }
 
 /// What each glyph means: one meaning per glyph, wherever it shows (the
-/// `?` help lists these under "Legend").
-pub const LEGEND: [(&str, &str); 17] = [
+/// `?` help lists these under "Legend"; a unit test holds the list's and
+/// the detail's glyphs to it).
+pub const LEGEND: [(&str, &str); 20] = [
+    ("!", "an agent asks permission (y allows, n denies)"),
+    ("?", "an agent waits for your reply (R replies)"),
+    ("dim ! ?", "still waiting, but you have been to it (a)"),
     ("○", "planned; in Requires: not completed yet"),
     ("▶", "in progress (what the file says)"),
     ("‖", "paused (the file, or its run)"),
     ("■", "blocked; a blocker that stops work"),
     ("✓", "completed; in Requires: completed"),
+    ("⊕", "merged into the base branch: done"),
     ("✗", "failed: a milestone, a task, a run"),
     ("⊘", "cancelled"),
-    ("?", "a status mdash does not know"),
+    ("~", "a status mdash does not know"),
     ("◆", "a blocker that needs a look (approval, long task)"),
     ("●", "an agent run is live (the header counts them)"),
     (
@@ -142,11 +154,10 @@ pub const LEGEND: [(&str, &str); 17] = [
         "worktree commits ahead of / behind the base branch",
     ),
     ("✎3", "worktree paths changed, not committed"),
-    ("!1", "worktree paths in conflict"),
+    ("≠1", "worktree paths in conflict"),
     ("=", "worktree in step with the base branch"),
     ("⚠", "a file mdash could not read (see Blockers)"),
-    ("28%", "weighted progress of the four phases"),
-    ("3", "after the %: the milestone's blocker count"),
+    ("28% 3", "weighted progress; then the blocker count"),
 ];
 
 #[cfg(test)]

@@ -140,7 +140,9 @@ impl Action {
             Action::StartReady => {
                 "start every ready milestone, keep slots filled (again: stop filling)"
             }
-            Action::Attach => "go to the agent's pane (Claude Code), or show the run's output",
+            Action::Attach => {
+                "go to the agent's pane (back: tmux last-window, prefix l), or show the run's output"
+            }
             Action::RunChecks => "run checks.command in the selected milestone's worktree",
             Action::ShowChecks => "show the last checks run's output",
             Action::Merge => "merge the selected milestone into the base (asks first)",

@@ -90,7 +90,7 @@ pub fn find<'a>(app: &'a App, id: &str) -> Option<&'a MilestoneView> {
 /// shows no detail).
 pub fn selected_shown(app: &App) -> Option<&MilestoneView> {
     let i = selected_index(app)?;
-    if !app.filter.is_empty() && !visible(app).contains(&i) {
+    if (!app.filter.is_empty() || app.needs_you) && !visible(app).contains(&i) {
         return None;
     }
     app.snap.as_ref()?.milestones.get(i).map(|m| &**m)

@@ -81,6 +81,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     app.launched.push((id, before));
                     app.message = Some(msg);
                 }
+                (RunAction::Stop, Ok(msg)) => app.message = Some(again(app, &id, &msg)),
                 (_, Ok(msg)) => app.message = Some(msg),
                 (
                     RunAction::Start { force, .. },
@@ -372,9 +373,8 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                     fx.push(Effect::LoadAgentOutput(id.clone()));
                 }
                 (_, Some(state)) if state.is_over() => {
-                    app.message = Some(format!(
-                        "{id}'s run has ended ({state}) — press s to start it again"
-                    ))
+                    let msg = format!("{id}'s run has ended ({state}) — press s to start it again");
+                    app.message = Some(again(app, &id, &msg));
                 }
                 (_, Some(state)) => app.message = Some(format!("{id}'s run is {state}")),
                 (_, None) => app.message = Some(format!("{id} has no run; s starts one")),
@@ -404,6 +404,22 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
     keep_visible(app);
 }
 
+/// After a Claude Code run ended, `r` resumes its conversation (SPEC §8:
+/// `claude --resume`), which "press s to start it again" leaves out.
+fn again(app: &App, id: &str, msg: &str) -> String {
+    let resumable = rows::find(app, id)
+        .and_then(|m| m.agent.as_ref())
+        .is_some_and(|a| a.kind == "claude" && !a.session_id.is_empty());
+    if resumable {
+        msg.replace(
+            "press s to start it again",
+            "r resumes its conversation, s starts anew",
+        )
+    } else {
+        msg.to_string()
+    }
+}
+
 /// Goes to the selected milestone's Claude Code agent in its tmux pane,
 /// when it has one; false otherwise.
 fn focus_agent(app: &mut App, fx: &mut Vec<Effect>) -> bool {
@@ -424,6 +440,10 @@ fn focus_agent(app: &mut App, fx: &mut Vec<Effect>) -> bool {
             app.seen.push((id.clone(), since));
         }
     }
+    // Read on the way back: how to come back.
+    app.message = Some(format!(
+        "went to {id}'s agent pane; tmux last-window (prefix l) comes back here"
+    ));
     fx.push(Effect::FocusAgent { id, pane });
     true
 }

@@ -84,15 +84,15 @@ pub enum Command {
     /// Approve this workspace's agent.command (recorded in your user config):
     /// shows everything it covers and asks; `--yes` without a terminal.
     Trust {
-        /// Workspace (default: the current directory, searched upwards).
-        path: Option<PathBuf>,
+        #[command(flatten)]
+        at: At,
         /// Approve without asking (needed when there is no terminal).
         #[arg(long, conflicts_with_all = ["list", "revoke"])]
         yes: bool,
         /// List what is approved, for which workspace, with the commands.
         #[arg(long, conflicts_with = "revoke")]
         list: bool,
-        /// Withdraw the approvals of this workspace (or PATH).
+        /// Withdraw the approvals of this workspace (PATH or --dir).
         #[arg(long)]
         revoke: bool,
     },
@@ -179,6 +179,7 @@ pub enum Command {
 pub enum RunCommand {
     /// Start the agent on a milestone (its worktree is created first when configured).
     Start {
+        /// Milestone id (as in `mdash status`).
         id: String,
         #[command(flatten)]
         at: At,
@@ -188,18 +189,21 @@ pub enum RunCommand {
     },
     /// Freeze the run's whole process group (SIGSTOP) and save a session.
     Pause {
+        /// Milestone id (as in `mdash status`).
         id: String,
         #[command(flatten)]
         at: At,
     },
     /// Continue a paused run (SIGCONT), or restart it with agent.resume_command.
     Resume {
+        /// Milestone id (as in `mdash status`).
         id: String,
         #[command(flatten)]
         at: At,
     },
     /// SIGTERM the run's process group, then SIGKILL after agent.stop_grace_secs.
     Stop {
+        /// Milestone id (as in `mdash status`).
         id: String,
         #[command(flatten)]
         at: At,
@@ -235,6 +239,23 @@ pub enum WorktreeCommand {
         at: At,
     },
 }
+
+/// The subcommands a first argument may be a typo of (`mdash stauts`).
+pub const COMMANDS: [&str; 13] = [
+    "status",
+    "check",
+    "init",
+    "demo",
+    "completions",
+    "run",
+    "trust",
+    "config",
+    "sim",
+    "worktree",
+    "test",
+    "merge",
+    "new",
+];
 
 fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(s)

@@ -1,5 +1,7 @@
 //! `mdash check`: every problem, one line each, `path:line:col: severity: message`.
 
+mod phases;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -58,6 +60,7 @@ pub fn problems(snap: &Snapshot) -> Vec<Problem> {
             let (l, c) = locate(&text, &["requires", "depends_on", "dependencies"], None);
             out.push(Problem::error(&m.source, format!("dependency cycle: {}", b.detail)).at(l, c));
         }
+        out.extend(phases::both_maps(&m.source, &text));
         let sum: f64 = m.weights.iter().sum();
         if (sum - 100.0).abs() > 1e-6 {
             let (l, c) = locate(&text, &["phase_weights", "weight"], None);

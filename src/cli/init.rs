@@ -94,18 +94,19 @@ pub fn document(
     );
     deps.insert(s("enables"), Value::Sequence(Vec::new()));
     m.insert(s("dependencies"), Value::Mapping(deps));
-    let mut phases = Mapping::new();
+    // The seeds' canonical template (FORMATS.md §1.2): weights only, so
+    // the phases an agent writes (`phases:` or `kiro_configuration.phases`)
+    // are the only ones, never shadowed by a template's 0 %.
+    let mut weights = Mapping::new();
     for p in crate::model::Phase::ALL {
-        let mut ph = Mapping::new();
-        ph.insert(
-            s("weight"),
+        weights.insert(
+            s(p.name()),
             Value::Number((p.default_weight() as u64).into()),
         );
-        ph.insert(s("status"), s("pending"));
-        phases.insert(s(p.name()), Value::Mapping(ph));
     }
     let mut kiro = Mapping::new();
-    kiro.insert(s("phases"), Value::Mapping(phases));
+    kiro.insert(s("enabled"), Value::Bool(true));
+    kiro.insert(s("phase_weights"), Value::Mapping(weights));
     m.insert(s("kiro_configuration"), Value::Mapping(kiro));
     m.insert(s("tasks"), Value::Sequence(Vec::new()));
     m.insert(s("blockers"), Value::Sequence(Vec::new()));

@@ -45,7 +45,14 @@ pub fn test(root: &Path, id: &str) -> i32 {
     match flow::prepare_test(root, &snap, id) {
         Ok(p) => {
             let res = flow::test(root, id, &p, echo);
-            report(root, id, &p.head, false, res)
+            let code = report(root, id, &p.head, false, res);
+            if p.dirty > 0 {
+                println!(
+                    "note: the worktree had {} uncommitted path(s): not counted as a result of HEAD alone (commit, then test again)",
+                    p.dirty
+                );
+            }
+            code
         }
         Err(e) => {
             eprintln!("mdash: {id}: {e}");

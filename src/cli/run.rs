@@ -7,7 +7,60 @@ use crate::live::runs::control;
 use crate::model::RunState;
 use crate::ui::text::escape;
 
+/// A wrong id is a wrong argument (SPEC §7: exit 2), as in `mdash new`: one
+/// that is not an id, or names no milestone and no recorded run.
+fn wrong_id(root: &Path, cmd: &RunCommand) -> Option<String> {
+    let id = match cmd {
+        RunCommand::Start { id, .. }
+        | RunCommand::Pause { id, .. }
+        | RunCommand::Resume { id, .. }
+        | RunCommand::Stop { id, .. } => id,
+    };
+    if !crate::model::valid_id(id) {
+        return Some(format!(
+            "invalid id \"{}\": {}",
+            escape(id),
+            crate::model::ID_RULE
+        ));
+    }
+    // A run outlives its milestone's file: it can still be stopped.
+    if crate::live::runs::read(root, id).is_some() {
+        return None;
+    }
+    let snap = crate::live::snapshot::load(root, chrono::Utc::now());
+    let known: Vec<&str> = snap
+        .milestones
+        .iter()
+        .map(|m| m.milestone.id.as_str())
+        .collect();
+    if known.contains(&id.as_str()) {
+        return None;
+    }
+    // Two edits make any short id look like another: no guess for those.
+    let near = Some(id)
+        .filter(|i| i.len() >= 4)
+        .and_then(|i| crate::util::near::closest(i, &known))
+        .map(|c| format!("; did you mean \"{}\"?", escape(c)))
+        .unwrap_or_default();
+    Some(format!(
+        "no milestone \"{}\" in this workspace{near}",
+        escape(id)
+    ))
+}
+
+/// `zz has no recorded run` after `mdash: zz: `: the id once is enough.
+fn without_id<'a>(e: &'a str, id: &str) -> &'a str {
+    e.strip_prefix(id)
+        .and_then(|r| r.strip_prefix(": ").or_else(|| r.strip_prefix(' ')))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(e)
+}
+
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
+    if let Some(why) = wrong_id(root, &cmd) {
+        eprintln!("mdash: {why}");
+        return crate::cli::EXIT_USAGE;
+    }
     let again = |id: &str| format!("`mdash run start {id}` starts it again");
     let (id, result) = match cmd {
         RunCommand::Start { id, force, .. } => {
@@ -82,7 +135,8 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             0
         }
         Err(e) => {
-            eprintln!("mdash: {}: {}", escape(&id), escape_lines(&e));
+            let e = without_id(&e, &id);
+            eprintln!("mdash: {}: {}", escape(&id), escape_lines(e));
             1
         }
     }

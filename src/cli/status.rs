@@ -246,7 +246,13 @@ fn table(snap: &Snapshot, width: usize) -> String {
             &v.milestone.id,
             &v.milestone.title,
             v.milestone.stage.as_deref().unwrap_or("-"),
-            v.status.name(),
+            // The table is for people: a merged milestone is done (the
+            // JSON keeps SPEC §2's status).
+            if v.is_merged() {
+                "merged"
+            } else {
+                v.status.name()
+            },
             &crate::ui::bar::text(&v.phases, v.progress, 16),
             &format!("{:.0}", v.progress),
             &if v.blockers.is_empty() {
@@ -255,6 +261,7 @@ fn table(snap: &Snapshot, width: usize) -> String {
                 v.blockers.len().to_string()
             },
             &v.pace
+                .filter(|_| !v.is_merged())
                 .map(|p| time::clock(p.eta, snap.now))
                 .unwrap_or_default(),
         ));

@@ -14,7 +14,8 @@ pub fn find<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Strin
         .iter()
         .find(|m| m.milestone.id == id)
         .map(|m| &**m)
-        .ok_or_else(|| format!("no milestone \"{id}\" in this workspace"))
+        // Said after `mdash: <id>: `: the id once is enough.
+        .ok_or_else(|| "no such milestone in this workspace".to_string())
 }
 
 fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
@@ -22,10 +23,18 @@ fn worktree(v: &MilestoneView) -> Result<&WorktreeState, String> {
         .as_deref()
         .filter(|w| !w.prunable)
         .ok_or_else(|| {
-            format!(
-                "{} has no worktree (mdash worktree add {})",
-                v.milestone.id, v.milestone.id
-            )
+            if v.is_merged() {
+                // Done: a new worktree would be the wrong next step.
+                let at = v.merged.as_deref().filter(|c| !c.is_empty());
+                let at = at
+                    .map(|c| format!(" (at {})", short(c)))
+                    .unwrap_or_default();
+                format!(
+                    "already merged{at} and its worktree is gone: nothing left to test or merge"
+                )
+            } else {
+                format!("no worktree yet (mdash worktree add {})", v.milestone.id)
+            }
         })
 }
 
@@ -61,6 +70,8 @@ pub struct Prepared {
     pub checks: Checks,
     pub cwd: PathBuf,
     pub head: String,
+    /// Uncommitted paths in the worktree: the result is not HEAD's alone.
+    pub dirty: usize,
 }
 
 pub fn prepare_test(root: &Path, snap: &Snapshot, id: &str) -> Result<Prepared, String> {
@@ -75,6 +86,7 @@ pub fn prepare_test(root: &Path, snap: &Snapshot, id: &str) -> Result<Prepared, 
         checks,
         cwd: abs(root, &wt.path),
         head,
+        dirty: wt.dirty,
     })
 }
 
@@ -93,6 +105,7 @@ pub fn test(
             cwd: &p.cwd,
             head: &p.head,
             base: false,
+            dirty: p.dirty,
         },
         line,
     )
@@ -107,7 +120,7 @@ pub fn plan(snap: &Snapshot, root: &Path, id: &str, force: bool) -> Result<Plan,
     let branch = wt
         .branch
         .clone()
-        .ok_or_else(|| one(format!("{id}'s worktree is on a detached HEAD")))?;
+        .ok_or_else(|| one("its worktree is on a detached HEAD".to_string()))?;
     let base = wt
         .base
         .clone()
@@ -126,6 +139,8 @@ fn refusals(v: &MilestoneView, plan: &Plan, force: bool) -> Vec<String> {
         ));
         return out;
     }
+    // Every reason at once; `--force` is offered only when it would do.
+    let in_way = !plan.conflicts.is_empty() || !plan.dirty.is_empty();
     if !v.ready.ok() && !force {
         let gates: Vec<String> = v
             .ready
@@ -133,17 +148,20 @@ fn refusals(v: &MilestoneView, plan: &Plan, force: bool) -> Vec<String> {
             .iter()
             .map(|g| format!("{} (wants {})", g.name(), g.label()))
             .collect();
-        out.push(format!(
-            "not ready to merge: {}; --force merges anyway",
-            gates.join(", ")
-        ));
+        let hint = if in_way {
+            " (--force would not help: see below)"
+        } else {
+            "; --force merges anyway"
+        };
+        out.push(format!("not ready to merge: {}{hint}", gates.join(", ")));
     }
     if !plan.conflicts.is_empty() {
         out.push(format!(
-            "merging {} into {} would conflict in {}",
+            "merging {} into {} would conflict in {}: resolve it in the worktree first (merge {} into the branch there)",
             plan.branch,
             plan.base,
-            plan.conflicts.join(", ")
+            plan.conflicts.join(", "),
+            plan.base
         ));
     }
     if !plan.dirty.is_empty() {
@@ -153,7 +171,7 @@ fn refusals(v: &MilestoneView, plan: &Plan, force: bool) -> Vec<String> {
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         out.push(format!(
-            "the checkout of {} at {at} has uncommitted changes: {}",
+            "the checkout of {} at {at} has uncommitted changes: {} (commit, stash or discard them first)",
             plan.base,
             plan.dirty.join(", ")
         ));
@@ -219,6 +237,7 @@ pub fn merge(root: &Path, id: &str, plan: &Plan, line: impl FnMut(&str)) -> Resu
                 cwd: dir,
                 head: &commit,
                 base: true,
+                dirty: 0,
             };
             (Some(runner::run(&job, line)), None)
         }
@@ -247,7 +266,10 @@ pub fn remove(root: &Path, snap: &Snapshot, id: &str, force: bool) -> Result<Str
     let wt = v
         .worktree
         .as_ref()
-        .ok_or_else(|| format!("{id} has no worktree"))?;
+        .ok_or_else(|| "has no worktree".to_string())?;
+    if let Some(why) = crate::rules::ready::live_run(v) {
+        return Err(format!("the worktree stays: {why}"));
+    }
     if wt.dirty > 0 {
         return Err(format!(
             "{} has uncommitted changes ({} paths): commit or discard them first",

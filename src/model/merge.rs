@@ -42,16 +42,29 @@ impl Gate {
         }
     }
 
-    /// What passing the gate means, for a checklist.
+    /// What the gate requires, for a checklist (`✓` when it holds).
     pub fn label(self) -> &'static str {
         match self {
             Gate::Phases => "progress at 100",
-            Gate::Blockers => "no blockers",
+            Gate::Blockers => "no blockers (forecast aside)",
             Gate::Worktree => "a worktree on a branch",
             Gate::Dirty => "nothing uncommitted",
             Gate::NoCommits => "commits ahead of the base",
             Gate::Merged => "not merged yet",
             Gate::Checks => "checks passed at HEAD",
+        }
+    }
+
+    /// The requirement in a word, for a one-line list (`✓commits`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Gate::Phases => "progress",
+            Gate::Blockers => "no-blockers",
+            Gate::Worktree => "worktree",
+            Gate::Dirty => "clean",
+            Gate::NoCommits => "commits",
+            Gate::Merged => "unmerged",
+            Gate::Checks => "checks",
         }
     }
 }
@@ -79,6 +92,8 @@ pub struct ChecksRun {
     pub signal: Option<i64>,
     pub seconds: Option<f64>,
     pub at: Option<DateTime<Utc>>,
+    /// Uncommitted paths it ran with (`"dirty"`): not HEAD's result alone.
+    pub dirty: u64,
 }
 
 impl ChecksRun {
@@ -107,6 +122,10 @@ impl ChecksRun {
             signal: int("signal"),
             seconds: d.get("seconds").and_then(serde_json::Value::as_f64),
             at: e.time,
+            dirty: d
+                .get("dirty")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0),
         })
     }
 

@@ -100,26 +100,23 @@ impl LogRead {
         for (_, i) in newest.into_values() {
             keep[i] = true;
         }
-        // The checks gate reads each milestone's newest finished run (SPEC §9).
-        let mut checks = Newest::new();
-        for (i, e) in self.events.iter().enumerate() {
-            if crate::model::ChecksRun::from_event(e).is_some() {
-                bump(&mut checks, e.milestone_id.as_deref(), key((i, e)));
-            }
-        }
-        for (_, i) in checks.into_values() {
-            keep[i] = true;
-        }
         self.first_times = self.firsts();
-        // The newest agent state per milestone is the agent's state now (SPEC §8).
-        let mut agent = Newest::new();
-        for (i, e) in self.events.iter().enumerate() {
-            if e.name == crate::read::agent::EVENT {
-                bump(&mut agent, e.milestone_id.as_deref(), key((i, e)));
+        // Per milestone, the newest of: a finished checks run (the checks
+        // gate, SPEC §9), an agent state (the agent's state now, SPEC §8),
+        // a `milestone_merged` (a merged milestone is done).
+        let kinds: [fn(&Event) -> bool; 3] = [
+            |e| crate::model::ChecksRun::from_event(e).is_some(),
+            |e| e.name == crate::read::agent::EVENT,
+            |e| e.name == "milestone_merged",
+        ];
+        for is in kinds {
+            let mut newest = Newest::new();
+            for (i, e) in self.events.iter().enumerate().filter(|(_, e)| is(e)) {
+                bump(&mut newest, e.milestone_id.as_deref(), key((i, e)));
             }
-        }
-        for (_, i) in agent.into_values() {
-            keep[i] = true;
+            for (_, i) in newest.into_values() {
+                keep[i] = true;
+            }
         }
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));

@@ -69,6 +69,27 @@ pub fn pace(
     })
 }
 
+/// The dashboard shows a pace only once it means something: this many
+/// minutes since the start, and this many points of progress. Right after a
+/// start, "6267.7 %/h, done in 0m" says nothing. `status --json` keeps SPEC
+/// §10's figure from the first second.
+pub const SHOWN_AFTER_MINUTES: f64 = 15.0;
+pub const SHOWN_AFTER_POINTS: f64 = 5.0;
+
+/// The pace the screen shows: none for a merged milestone (it is done), nor
+/// before `SHOWN_AFTER_MINUTES` and `SHOWN_AFTER_POINTS`.
+pub fn shown(v: &crate::model::MilestoneView) -> Option<Pace> {
+    let p = v.pace?;
+    // The time since the start, back from the speed: progress ÷ points/hour.
+    let minutes = if p.points_per_hour > 0.0 {
+        v.progress / p.points_per_hour * 60.0
+    } else {
+        f64::INFINITY
+    };
+    let early = minutes < SHOWN_AFTER_MINUTES || v.progress < SHOWN_AFTER_POINTS;
+    (!early && !v.is_merged()).then_some(p)
+}
+
 /// The newest time anything was heard of the milestone: its log events and
 /// the times written in its file (phase and task starts and completions).
 pub fn last_activity(m: &Milestone, events: &[Event]) -> Option<DateTime<Utc>> {

@@ -9,6 +9,13 @@ pub fn last_checks(events: &[Event]) -> Option<ChecksRun> {
     events.iter().rev().find_map(ChecksRun::from_event)
 }
 
+/// The commit of the newest `milestone_merged` (`""` when it names none).
+pub fn merged(events: &[Event]) -> Option<String> {
+    let e = events.iter().rev().find(|e| e.name == "milestone_merged")?;
+    let commit = e.details.as_ref().and_then(|d| d.get("commit")?.as_str());
+    Some(commit.unwrap_or_default().to_string())
+}
+
 /// Each gate that fails, in SPEC order. A milestone without a worktree
 /// fails `worktree` alone of the git gates: dirt, commits and merging are
 /// facts about a worktree it does not have.
@@ -61,10 +68,22 @@ pub fn refresh_shared(v: &mut std::sync::Arc<MilestoneView>) {
     }
 }
 
-/// A passing run exists at the worktree's current HEAD.
+/// Why `id`'s worktree may not go now: a run of its agent lives there (its
+/// working directory would be deleted under it).
+pub fn live_run(v: &MilestoneView) -> Option<String> {
+    let r = v.run.as_ref().filter(|r| r.state.is_live())?;
+    let pid = r.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+    Some(format!(
+        "its agent is still {}{pid} in the worktree: stop it first (x, or mdash run stop {})",
+        r.state, v.milestone.id
+    ))
+}
+
+/// A passing run exists at the worktree's current HEAD: of HEAD alone, so
+/// not one that ran with uncommitted changes.
 pub fn passed_at_head(v: &MilestoneView) -> bool {
     matches!((&v.checks, v.worktree.as_ref().and_then(|w| w.head_id.as_deref())),
-        (Some(c), Some(h)) if c.passed() && c.head == h)
+        (Some(c), Some(h)) if c.passed() && c.head == h && c.dirty == 0)
 }
 
 #[cfg(test)]
@@ -110,6 +129,7 @@ mod tests {
             pace: None,
             ready: Ready::default(),
             stalled: false,
+            merged: None,
         }
     }
 
@@ -167,6 +187,7 @@ mod tests {
             signal: None,
             seconds: None,
             at: None,
+            dirty: 0,
         }));
         assert!(ready(&v, true).ok());
         if let Some(c) = v.checks.as_mut() {

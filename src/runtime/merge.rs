@@ -73,8 +73,13 @@ impl Runner {
                 } else {
                     format!("FAILED ({})", o.failure())
                 };
+                // Not HEAD's result when the worktree had uncommitted changes.
+                let dirty = match prepared.dirty {
+                    0 => String::new(),
+                    n => format!(" with {n} uncommitted path(s), so not counted as HEAD's"),
+                };
                 format!(
-                    "{id}: checks {what} at {} in {:.1}s (T shows the output)",
+                    "{id}: checks {what} at {}{dirty} in {:.1}s (T shows the output)",
                     flow::short(&prepared.head),
                     o.seconds
                 )

@@ -52,6 +52,10 @@ impl Theme {
         }
     }
 
+    /// A merged milestone (its log holds `milestone_merged`): done, whatever
+    /// its file's status says.
+    pub const MERGED: &'static str = "⊕";
+
     /// Single-width glyphs: emoji widths vary between terminals and tmux.
     pub fn glyph(status: Status) -> &'static str {
         match status {
@@ -62,7 +66,7 @@ impl Theme {
             Status::Completed => "✓",
             Status::Failed => "✗",
             Status::Cancelled => "⊘",
-            Status::Unknown => "?",
+            Status::Unknown => "~",
         }
     }
 
@@ -104,9 +108,21 @@ impl Theme {
         )
     }
 
+    /// A blocker's glyph: `blocker`'s, but an agent waiting for a reply
+    /// (`input: …`) shows `?` as in the list, one for permission `!`.
+    pub fn blocker_of(&self, b: &crate::model::Blocker) -> (&'static str, Style) {
+        let (g, style) = self.blocker(b.kind);
+        if b.kind == BlockerKind::AgentWaiting && b.detail.starts_with("input") {
+            return ("?", style);
+        }
+        (g, style)
+    }
+
     pub fn blocker(&self, kind: BlockerKind) -> (&'static str, Style) {
         if kind == BlockerKind::AgentWaiting {
             return (
+                // The list's glyph: `!` for permission, `?` for a reply
+                // (the detail says which; both are "an agent needs you").
                 "!",
                 self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
             );

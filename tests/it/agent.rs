@@ -16,6 +16,10 @@ use common::model::{Turn, Usage};
 use serde_json::{Value, json};
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn a_claude_run_is_followed_through_permissions_questions_pause_stop_and_resume() {
     let Some(bin) = claude::require() else { return };
     // The worktree's a.txt is read, then rewritten (permission 1), the turn
@@ -216,6 +220,10 @@ fn a_claude_run_is_followed_through_permissions_questions_pause_stop_and_resume(
 }
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn a_session_started_by_hand_in_a_worktree_is_read_from_its_transcript() {
     let Some(bin) = claude::require() else { return };
     let s = Setup::new(
@@ -260,6 +268,10 @@ fn a_session_started_by_hand_in_a_worktree_is_read_from_its_transcript() {
 }
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn the_dashboard_shows_who_needs_you_corrects_an_esc_and_a_goes_to_the_pane() {
     let Some(bin) = claude::require() else { return };
     let s = Setup::new(&bin, Vec::new());
@@ -315,6 +327,10 @@ fn the_dashboard_shows_who_needs_you_corrects_an_esc_and_a_goes_to_the_pane() {
 }
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn outside_tmux_runs_go_to_a_session_of_their_own_and_a_attaches_there() {
     let Some(bin) = claude::require() else { return };
     let s = Setup::new(&bin, vec![Turn::text("Ready when you are.")]);

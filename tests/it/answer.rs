@@ -12,6 +12,10 @@ use common::model::{Turn, Usage};
 use serde_json::json;
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn requests_are_previewed_and_answered_from_the_dashboard() {
     let Some(bin) = claude::require() else { return };
     let s = Setup::new(&bin, Vec::new());

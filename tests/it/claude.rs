@@ -89,6 +89,10 @@ fn transcript_usage(file: &Path) -> (Usage, usize, usize) {
 }
 
 #[test]
+#[cfg_attr(
+    mdash_no_claude,
+    ignore = "needs the Claude Code CLI and tmux (scripts/install-claude.sh; claude on PATH)"
+)]
 fn real_claude_asks_permission_and_ends_its_turn() {
     let Some(bin) = claude::require() else { return };
     let work = tempfile::tempdir().expect("work");

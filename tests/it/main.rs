@@ -20,6 +20,7 @@ mod incremental;
 mod layers;
 mod merge;
 mod newcomer;
+mod newpath;
 mod pace;
 mod perf;
 mod props;

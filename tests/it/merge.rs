@@ -480,7 +480,7 @@ fn dashboard_keys_ask_before_merging_and_start_checks() {
     );
     assert!(question.contains("fast-forward"), "{question}");
     assert!(
-        question.contains("✓phases") && question.contains("✓dirty"),
+        question.contains("✓progress") && question.contains("✓clean"),
         "{question}"
     );
     assert_eq!(
@@ -534,7 +534,9 @@ fn the_dashboard_runs_checks_and_merges_in_a_pty() {
     commit(&wt, &[("feature.txt", "f\n")], "2a works");
     ws.checks("echo suite says hello; test -f feature.txt");
     let mut p = Pty::spawn_env(&ws.root, 120, 40, &[], &[("XDG_CONFIG_HOME", &ws.cfg)]);
-    p.wait_for("the checklist", |s| s.contains("✗ not ready: checks"));
+    p.wait_for("the checklist", |s| {
+        s.contains("✗ not ready: wants checks passed at HEAD")
+    });
     p.send(b"t");
     p.wait_for("the passed run", |s| s.contains("Checks passed at"));
     p.wait_for("ready", |s| s.contains("✓ ready to merge"));

@@ -13,8 +13,11 @@ use crate::model::AgentState;
 pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
     if a == Action::Queue {
         app.needs_you = !app.needs_you;
+        let none = app.needs_you && rows::visible(app).is_empty();
         app.message = Some(
-            if app.needs_you {
+            if none {
+                "no agent needs you now (! again: everything)"
+            } else if app.needs_you {
                 "agents that need you, oldest first (! again: everything)"
             } else {
                 "all milestones"
@@ -44,6 +47,13 @@ pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
         ));
         return;
     };
+    // A frozen agent reads nothing: keys sent now would wait unseen.
+    if m.run.as_ref().map(|r| r.state) == Some(crate::model::RunState::Paused) {
+        app.message = Some(format!(
+            "{id}'s run is paused: r resumes it, then answer (nothing sent)"
+        ));
+        return;
+    }
     match (a, agent.state) {
         (Action::Allow | Action::Deny, AgentState::WaitingPermission) => {
             fx.push(Effect::Answer {

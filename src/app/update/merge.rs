@@ -11,7 +11,8 @@ pub fn checks_title(id: &str) -> String {
     format!("{id} checks")
 }
 
-/// `✓phases ✓blockers ✗checks`: every gate that applies, passed or not.
+/// `✓progress ✓commits ✗checks`: every gate that applies, by what it
+/// requires, `✓` when that holds.
 pub fn gates(ready: &crate::model::Ready) -> String {
     Gate::ALL
         .iter()
@@ -22,7 +23,7 @@ pub fn gates(ready: &crate::model::Ready) -> String {
             } else {
                 '✓'
             };
-            format!("{mark}{}", g.name())
+            format!("{mark}{}", g.word())
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -78,14 +79,18 @@ pub(super) fn action(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 format!("a merge commit \"Merge {branch}\"")
             };
             let ok = m.ready.ok();
+            // Said before the merge: its worktree cannot go afterwards.
+            let stays = crate::rules::ready::live_run(m)
+                .map(|w| format!(" (worktree stays after: {w})"))
+                .unwrap_or_default();
             let question = if ok {
                 format!(
-                    "merge {branch} into {base} by {how}? {} (y/n)",
+                    "merge {branch} into {base} by {how}? {} (y/n){stays}",
                     gates(&m.ready)
                 )
             } else {
                 format!(
-                    "{id} is not ready ({}): merge {branch} into {base} by {how} anyway? (y/n)",
+                    "{id} is not ready ({}): merge {branch} into {base} by {how} anyway? (y/n){stays}",
                     gates(&m.ready)
                 )
             };
@@ -137,6 +142,12 @@ pub(super) fn message(app: &mut App, msg: Msg) {
             });
         }
         Msg::MergeDone { id, result } => match result {
+            Ok((summary, true))
+                if let Some(why) = rows::find(app, &id).and_then(crate::rules::ready::live_run) =>
+            {
+                // Not offered: removing it would delete a live agent's cwd.
+                app.message = Some(format!("{summary} — the worktree stays: {why}"));
+            }
             Ok((summary, true)) => {
                 // The question first: a long summary is cut at the footer's end.
                 app.confirm = Some((

@@ -86,8 +86,41 @@ fn uncommitted(dir: &Path) -> Result<Vec<String>, String> {
         .iter()
         .filter(|e| !e.status().is_ignored() && !e.status().is_empty())
         .filter_map(|e| e.path().ok().map(str::to_string))
-        .filter(|p| !p.starts_with(".milestones/") && !p.starts_with(".worktrees/"))
         .collect())
+}
+
+/// mdash's own `.milestones/` and `.worktrees/` may be dirty in the base
+/// checkout, unless the merge changes them: then the checkout would refuse
+/// ("1 conflict prevents checkout"), so they are named up front.
+fn in_the_way(dirty: Vec<String>, touched: &[String]) -> Vec<String> {
+    dirty
+        .into_iter()
+        .filter(|p| {
+            let own = p.starts_with(".milestones/") || p.starts_with(".worktrees/");
+            // An untracked directory is listed once, with a slash.
+            !own || touched
+                .iter()
+                .any(|t| t == p || (p.ends_with('/') && t.starts_with(p.as_str())))
+        })
+        .collect()
+}
+
+/// The paths the merge brings into the base: what the branch changed since
+/// the merge base (for a fast-forward, since the base's tip).
+fn touched(repo: &Repository, base: Oid, tip: Oid) -> Vec<String> {
+    let from = repo.merge_base(base, tip).unwrap_or(base);
+    let tree = |o: Oid| repo.find_commit(o).and_then(|c| c.tree()).ok();
+    let (Some(a), Some(b)) = (tree(from), tree(tip)) else {
+        return Vec::new();
+    };
+    let Ok(diff) = repo.diff_tree_to_tree(Some(&a), Some(&b), None) else {
+        return Vec::new();
+    };
+    diff.deltas()
+        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+        .flatten()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Plans merging `branch` into `base`, changing nothing.
@@ -124,7 +157,7 @@ pub fn plan(root: &Path, branch: &str, base: &str) -> Result<Plan, String> {
     }
     let checkout = checkout_of(&repo, base);
     let dirty = match &checkout {
-        Some(d) => uncommitted(d)?,
+        Some(d) => in_the_way(uncommitted(d)?, &touched(&repo, base_oid, tip)),
         None => Vec::new(),
     };
     Ok(Plan {

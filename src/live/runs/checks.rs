@@ -53,6 +53,7 @@ impl Outcome {
             signal: self.signal.map(i64::from),
             seconds: None,
             at: None,
+            dirty: 0,
         }
         .failure()
     }
@@ -77,6 +78,9 @@ pub struct Job<'a> {
     pub head: &'a str,
     /// A post-merge run in the base checkout.
     pub base: bool,
+    /// Uncommitted paths in the worktree when it started: a result HEAD
+    /// alone did not produce (recorded as `"dirty"`; it passes no gate).
+    pub dirty: usize,
 }
 
 fn details(job: &Job, out: Option<&Outcome>) -> serde_json::Value {
@@ -88,6 +92,9 @@ fn details(job: &Job, out: Option<&Outcome>) -> serde_json::Value {
     }
     if job.base {
         d["where"] = "base".into();
+    }
+    if job.dirty > 0 {
+        d["dirty"] = job.dirty.into();
     }
     d
 }

@@ -64,21 +64,19 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         fit(&format!("  {session}"), w),
         theme.dim(),
     )));
-    out.push(Line::from(Span::raw(fit(
-        &format!(
-            "  tokens in {} · out {} · cache read {} · cache write {}",
-            thousands(t.input),
-            thousands(t.output),
-            thousands(t.cache_read),
-            thousands(t.cache_write)
-        ),
-        w,
+    // Whole, wrapped by the detail pane when narrow (never cut).
+    out.push(Line::from(Span::raw(format!(
+        "  tokens in {} · out {} · cache read {} · cache write {}",
+        thousands(t.input),
+        thousands(t.output),
+        thousands(t.cache_read),
+        thousands(t.cache_write)
     ))));
     if a.state.waits() && a.pane.is_some() {
         let keys = if a.state == AgentState::WaitingPermission {
-            "  y: allow · n: deny · a: go to its pane"
+            "  y: allow · n: deny · a: go to its pane (back: tmux last-window)"
         } else {
-            "  R: reply · a: go to its pane"
+            "  R: reply · a: go to its pane (back: tmux last-window)"
         };
         out.push(Line::from(Span::styled(keys.to_string(), theme.dim())));
     }

@@ -76,8 +76,11 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     // What the files say, each milestone once: a paused run's milestone
     // counts as paused whatever its file says.
     let run_state = |m: &crate::model::MilestoneView| m.run.as_ref().map(|r| r.state);
+    // A merged one is done whatever its file says.
     let shown = |m: &crate::model::MilestoneView| {
-        if run_state(m) == Some(RunState::Paused) {
+        if m.is_merged() {
+            Status::Completed
+        } else if run_state(m) == Some(RunState::Paused) {
             Status::Paused
         } else {
             m.status

@@ -35,7 +35,8 @@ pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     );
     let inner = b.inner(r);
     f.render_widget(b, r);
-    let lines = detail_lines(app, m, inner.width as usize, theme);
+    let w = inner.width as usize;
+    let lines = crate::ui::wrap::indented(detail_lines(app, m, w, theme), w);
     let para = Paragraph::new(lines).wrap(Wrap { trim: false });
     // Never past the end: the last screenful at most. The furthest offset
     // goes back to the app, whose keys clamp to it.
@@ -46,11 +47,13 @@ pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
 fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let ms = &m.milestone;
     let mut out = Vec::new();
-    let mut head = vec![Span::styled(
-        format!("{} {}", Theme::glyph(m.status), m.status.name()),
-        theme.status(m.status),
-    )];
-    if let Some(raw) = &ms.raw_status
+    let mut head = vec![super::readiness::status_span(m, theme)];
+    if m.is_merged() {
+        head.push(Span::styled(
+            format!(" (the file says {})", m.status.name()),
+            theme.dim(),
+        ));
+    } else if let Some(raw) = &ms.raw_status
         && raw.to_lowercase() != m.status.name()
     {
         head.push(Span::styled(format!(" ({raw})"), theme.dim()));
@@ -174,7 +177,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
     }
     let said = app.snap.as_ref().and_then(|s| s.failed_output(&ms.id));
     for b in &m.blockers {
-        let (g, style) = theme.blocker(b.kind);
+        let (g, style) = theme.blocker_of(b);
         let last = match (b.kind, said) {
             (crate::model::BlockerKind::RunFailed, Some(l)) => format!(" — {l}"),
             _ => String::new(),

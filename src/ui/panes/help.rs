@@ -14,26 +14,43 @@ use crate::ui::theme::Theme;
 
 pub fn help(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     use crate::app::keymap::Action;
-    let w = 72.min(area.width);
-    let text_w = (w as usize).saturating_sub(2 + 13);
-    // One line per binding, so every key stays visible; then what each
-    // glyph means. j/k scroll when the terminal is shorter than the list.
-    let mut all: Vec<Line> = Action::ALL
+    use unicode_width::UnicodeWidthStr;
+    // As wide as the longest row needs (the screen permitting), and a row
+    // that still does not fit goes on, indented, on the next line: never cut.
+    let rows: Vec<(String, &str)> = Action::ALL
         .iter()
-        .map(|&a| {
-            Line::from(vec![
-                Span::styled(format!(" {:<12}", app.keymap.keys_label(a)), theme.bold()),
-                Span::raw(fit(a.description(), text_w)),
-            ])
-        })
+        .map(|&a| (app.keymap.keys_label(a), a.description()))
         .collect();
+    let widest = rows
+        .iter()
+        .map(|(_, d)| d.width())
+        .chain(LEGEND.iter().map(|(_, m)| m.width()))
+        .max()
+        .unwrap_or(0);
+    let w = ((widest + 2 + 13) as u16).min(area.width);
+    let text_w = (w as usize).saturating_sub(2 + 13).max(8);
+    let mut all: Vec<Line> = Vec::new();
+    let push = |all: &mut Vec<Line>, key: String, text: &str| {
+        for (i, part) in crate::util::text::wrap(text, text_w)
+            .into_iter()
+            .enumerate()
+        {
+            let key = if i == 0 { key.clone() } else { String::new() };
+            all.push(Line::from(vec![
+                Span::styled(format!(" {key:<12}"), theme.bold()),
+                Span::raw(fit(&part, text_w)),
+            ]));
+        }
+    };
+    // One binding a row, so every key stays visible; then what each glyph
+    // means. j/k scroll when the terminal is shorter than the list.
+    for (key, text) in &rows {
+        push(&mut all, key.clone(), text);
+    }
     all.push(Line::from(""));
     all.push(Line::from(Span::styled(" Legend", theme.bold())));
     for (glyph, meaning) in LEGEND {
-        all.push(Line::from(vec![
-            Span::styled(format!(" {glyph:<12}"), theme.bold()),
-            Span::raw(fit(meaning, text_w)),
-        ]));
+        push(&mut all, glyph.to_string(), meaning);
     }
     let total = all.len();
     let lines: Vec<Line> = all.into_iter().skip(app.help_scroll).collect();
@@ -80,4 +97,69 @@ pub fn attached(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|l| Line::from(fit(l, w)))
         .collect();
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LEGEND;
+
+    /// Every glyph the list and the detail draw is in the legend, once, and
+    /// no glyph means two things (issue 29: `!`/`?` meant an agent needs
+    /// you in the list, other things in the legend).
+    #[test]
+    fn the_legend_and_the_glyphs_agree() {
+        use crate::model::{AgentState, Status};
+        use crate::ui::theme::Theme;
+        let glyphs: Vec<&str> = LEGEND.iter().map(|(g, _)| *g).collect();
+        let mut seen = std::collections::HashSet::new();
+        for g in &glyphs {
+            assert!(seen.insert(*g), "{g} twice in the legend");
+        }
+        let meaning = |g: &str| LEGEND.iter().find(|(l, _)| *l == g).map(|(_, m)| *m);
+        let theme = Theme::new(false);
+        for st in [
+            Status::Planned,
+            Status::InProgress,
+            Status::Paused,
+            Status::Blocked,
+            Status::Completed,
+            Status::Failed,
+            Status::Cancelled,
+            Status::Unknown,
+        ] {
+            assert!(meaning(Theme::glyph(st)).is_some(), "{st:?}");
+        }
+        let (p, _) = theme.waiting(AgentState::WaitingPermission);
+        let (i, _) = theme.waiting(AgentState::WaitingInput);
+        assert!(meaning(p).is_some_and(|m| m.contains("permission")), "{p}");
+        assert!(meaning(i).is_some_and(|m| m.contains("reply")), "{i}");
+        // The glyph of a status is never one of an agent's.
+        assert!(!glyphs.is_empty() && Theme::glyph(Status::Unknown) != i);
+        assert!(meaning(Theme::MERGED).is_some());
+        let w = crate::model::WorktreeState {
+            path: ".worktrees/milestone-a".into(),
+            branch: Some("feature/milestone-a".into()),
+            head: None,
+            subject: None,
+            ahead: Some(0),
+            behind: Some(0),
+            dirty: 0,
+            conflicts: 1,
+            operation: None,
+            merged: None,
+            forecast: Vec::new(),
+            forecast_paths: Vec::new(),
+            head_id: None,
+            base: None,
+            locked: false,
+            prunable: false,
+            error: None,
+        };
+        let marker = crate::ui::panes::git_marker(&w);
+        assert!(!marker.starts_with(p) && !marker.starts_with(i), "{marker}");
+        assert!(
+            meaning(&marker).is_some_and(|m| m.contains("conflict")),
+            "{marker}"
+        );
+    }
 }

@@ -67,6 +67,8 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     if rows.is_empty() {
         let msg = if snap.milestones.is_empty() {
             "no milestones yet: mdash new ID --title T"
+        } else if app.needs_you {
+            "no agent needs you now (! shows everything)"
         } else {
             "nothing matches the filter"
         };
@@ -161,6 +163,7 @@ fn milestone_row<'a>(
         // Seen (you went to it with `a`): still waiting, but no longer news.
         Some(a) if !app.waits_unseen(m) => (theme.waiting(a.state).0, theme.dim()),
         Some(a) => theme.waiting(a.state),
+        None if m.is_merged() => (Theme::MERGED, theme.status(Status::Completed)),
         None => (Theme::glyph(m.status), theme.status(m.status)),
     };
     let mut spans = vec![
@@ -198,7 +201,7 @@ fn milestone_row<'a>(
     ));
     Line::from(spans)
 }
-/// `+2 -1 ✎3 !1`: ahead, behind, dirty and conflicted counts, zeros left
+/// `+2 -1 ✎3 ≠1`: ahead, behind, dirty and conflicted counts, zeros left
 /// out; `=` when the worktree is in step (`✓` means completed, `⚠` a file
 /// problem: one meaning per glyph).
 pub fn git_marker(w: &crate::model::WorktreeState) -> String {
@@ -216,7 +219,7 @@ pub fn git_marker(w: &crate::model::WorktreeState) -> String {
         parts.push(format!("✎{}", w.dirty));
     }
     if w.conflicts > 0 {
-        parts.push(format!("!{}", w.conflicts));
+        parts.push(format!("≠{}", w.conflicts));
     }
     if parts.is_empty() {
         "=".into()

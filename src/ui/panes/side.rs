@@ -17,7 +17,15 @@ pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     let focused = app.focus == Pane::Blockers;
     let list = rows::ordered_blockers(app);
     let problems = app.snap.as_ref().map_or(&[][..], |s| &s.problems[..]);
-    let b = block(format!("Blockers {}", list.len()), focused, theme);
+    let mut b = block(format!("Blockers {}", list.len()), focused, theme);
+    // Where the selection is, when the list does not fit: `3 of 12`.
+    if list.len() > r.height.saturating_sub(2) as usize {
+        let pos = app.blocker_index.min(list.len() - 1) + 1;
+        b = b.title_bottom(Span::styled(
+            format!(" {pos} of {} ", list.len()),
+            theme.dim(),
+        ));
+    }
     let inner = b.inner(r);
     f.render_widget(b, r);
     let w = inner.width as usize;
@@ -29,7 +37,7 @@ pub fn blockers(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .skip(off)
         .take(h)
         .map(|(i, bl)| {
-            let (g, style) = theme.blocker(bl.kind);
+            let (g, style) = theme.blocker_of(bl);
             let when = bl.since.map(|t| age(t, app.now)).unwrap_or_default();
             // A failed run says what went wrong in its last line of output.
             let last = match app.snap.as_ref().and_then(|s| s.failed_output(&bl.id)) {

@@ -9,9 +9,10 @@ use crate::util::time;
 /// Merged into the base with commits of its own (a fresh branch with no
 /// commits is "merged" to git, not to a person).
 pub fn merged(m: &MilestoneView) -> bool {
-    m.worktree.as_ref().is_some_and(|w| {
-        w.merged == Some(true) && w.ahead == Some(0) && w.behind.is_some_and(|b| b > 0)
-    })
+    m.is_merged()
+        || m.worktree.as_ref().is_some_and(|w| {
+            w.merged == Some(true) && w.ahead == Some(0) && w.behind.is_some_and(|b| b > 0)
+        })
 }
 
 /// The heading of the stage whose first milestone is `first`.
@@ -52,7 +53,7 @@ pub fn heading(snap: &Snapshot, first: usize) -> String {
     let eta = ms
         .iter()
         .filter(|m| !matches!(m.status, Status::Completed | Status::Cancelled))
-        .filter_map(|m| m.pace.map(|p| p.eta))
+        .filter_map(|m| crate::rules::pace::shown(m).map(|p| p.eta))
         .max();
     if let Some(e) = eta {
         out.push_str(&format!(" · ETA {}", time::clock(e, snap.now)));
@@ -63,6 +64,11 @@ pub fn heading(snap: &Snapshot, first: usize) -> String {
 /// What a row can say beside its title, most important first.
 pub fn marks(app: &App, m: &MilestoneView) -> Vec<(String, Mark)> {
     let mut out = Vec::new();
+    if m.is_merged() {
+        // Done: no ready mark, stall or ETA.
+        out.push(("merged".to_string(), Mark::Good));
+        return out;
+    }
     if app.checks.iter().any(|c| c.id == m.milestone.id) {
         out.push(("⟳checks".to_string(), Mark::Busy));
     }
@@ -72,7 +78,7 @@ pub fn marks(app: &App, m: &MilestoneView) -> Vec<(String, Mark)> {
     if m.stalled {
         out.push(("stalled".to_string(), Mark::Warn));
     }
-    if let Some(p) = m.pace {
+    if let Some(p) = crate::rules::pace::shown(m) {
         out.push((format!("~{}", time::clock(p.eta, app.now)), Mark::Dim));
     }
     out

@@ -15,7 +15,7 @@ use crate::util::time::{clock, span};
 pub fn lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let now = app.snap.as_ref().map_or(app.now, |s| s.now.max(app.now));
-    if let Some(p) = m.pace {
+    if let Some(p) = pace::shown(m) {
         out.push(Line::from(vec![
             Span::styled("Pace ", theme.dim()),
             Span::raw(format!(
@@ -44,7 +44,7 @@ pub fn lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<L
     else {
         return out;
     };
-    let eta = m.pace.map(|p| p.eta).filter(|e| *e > now);
+    let eta = pace::shown(m).map(|p| p.eta).filter(|e| *e > now);
     let t1 = eta.unwrap_or(now).max(t0 + chrono::Duration::minutes(1));
     // `  design  ` + bar + ` 10h32m+`.
     let bw = w.saturating_sub(10 + 8).clamp(8, 60);

@@ -9,6 +9,7 @@ pub mod newb;
 pub mod perf;
 pub mod procs;
 pub mod pty;
+pub mod screen;
 pub mod sec;
 pub mod sec2;
 
