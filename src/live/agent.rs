@@ -4,6 +4,7 @@
 //! and the tmux screen for turns that ended without a hook (Esc, a denied
 //! permission). The pure rules are in `rules::agent`.
 
+pub mod answer;
 pub mod claude;
 pub mod request;
 
@@ -242,7 +243,7 @@ fn one(
                     ..status
                 };
             }
-            pane = r.tmux.clone();
+            pane = answer::proven_pane(inp.root, r);
         }
     }
     if let Some(p) = &pane
@@ -259,6 +260,7 @@ fn one(
         tokens,
         pane,
         hooked,
+        request: None,
     })
 }
 

@@ -239,7 +239,7 @@ impl Reader {
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
         let agent_cfg = crate::live::config::agent::load(&root);
-        let agents = crate::live::agent::observe(
+        let mut agents = crate::live::agent::observe(
             &mut self.transcripts,
             &crate::live::agent::Inputs {
                 root: &root,
@@ -252,6 +252,7 @@ impl Reader {
                 now,
             },
         );
+        crate::live::agent::request::attach(&root, &mut agents);
         crate::rules::agent::attach_agents(&mut views, &agents);
         views
             .iter_mut()
