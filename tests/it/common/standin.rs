@@ -49,6 +49,27 @@ pub fn write_screen(name: &str, diff: &[&str]) -> String {
     )
 }
 
+/// Claude Code's WebFetch permission screen.
+pub fn fetch_screen(url: &str, prompt: &str) -> String {
+    let host = url.split('/').nth(2).unwrap_or(url);
+    format!(
+        "{}\n Fetch\n\n   url: \"{url}\", prompt: \"{prompt}\"\n   Claude wants to fetch content from {host}\n\n Do you want to allow Claude to fetch this content?\n ❯ 1. Yes\n   2. Yes, and don't ask again for {host}\n   3. No, and tell Claude what to do differently (esc)\n",
+        top(&format!("Fetch({url})"))
+    )
+}
+
+/// The identity of the request file as saved now: its SHA-256, 32 hex
+/// digits (what `agent.request.hash` documents).
+pub fn file_hash(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).expect("request file");
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Claude Code's empty prompt.
 pub fn prompt_screen() -> String {
     format!(
