@@ -127,7 +127,7 @@ fn answers_go_only_to_the_pane_the_supervisor_runs_in() {
         json!({"url": "https://example.com/x", "prompt": "Summarise"}),
     );
     let dash = a.dashboard();
-    previewed(&a, &dash, "url: https://example.com/x");
+    previewed(&a, &dash, "https://example.com/x");
     a.send(&dash, &["y"]);
     a.wait_screen(&dash, "the answer", |s| s.contains("1a: allowed WebFetch"));
     a.wait_keys("1");

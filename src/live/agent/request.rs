@@ -95,7 +95,14 @@ pub fn detail(req: &Request) -> String {
 /// The saved request, if it is the one the agent waits on now: its
 /// session, and what it asks, are the agent's.
 pub fn current(saved: &Saved, session: &str, agent_detail: Option<&str>) -> bool {
-    saved.req.session_id == session && agent_detail == Some(detail(&saved.req).as_str())
+    let d = detail(&saved.req);
+    // A subagent's request names it after the target (SPEC §8.1).
+    let same = |a: &str| {
+        a == d
+            || a.strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with(" (") && r.ends_with(')'))
+    };
+    saved.req.session_id == session && agent_detail.is_some_and(same)
 }
 
 fn reference(s: &Saved) -> RequestRef {
