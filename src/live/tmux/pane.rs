@@ -134,7 +134,10 @@ pub fn session_target(root: &Path) -> Result<Option<String>, String> {
 pub fn attach_command(p: &TmuxPane) -> Option<Command> {
     let session = session_of(p)?;
     select(p).ok()?;
-    Some(server(p).command(&["attach-session", "-t", &session]))
+    let mut c = server(p).command(&["attach-session", "-t", &session]);
+    // The one tmux command that takes over the terminal.
+    c.stdin(std::process::Stdio::inherit());
+    Some(c)
 }
 
 #[cfg(test)]
