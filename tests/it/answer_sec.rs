@@ -288,3 +288,42 @@ fn request_files_are_written_through_the_fence() {
         "an oversized request is not read: {agent:#}"
     );
 }
+
+#[test]
+fn with_the_real_cli_a_second_write_of_one_file_is_previewed_before_y() {
+    // Issue 26 item 5, as it will be checked: the real Claude Code CLI.
+    use common::claude::{self, Setup};
+    use common::model::{Turn, Usage};
+    let Some(bin) = claude::require() else { return };
+    let s = Setup::new(&bin, Vec::new());
+    let w = s.worktree("2a");
+    std::fs::write(w.join("a.txt"), "zero\n").expect("a");
+    let a = w.join("a.txt").to_string_lossy().into_owned();
+    s.model.push(vec![
+        Turn::tool("Read", json!({"file_path": a})),
+        Turn::tool("Write", json!({"file_path": a, "content": "one\n"})),
+        Turn::tool("Write", json!({"file_path": a, "content": "two\n"})),
+        Turn::text("Written twice.").usage(Usage::default()),
+    ]);
+    let dash = s
+        .tmux
+        .start("dash", &s.root, &[env!("CARGO_BIN_EXE_mdash").to_string()]);
+    s.tmux.wait_text(&dash, "Milestone 2b");
+    s.tmux.keys(&dash, &["s"]);
+    s.wait_state("2a", "waiting_permission", Some("Write a.txt"));
+    s.tmux.wait_screen(&dash, "the first request", |sc| {
+        sc.contains("+one") && sc.contains("-zero")
+    });
+    s.tmux.keys(&dash, &["y"]);
+    s.tmux
+        .wait_screen(&dash, "the second request's own diff", |sc| {
+            sc.contains("+two") && !sc.contains("+one")
+        });
+    s.tmux.keys(&dash, &["y"]);
+    s.wait_state("2a", "waiting_input", Some("Written twice."));
+    assert_eq!(
+        std::fs::read_to_string(w.join("a.txt")).expect("a"),
+        "two\n"
+    );
+    let _ = s.mdash(&["run", "stop", "2a"]);
+}
