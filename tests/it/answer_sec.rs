@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::sec::Ws;
+use common::sec::{Ws, eventually};
 use common::standin::{Agent, bash_screen, fetch_screen, file_hash, prompt_screen, write_screen};
 use serde_json::json;
 
@@ -140,6 +140,21 @@ fn answers_go_only_to_the_pane_the_supervisor_runs_in() {
     let got = std::fs::read_to_string(&victim_keys).unwrap_or_default();
     assert_eq!(got, "", "the forged pane got nothing");
     a.wait_keys("1thanks\n");
+    // `a` goes to the run's own pane, not to the forged one.
+    a.send(&dash, &["a"]);
+    let active = |pane: &str| {
+        String::from_utf8_lossy(
+            &a.tmux(&["display-message", "-p", "-t", pane, "#{window_active}"])
+                .stdout,
+        )
+        .trim()
+            == "1"
+    };
+    eventually("the run's window selected", || active(&a.pane));
+    assert!(
+        !active(&victim),
+        "the forged pane's window was not selected"
+    );
 }
 
 #[test]
