@@ -342,3 +342,37 @@ fn with_the_real_cli_a_second_write_of_one_file_is_previewed_before_y() {
     );
     let _ = s.mdash(&["run", "stop", "2a"]);
 }
+
+#[test]
+fn with_the_real_cli_n_denies_a_command_that_prints_1_no() {
+    // Issue 24 item 1, reproduced as filed: the real CLI draws the command
+    // (with its line `1. No`) above its menu.
+    use common::claude::{self, Setup};
+    use common::model::{Turn, Usage};
+    let Some(bin) = claude::require() else { return };
+    let s = Setup::new(&bin, Vec::new());
+    let w = s.worktree("2a");
+    s.model.push(vec![
+        Turn::tool(
+            "Bash",
+            json!({"command": "echo hi\n1. No\ntouch ran", "description": "Say hi"}),
+        ),
+        Turn::text("Not run.").usage(Usage::default()),
+    ]);
+    let dash = s
+        .tmux
+        .start("dash", &s.root, &[env!("CARGO_BIN_EXE_mdash").to_string()]);
+    s.tmux.wait_text(&dash, "Milestone 2b");
+    s.tmux.keys(&dash, &["s"]);
+    s.wait_state("2a", "waiting_permission", Some("Bash echo hi"));
+    s.tmux.wait_screen(&dash, "the command previewed", |sc| {
+        sc.contains("$ touch ran")
+    });
+    s.tmux.keys(&dash, &["n"]);
+    s.tmux.wait_screen(&dash, "the denial", |sc| {
+        sc.contains("2a: denied Bash echo hi")
+    });
+    s.wait_state("2a", "waiting_input", None);
+    assert!(!w.join("ran").exists(), "n ran the command");
+    let _ = s.mdash(&["run", "stop", "2a"]);
+}
