@@ -360,10 +360,12 @@ pub enum Effect {
         id: String,
         agent: crate::model::AgentView,
     },
-    /// Answer the agent's permission menu, once its screen shows it.
+    /// Answer the agent's permission menu: the request whose preview is on
+    /// screen (its hash), once the saved request and the agent's screen
+    /// still show it (SPEC §8.4).
     Answer {
         id: String,
-        agent: crate::model::AgentView,
+        hash: String,
         allow: bool,
     },
     /// Type a reply into the agent's prompt, once its screen shows it.

@@ -3,6 +3,7 @@
 //! only calls `main` here.
 
 pub mod agent_init;
+pub mod answer;
 pub mod args;
 pub mod check;
 pub mod demo;
@@ -165,6 +166,19 @@ pub fn main() -> color_eyre::Result<i32> {
             argv,
         }) => crate::live::runs::supervise::run(&root, &id, &argv, &backend, &session),
         Some(Command::Hook { root, milestone }) => crate::cli::hook::run(&root, &milestone),
+        Some(Command::Answer {
+            id,
+            decision,
+            request,
+            at,
+        }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::answer::answer(&root, &id, decision, &request),
+            Err(code) => code,
+        },
+        Some(Command::Reply { id, text, at }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::answer::reply(&root, &id, &text),
+            Err(code) => code,
+        },
         Some(Command::Demo { dir }) => crate::cli::demo::run(dir)?,
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;

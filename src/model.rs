@@ -9,7 +9,9 @@ mod run;
 pub mod words;
 mod worktree;
 
-pub use agent::{AgentState, AgentStatus, AgentView, LineKind, Preview, Request, Tokens};
+pub use agent::{
+    AgentState, AgentStatus, AgentView, LineKind, Preview, Request, RequestRef, Tokens,
+};
 pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use merge::{ChecksRun, Gate, Pace, Ready};
 pub use run::{Backend, Refusal, Run, RunState, RunView, TmuxPane};

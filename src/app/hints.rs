@@ -4,7 +4,7 @@
 
 use crate::app::keymap::{Action, Key};
 use crate::app::{App, Pane, rows};
-use crate::model::{RunState, Status};
+use crate::model::{AgentState, RunState, Status};
 
 /// One hint: the key as shown and what it does, in a word or two.
 pub type Hint = (String, &'static str);
@@ -76,6 +76,11 @@ pub fn hints(app: &App) -> Vec<Hint> {
             }
         }
     };
+    // An agent that waits for you comes first (issue 29 item 13): its keys
+    // are the first to show in the narrowest footer.
+    if matches!(app.focus, Pane::Milestones | Pane::Detail) {
+        agent_keys(app, &mut out);
+    }
     match app.focus {
         Pane::Milestones => {
             run_keys(&mut out);
@@ -121,6 +126,25 @@ pub fn hints(app: &App) -> Vec<Hint> {
         }
     }
     out
+}
+
+/// `y allow`, `n deny` for an agent waiting for permission, `R reply` for
+/// one waiting for input, when mdash can answer it (its pane is known).
+fn agent_keys(app: &App, out: &mut Vec<Hint>) {
+    let Some(a) = rows::selected(app)
+        .and_then(|m| m.agent.as_ref())
+        .filter(|a| a.pane.is_some())
+    else {
+        return;
+    };
+    match a.state {
+        AgentState::WaitingPermission => {
+            push(app, out, Action::Allow, "allow");
+            push(app, out, Action::Deny, "deny");
+        }
+        AgentState::WaitingInput => push(app, out, Action::Reply, "reply"),
+        _ => {}
+    }
 }
 
 /// `? help` and `q quit`: shown at every width.

@@ -13,6 +13,7 @@ use crate::app::{App, Effect, Msg, Pane, RunAction};
 use crate::model::{RunState, Snapshot};
 
 mod answer;
+pub use answer::shown;
 mod merge;
 mod mouse;
 mod nav;

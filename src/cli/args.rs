@@ -39,6 +39,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The answer to a permission request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print every milestone with its status, phases and progress.
@@ -133,6 +140,32 @@ pub enum Command {
         root: PathBuf,
         #[arg(long)]
         milestone: String,
+    },
+    /// Answer an agent's permission request, as `y`/`n` do in the dashboard:
+    /// only the request named by HASH (`agent.request.hash` in `status
+    /// --json`), while the saved request and the agent's screen still show
+    /// it; otherwise nothing is sent and it exits 1 saying why.
+    Answer {
+        /// Milestone id.
+        id: String,
+        /// `allow` (the menu's Yes) or `deny` (its No).
+        #[arg(value_enum)]
+        decision: Decision,
+        /// The request being answered: `agent.request.hash` in `status --json`.
+        #[arg(long = "request", value_name = "HASH")]
+        request: String,
+        #[command(flatten)]
+        at: At,
+    },
+    /// Type a reply into a waiting agent's prompt, as `R` does in the
+    /// dashboard (only when its screen shows the empty prompt).
+    Reply {
+        /// Milestone id.
+        id: String,
+        /// The reply (one line).
+        text: String,
+        #[command(flatten)]
+        at: At,
     },
     /// Git worktrees for milestones.
     #[command(subcommand)]

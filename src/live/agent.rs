@@ -4,6 +4,7 @@
 //! and the tmux screen for turns that ended without a hook (Esc, a denied
 //! permission). The pure rules are in `rules::agent`.
 
+pub mod answer;
 pub mod claude;
 pub mod request;
 
@@ -52,10 +53,16 @@ pub fn append_state(
     )
 }
 
+/// The newest agent state in milestone `id`'s log, read through the read
+/// fence (a FIFO or a link out of the workspace is refused, never waited on).
+pub fn last_state(root: &Path, id: &str) -> Option<crate::model::AgentStatus> {
+    let fence = crate::read::file::Fence::new(root, crate::live::config::DEFAULT_MAX_FILE_BYTES);
+    crate::read::agent::last_state(&fence, &log_path(root, id))
+}
+
 /// Records that the agent ended, unless its hooks already said so.
 pub fn record_ended(root: &Path, id: &str) -> std::io::Result<()> {
-    let fence = crate::read::file::Fence::new(root, crate::live::config::DEFAULT_MAX_FILE_BYTES);
-    match crate::read::agent::last_state(&fence, &log_path(root, id)) {
+    match last_state(root, id) {
         Some(s) if s.state != AgentState::Ended => {
             append_state(root, id, AgentState::Ended, None, &s.session_id)
         }
@@ -242,7 +249,7 @@ fn one(
                     ..status
                 };
             }
-            pane = r.tmux.clone();
+            pane = answer::proven_pane(inp.root, r);
         }
     }
     if let Some(p) = &pane
@@ -259,6 +266,7 @@ fn one(
         tokens,
         pane,
         hooked,
+        request: None,
     })
 }
 

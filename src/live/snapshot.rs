@@ -265,7 +265,7 @@ impl Reader {
             .collect();
         crate::rules::attach_runs(&mut views, &runs);
         let ids: Vec<String> = views.iter().map(|v| v.milestone.id.clone()).collect();
-        let agents = crate::live::agent::observe(
+        let mut agents = crate::live::agent::observe(
             &mut self.transcripts,
             &crate::live::agent::Inputs {
                 root: &root,
@@ -278,6 +278,7 @@ impl Reader {
                 now,
             },
         );
+        crate::live::agent::request::attach(&root, &mut agents);
         crate::rules::agent::attach_agents(&mut views, &agents);
         views
             .iter_mut()

@@ -112,6 +112,20 @@ pub struct AgentView {
     /// Its state came from hooks (a run mdash started), not a transcript.
     #[serde(skip)]
     pub hooked: bool,
+    /// While it waits for permission: the request its hook saved, by
+    /// identity (SPEC §8.4; what `mdash answer --request` takes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRef>,
+}
+
+/// A saved permission request by identity: the hash of the saved request
+/// file (`hash`), and what it asks (`tool`, `target`: a file path or the
+/// command's first line, as in `detail`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestRef {
+    pub hash: String,
+    pub tool: String,
+    pub target: Option<String>,
 }
 
 fn empty_as_null<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
@@ -143,11 +157,15 @@ pub enum LineKind {
 }
 
 /// A request as the detail pane shows it (issue 19): for the agent of
-/// milestone `id` in state `detail`, so a stale one is never shown.
+/// milestone `id`, of the saved request whose hash is `hash` (SPEC §8.4:
+/// `y`/`n` answer only that one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
     pub id: String,
     pub session_id: String,
+    pub hash: String,
     pub detail: Option<String>,
+    /// Lines of the request not shown (over the cap), counted once.
+    pub more: usize,
     pub lines: Vec<(LineKind, String)>,
 }

@@ -5,12 +5,18 @@
 //! on disk is read by the caller. Nothing from the agent reaches a terminal
 //! raw: control characters are dropped here.
 
+pub mod menu;
+
 use crate::model::{LineKind, Request};
 
 /// At most this many lines of a side are diffed (LCS is quadratic).
 const MAX_DIFF_LINES: usize = 1500;
 /// A new file shows this many of its first lines.
 const NEW_FILE_LINES: usize = 40;
+/// A preview holds at most this many lines (issue 24 item 11)…
+pub const MAX_LINES: usize = 2000;
+/// …and this many characters in all: the rest is counted, not kept.
+pub const MAX_CHARS: usize = 256 * 1024;
 
 /// The file on disk that a Write would replace, as the caller found it.
 pub enum OnDisk {
@@ -109,11 +115,69 @@ pub fn preview(req: &Request, disk: OnDisk) -> Vec<(LineKind, String)> {
             }
             out
         }
-        tool => vec![
-            head(tool.to_string()),
-            (LineKind::Context, clean(&input.to_string())),
-        ],
+        tool => {
+            let mut out = vec![head(tool.to_string())];
+            out.extend(fields(input));
+            out
+        }
     }
+}
+
+/// A JSON input one line per field (issue 24 item 9): `key: value`, a
+/// string's further lines below it, anything else as compact JSON.
+fn fields(input: &serde_json::Value) -> Vec<(LineKind, String)> {
+    let Some(map) = input.as_object() else {
+        return vec![(LineKind::Context, clean(&input.to_string()))];
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        match v.as_str() {
+            Some(text) => {
+                let mut lines = text.lines();
+                let first = lines.next().unwrap_or_default();
+                out.push((LineKind::Context, clean(&format!("{k}: {first}"))));
+                out.extend(lines.map(|l| (LineKind::Context, clean(&format!("  {l}")))));
+            }
+            None => out.push((LineKind::Context, clean(&format!("{k}: {v}")))),
+        }
+    }
+    out
+}
+
+/// The preview cut to `MAX_LINES` lines and `MAX_CHARS` characters, and
+/// how many lines were left out: computed once, when the request is read.
+pub fn cap(mut lines: Vec<(LineKind, String)>) -> (Vec<(LineKind, String)>, usize) {
+    let mut chars = 0;
+    let keep = lines
+        .iter()
+        .position(|(_, l)| {
+            chars += l.len();
+            chars > MAX_CHARS
+        })
+        .unwrap_or(lines.len())
+        .min(MAX_LINES);
+    let more = lines.len() - keep;
+    lines.truncate(keep);
+    (lines, more)
+}
+
+/// The first line a request adds (else removes) with text, signed (`+two`),
+/// else the command's first line: what the agent's own screen must show
+/// too.
+pub fn first_change(lines: &[(LineKind, String)]) -> Option<String> {
+    let of = |kind: LineKind, sign: char| {
+        lines
+            .iter()
+            .find(|(k, l)| *k == kind && !l.trim().is_empty())
+            .map(|(_, l)| format!("{sign}{l}"))
+    };
+    of(LineKind::Added, '+')
+        .or_else(|| of(LineKind::Removed, '-'))
+        .or_else(|| {
+            lines
+                .iter()
+                .find_map(|(_, l)| l.strip_prefix("$ ").map(str::to_string))
+        })
 }
 
 /// A line diff (longest common subsequence): removed lines, then added
@@ -204,12 +268,52 @@ mod tests {
                 (Context, "Run tests".into())
             ]
         );
-        let r = req("WebFetch", json!({"url": "https://x"}));
-        assert_eq!(preview(&r, OnDisk::Missing)[1].1, r#"{"url":"https://x"}"#);
+        let r = req(
+            "WebFetch",
+            json!({"url": "https://x", "prompt": "a\nb", "n": 2}),
+        );
+        assert_eq!(
+            preview(&r, OnDisk::Missing)[1..],
+            [
+                (Context, "url: https://x".to_string()),
+                (Context, "prompt: a".into()),
+                (Context, "  b".into()),
+                (Context, "n: 2".into())
+            ]
+        );
         let r = req(
             "Edit",
             json!({"file_path": "/w/b", "old_string": "x", "new_string": "y"}),
         );
         assert_eq!(preview(&r, OnDisk::Missing).len(), 3);
+    }
+
+    #[test]
+    fn a_huge_request_is_capped_once() {
+        let content: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+        let r = req("Write", json!({"file_path": "/w/big", "content": content}));
+        let (lines, more) = cap(preview(&r, OnDisk::Unread("x".into())));
+        assert_eq!(lines.len(), MAX_LINES);
+        assert_eq!(more, 10_001 - MAX_LINES);
+        let one = "x".repeat(MAX_CHARS + 10);
+        let (lines, more) = cap(vec![(Head, "a".into()), (Added, one)]);
+        assert_eq!((lines.len(), more), (1, 1));
+    }
+
+    #[test]
+    fn the_first_change_is_what_the_screen_must_show() {
+        let r = req(
+            "Write",
+            json!({"file_path": "/w/a", "content": "one\ntwo\n"}),
+        );
+        let p = preview(&r, OnDisk::Text("one\n".into()));
+        assert_eq!(first_change(&p).as_deref(), Some("+two"));
+        let p = preview(&r, OnDisk::Text("zero\n".into()));
+        assert_eq!(first_change(&p).as_deref(), Some("+one"));
+        let r = req("Bash", json!({"command": "rm -rf x\nls"}));
+        assert_eq!(
+            first_change(&preview(&r, OnDisk::Missing)).as_deref(),
+            Some("rm -rf x")
+        );
     }
 }

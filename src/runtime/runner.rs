@@ -308,34 +308,45 @@ impl Runner {
                     }
                 });
             }
-            Effect::Answer { id, agent, allow } => {
-                offload(&self.tx, "answering the agent", move || {
-                    let result = match &agent.pane {
-                        Some(p) => crate::live::agent::request::answer(&id, &agent, p, allow),
-                        None => Err(format!("{id}'s agent has no pane")),
-                    };
-                    Msg::Answered { id, result }
-                });
-            }
-            Effect::Reply { id, pane, text } => {
-                offload(&self.tx, "replying to the agent", move || Msg::Answered {
-                    result: crate::live::agent::request::reply(&id, &pane, &text),
+            Effect::Answer { id, hash, allow } => {
+                let root = self.root.clone();
+                offload(&self.tx, "answering the agent", move || Msg::Answered {
+                    result: crate::live::agent::answer::answer(&root, &id, &hash, allow),
                     id,
                 });
             }
-            Effect::FocusAgent { id, pane } => {
+            Effect::Reply { id, pane: _, text } => {
+                let root = self.root.clone();
+                offload(&self.tx, "replying to the agent", move || Msg::Answered {
+                    result: crate::live::agent::answer::reply(&root, &id, &text),
+                    id,
+                });
+            }
+            Effect::FocusAgent { id, pane: _ } => {
                 let inside = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                let root = self.root.clone();
                 if inside {
                     // tmux commands are process work: on a worker.
                     offload(&self.tx, "going to the agent", move || {
-                        Msg::Notice(match crate::live::pane::focus(&pane) {
-                            Ok(()) => format!("at {id}'s agent ({})", pane.pane),
+                        // The pane proven again, not the snapshot's word.
+                        let went = crate::live::agent::answer::pane_now(&root, &id)
+                            .and_then(|(_, p)| crate::live::pane::focus(&p).map(|()| p));
+                        Msg::Notice(match went {
+                            Ok(p) => format!("at {id}'s agent ({})", p.pane),
                             Err(e) => format!("cannot go to {id}'s agent: {e}"),
                         })
                     });
                     return Ok(false);
                 }
                 // Outside tmux the dashboard gives its terminal to the attach.
+                let pane = match crate::live::agent::answer::pane_now(&root, &id) {
+                    Ok((_, p)) => p,
+                    Err(e) => {
+                        app.message = Some(format!("cannot go to {id}'s agent: {e}"));
+                        app.dirty = true;
+                        return Ok(false);
+                    }
+                };
                 match crate::live::pane::attach_command(&pane) {
                     Some(cmd) => {
                         tui.run_outside(cmd)?;

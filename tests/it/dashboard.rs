@@ -483,6 +483,7 @@ fn going_to_a_waiting_agent_acknowledges_it() {
             socket: "/tmp/none".into(),
         }),
         hooked: true,
+        request: None,
     };
     let i = live
         .milestones

@@ -56,11 +56,19 @@ pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
     }
     match (a, agent.state) {
         (Action::Allow | Action::Deny, AgentState::WaitingPermission) => {
-            fx.push(Effect::Answer {
-                id,
-                agent: *agent,
-                allow: a == Action::Allow,
-            });
+            // SPEC §8.4: only the request whose preview is on screen.
+            match shown(app, &id, &agent) {
+                Some(hash) => fx.push(Effect::Answer {
+                    id,
+                    hash,
+                    allow: a == Action::Allow,
+                }),
+                None => {
+                    app.message = Some(format!(
+                        "{id}'s request is not on screen yet (a new one just arrived, or it cannot be previewed); nothing sent"
+                    ))
+                }
+            }
         }
         (Action::Reply, AgentState::WaitingInput) => {
             app.replying = Some((id, String::new()));
@@ -124,7 +132,17 @@ pub(super) fn answered(app: &mut App, id: &str, result: Result<String, String>) 
     }
 }
 
-/// Asks for the preview of what the selected agent asks, once per request.
+/// The hash of `agent`'s request, when its preview is the one on screen.
+pub fn shown(app: &App, id: &str, agent: &crate::model::AgentView) -> Option<String> {
+    let want = agent.request.as_ref()?;
+    app.preview
+        .as_ref()
+        .filter(|p| p.id == id && p.hash == want.hash && p.session_id == agent.session_id)
+        .map(|p| p.hash.clone())
+}
+
+/// Asks for the preview of what the selected agent asks, once per request
+/// (a new request, even with the same detail, is asked for at once).
 pub(super) fn want_preview(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(m) = rows::selected(app) else { return };
     let Some(a) = m
@@ -135,7 +153,11 @@ pub(super) fn want_preview(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     let id = m.milestone.id.clone();
-    let key = (id.clone(), a.session_id.clone(), a.detail.clone());
+    let key = (
+        id.clone(),
+        a.session_id.clone(),
+        a.request.as_ref().map(|r| r.hash.clone()),
+    );
     if app.preview_asked.as_ref() == Some(&key) {
         return;
     }

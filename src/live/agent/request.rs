@@ -1,15 +1,15 @@
-//! Answering an agent from the dashboard (issue 19): the request its
-//! `PermissionRequest` hook saved, its preview (the file on disk read here,
-//! never in `app` or `ui`), and the keys sent to its exact pane once its
-//! screen is checked to show that very request.
+//! What a waiting agent asks (issue 19, SPEC §8.4): the request its
+//! `PermissionRequest` hook saved (through the write fence), known by the
+//! hash of the saved file; its preview (the file on disk read here, only
+//! inside the workspace and the run's own directory, never in `app` or
+//! `ui`). Answering it is `answer.rs`.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
-use crate::live::pane;
-use crate::model::{AgentView, Preview, Request, TmuxPane};
-use crate::rules::agent::{Screen, screen};
+use crate::model::{AgentState, AgentView, Preview, Request, RequestRef, Run};
 use crate::rules::request::{self, OnDisk};
 
 /// A file larger than this is not diffed.
@@ -20,24 +20,36 @@ pub fn path(root: &Path, id: &str) -> PathBuf {
         .join(format!("{id}.request.json"))
 }
 
-/// Saves what a `PermissionRequest` asks (atomically: temp file, rename).
+/// Saves what a `PermissionRequest` asks, through the one write path: the
+/// fence (a symlinked `.milestones/sessions` leading out is refused), a new
+/// random temp file (`O_EXCL|O_NOFOLLOW`: a planted symlink is never
+/// followed), then a rename.
 pub fn save(root: &Path, id: &str, hook: &Value) -> std::io::Result<()> {
-    let p = path(root, id);
-    std::fs::create_dir_all(p.parent().unwrap_or(root))?;
+    let name = crate::live::write::safe_name(id, "milestone id")?;
     let doc = json!({
         "session_id": hook["session_id"],
         "tool_name": hook["tool_name"],
         "tool_input": hook["tool_input"],
         "cwd": hook["cwd"],
     });
-    let tmp = p.with_extension(format!("json.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, doc.to_string())?;
-    std::fs::rename(&tmp, &p)
+    crate::live::write::replace(
+        &crate::live::write::Fence::new(root),
+        &path(root, &name),
+        doc.to_string().as_bytes(),
+    )
 }
 
-pub fn load(root: &Path, id: &str) -> Option<Request> {
-    let text = crate::read::file::read_regular(&path(root, id)).ok()?;
-    let v: Value = serde_json::from_str(&text).ok()?;
+/// The identity of a saved request: the SHA-256 of its file, 32 hex digits.
+pub fn hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn parse(text: &str) -> Option<Request> {
+    let v: Value = serde_json::from_str(text).ok()?;
     Some(Request {
         session_id: v["session_id"].as_str()?.to_string(),
         tool: v["tool_name"].as_str()?.to_string(),
@@ -46,146 +58,136 @@ pub fn load(root: &Path, id: &str) -> Option<Request> {
     })
 }
 
-/// The saved request, if it is the one the agent waits on now.
-fn current(root: &Path, id: &str, agent: &AgentView) -> Option<Request> {
-    let req = load(root, id)?;
-    let cwd = (!req.cwd.is_empty()).then(|| Path::new(&req.cwd));
-    let detail = crate::rules::agent::tool_detail(&req.tool, &req.input, cwd);
-    (req.session_id == agent.session_id && agent.detail.as_deref() == Some(detail.as_str()))
-        .then_some(req)
+/// A saved request and its hash.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub hash: String,
+    pub req: Request,
 }
 
-/// The file a Write would replace, read only inside the workspace or the
-/// agent's own directory.
-fn on_disk(root: &Path, req: &Request) -> OnDisk {
+/// `limits.max_file_bytes` (read only when a request is to be read).
+pub fn limit(root: &Path) -> u64 {
+    crate::live::config::load(root).0.max_file_bytes
+}
+
+/// The saved request of milestone `id`: read through the read fence, at
+/// most `max_bytes` (`limits.max_file_bytes`); why not, in words.
+pub fn load(root: &Path, id: &str, max_bytes: u64) -> Result<Saved, String> {
+    if !crate::model::valid_id(id) {
+        return Err(format!("{id:?} is not a milestone id"));
+    }
+    let text = crate::read::file::Fence::new(root, max_bytes)
+        .read_text(&path(root, id))
+        .map_err(|p| format!("its saved request: {}", p.message))?;
+    let req = parse(&text).ok_or("its saved request is not a request")?;
+    Ok(Saved {
+        hash: hash(&text),
+        req,
+    })
+}
+
+/// `<Tool> <target>` of a request, as the agent's `detail` says it.
+pub fn detail(req: &Request) -> String {
+    let cwd = (!req.cwd.is_empty()).then(|| Path::new(&req.cwd));
+    crate::rules::agent::tool_detail(&req.tool, &req.input, cwd)
+}
+
+/// The saved request, if it is the one the agent waits on now: its
+/// session, and what it asks, are the agent's.
+pub fn current(saved: &Saved, session: &str, agent_detail: Option<&str>) -> bool {
+    let d = detail(&saved.req);
+    // A subagent's request names it after the target (SPEC §8.1).
+    let same = |a: &str| {
+        a == d
+            || a.strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with(" (") && r.ends_with(')'))
+    };
+    saved.req.session_id == session && agent_detail.is_some_and(same)
+}
+
+fn reference(s: &Saved) -> RequestRef {
+    let d = detail(&s.req);
+    let target = d
+        .strip_prefix(s.req.tool.as_str())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    RequestRef {
+        hash: s.hash.clone(),
+        tool: crate::util::text::escape(&s.req.tool).into_owned(),
+        target,
+    }
+}
+
+/// Gives each agent that waits for permission the identity of its saved
+/// request (`agent.request`, SPEC §8.4).
+pub fn attach(root: &Path, agents: &mut [(String, AgentView)]) {
+    let mut max = None;
+    for (id, a) in agents.iter_mut() {
+        if a.state != AgentState::WaitingPermission || !a.hooked {
+            continue;
+        }
+        let max = *max.get_or_insert_with(|| limit(root));
+        a.request = load(root, id, max)
+            .ok()
+            .filter(|s| current(s, &a.session_id, a.detail.as_deref()))
+            .map(|s| reference(&s));
+    }
+}
+
+/// The file a Write would replace, read only inside the workspace (its
+/// worktrees included) and the run record's own directory: never where the
+/// request's `cwd` (the agent's word) points.
+fn on_disk(root: &Path, run: Option<&Run>, req: &Request) -> OnDisk {
     let Some(target) = request::target(req) else {
         return OnDisk::Missing;
     };
     let p = Path::new(&req.cwd).join(target);
-    let Ok(real) = std::fs::canonicalize(&p) else {
+    if std::fs::symlink_metadata(&p).is_err() {
         return OnDisk::Missing;
-    };
-    let canon = |d: &Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
-    if !real.starts_with(canon(root))
-        && (req.cwd.is_empty() || !real.starts_with(canon(Path::new(&req.cwd))))
-    {
+    }
+    let mut fence = crate::read::file::Fence::new(root, MAX_DIFF_BYTES);
+    if let Some(r) = run.filter(|r| !r.cwd.is_empty()) {
+        fence.allow(Path::new(&r.cwd));
+    }
+    if fence.check(&p).is_err() {
         return OnDisk::Unread("outside the workspace: not read".into());
     }
-    match std::fs::metadata(&real) {
+    match std::fs::metadata(&p) {
         Ok(m) if !m.is_file() => return OnDisk::Unread("not a file".into()),
         Ok(m) if m.len() > MAX_DIFF_BYTES => return OnDisk::Unread("too large to diff".into()),
         _ => {}
     }
-    match std::fs::read(&real).map(String::from_utf8) {
-        Ok(Ok(t)) => OnDisk::Text(t),
-        Ok(Err(_)) => OnDisk::Unread("not UTF-8".into()),
-        Err(e) => OnDisk::Unread(format!("cannot read: {e}")),
+    match fence.read_text(&p) {
+        Ok(t) => OnDisk::Text(t),
+        Err(e) => OnDisk::Unread(e.message),
     }
 }
 
+/// The first changed line of the request, as the agent's own screen shows
+/// it: what `answer` looks for there.
+pub fn first_change(root: &Path, id: &str, saved: &Saved) -> Option<String> {
+    let run = crate::live::runs::read(root, id);
+    request::first_change(&lines(root, run.as_ref(), &saved.req))
+}
+
+fn lines(root: &Path, run: Option<&Run>, req: &Request) -> Vec<(crate::model::LineKind, String)> {
+    request::preview(req, on_disk(root, run, req))
+}
+
+/// The preview of the request agent `id` waits on, capped once here.
 pub fn preview(root: &Path, id: &str, agent: &AgentView) -> Option<Preview> {
-    let req = current(root, id, agent)?;
-    let lines = request::preview(&req, on_disk(root, &req));
+    let saved = load(root, id, limit(root)).ok()?;
+    if !current(&saved, &agent.session_id, agent.detail.as_deref()) {
+        return None;
+    }
+    let run = crate::live::runs::read(root, id);
+    let (lines, more) = request::cap(lines(root, run.as_ref(), &saved.req));
     Some(Preview {
         id: id.to_string(),
         session_id: agent.session_id.clone(),
+        hash: saved.hash,
         detail: agent.detail.clone(),
+        more,
         lines,
     })
-}
-
-/// The number of the menu's option that starts with `word` (`1. Yes`,
-/// `3. No`).
-fn option(screen_text: &str, word: &str) -> Option<String> {
-    screen_text.lines().find_map(|l| {
-        let l = l.trim_start().trim_start_matches('❯').trim_start();
-        let (n, rest) = l.split_once(". ")?;
-        (n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() && rest.trim() == word)
-            .then(|| n.to_string())
-    })
-}
-
-/// What the menu must show for this request: the file's name, or the
-/// command's first line.
-fn expected(agent: &AgentView) -> Option<String> {
-    let d = agent.detail.as_deref()?;
-    let (_, target) = d.split_once(' ')?;
-    let name = Path::new(target)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| target.to_string());
-    // A long command wraps on screen: its start is enough.
-    Some(name.chars().take(30).collect())
-}
-
-/// The pane's screen once it shows `want`, or the last one seen: a hook
-/// can arrive a moment before the screen it announces is drawn.
-fn settled(p: &TmuxPane, want: Screen) -> Option<String> {
-    let until = std::time::Instant::now() + std::time::Duration::from_millis(SETTLE_MS);
-    loop {
-        let shown = pane::capture(p)?;
-        if screen(&shown) == want || std::time::Instant::now() >= until {
-            return Some(shown);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
-/// How long a screen is given to catch up with its hook.
-const SETTLE_MS: u64 = 2000;
-
-/// Answers the permission menu: `1. Yes` or `No`, after checking that the
-/// pane shows this very request. Returns what was done, in words.
-pub fn answer(id: &str, agent: &AgentView, p: &TmuxPane, allow: bool) -> Result<String, String> {
-    let what = agent.detail.clone().unwrap_or_else(|| "the request".into());
-    let shown =
-        settled(p, Screen::PermissionMenu).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
-    if screen(&shown) != Screen::PermissionMenu {
-        return Err(format!(
-            "{id}'s agent is not asking for permission on its screen (answered already, or moved on); nothing sent"
-        ));
-    }
-    if let Some(e) = expected(agent)
-        && !shown.contains(&e)
-    {
-        return Err(format!(
-            "{id}'s screen shows another request than {what}; nothing sent"
-        ));
-    }
-    let key = if allow {
-        option(&shown, "Yes")
-    } else {
-        option(&shown, "No")
-    }
-    .ok_or_else(|| format!("{id}'s permission menu has no such answer; nothing sent"))?;
-    pane::send(p, "", &[&key])?;
-    Ok(format!(
-        "{id}: {} {what}",
-        if allow { "allowed" } else { "denied" }
-    ))
-}
-
-/// Types a reply into the agent's prompt and submits it, after checking
-/// that the pane shows the empty prompt.
-pub fn reply(id: &str, p: &TmuxPane, text: &str) -> Result<String, String> {
-    let shown = settled(p, Screen::Prompt).ok_or_else(|| format!("{id}'s agent pane is gone"))?;
-    if screen(&shown) != Screen::Prompt {
-        return Err(format!("{id}'s agent is not at its prompt; reply not sent"));
-    }
-    let line: String = text.chars().filter(|c| !c.is_control()).collect();
-    pane::send(p, &line, &["Enter"])?;
-    Ok(format!("{id}: replied"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn menu_options_are_found_by_their_words() {
-        let s = " Do you want to proceed?\n ❯ 1. Yes\n   2. Yes, and always allow\n   3. No\n";
-        assert_eq!(option(s, "Yes").as_deref(), Some("1"));
-        assert_eq!(option(s, "No").as_deref(), Some("3"));
-        assert_eq!(option("1. Nope", "No"), None);
-    }
 }

@@ -59,6 +59,16 @@ pub fn cmdline(pid: i32) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// One variable of the environment the process was started with
+/// (`/proc/<pid>/environ`: readable for a process of this user only).
+pub fn env_var(pid: i32, name: &str) -> Option<String> {
+    let b = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    let prefix = format!("{name}=");
+    b.split(|c| *c == 0)
+        .find_map(|kv| kv.strip_prefix(prefix.as_bytes()))
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
 /// The program the process runs (a binary replaced on disk since it
 /// started still counts as the same path).
 pub fn exe(pid: i32) -> Option<PathBuf> {

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 
 use crate::app::App;
 use crate::model::{AgentState, AgentView, LineKind, Status};
-use crate::ui::text::fit;
+use crate::ui::text::{escape, fit, plural, wrap};
 use crate::ui::theme::Theme;
 use crate::util::time::age;
 
@@ -54,6 +54,45 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
             Span::styled(fit(d, w.saturating_sub(2 + why.len())), style),
         ]));
     }
+    if a.state.waits() && a.pane.is_some() {
+        let keys = if a.state == AgentState::WaitingPermission {
+            "  y: allow · n: deny · a: go to its pane (back: tmux last-window)"
+        } else {
+            "  R: reply · a: go to its pane (back: tmux last-window)"
+        };
+        out.push(Line::from(Span::styled(fit(keys, w), theme.dim())));
+    }
+    if let Some(p) = app.preview.as_ref().filter(|p| {
+        a.state == AgentState::WaitingPermission
+            && app.selected.as_deref() == Some(p.id.as_str())
+            && crate::app::update::shown(app, &p.id, a).is_some()
+    }) {
+        out.push(Line::from(Span::styled("Request".to_string(), theme.dim())));
+        for (kind, text) in &p.lines {
+            let (mark, style) = match kind {
+                LineKind::Head => ("  ", theme.bold()),
+                LineKind::Context => ("   ", theme.dim()),
+                LineKind::Added => ("  +", theme.status(Status::Completed)),
+                LineKind::Removed => ("  -", theme.status(Status::Blocked)),
+            };
+            // Wrapped, never cut: the tail of a long line is approved too
+            // (issue 24 item 9).
+            let room = w.saturating_sub(mark.len()).max(1);
+            for (i, piece) in wrap(&escape(text), room).into_iter().enumerate() {
+                let lead = if i == 0 { mark } else { "   " };
+                out.push(Line::from(Span::styled(
+                    fit(&format!("{lead}{piece}"), w),
+                    style,
+                )));
+            }
+        }
+        if p.more > 0 {
+            out.push(Line::from(Span::styled(
+                fit(&format!("  … {} more", plural(p.more, "line")), w),
+                theme.bold(),
+            )));
+        }
+    }
     let t = a.tokens;
     let session = if a.session_id.is_empty() {
         "no session yet".to_string()
@@ -72,34 +111,6 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         thousands(t.cache_read),
         thousands(t.cache_write)
     ))));
-    if a.state.waits() && a.pane.is_some() {
-        let keys = if a.state == AgentState::WaitingPermission {
-            "  y: allow · n: deny · a: go to its pane (back: tmux last-window)"
-        } else {
-            "  R: reply · a: go to its pane (back: tmux last-window)"
-        };
-        out.push(Line::from(Span::styled(keys.to_string(), theme.dim())));
-    }
-    if let Some(p) = app.preview.as_ref().filter(|p| {
-        a.state == AgentState::WaitingPermission
-            && p.session_id == a.session_id
-            && p.detail == a.detail
-            && app.selected.as_deref() == Some(p.id.as_str())
-    }) {
-        out.push(Line::from(Span::styled("Request".to_string(), theme.dim())));
-        for (kind, text) in &p.lines {
-            let (mark, style) = match kind {
-                LineKind::Head => ("  ", theme.bold()),
-                LineKind::Context => ("   ", theme.dim()),
-                LineKind::Added => ("  +", theme.status(Status::Completed)),
-                LineKind::Removed => ("  -", theme.status(Status::Blocked)),
-            };
-            out.push(Line::from(Span::styled(
-                fit(&format!("{mark}{text}"), w),
-                style,
-            )));
-        }
-    }
     out
 }
 

@@ -47,6 +47,11 @@ pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
 fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let ms = &m.milestone;
     let mut out = Vec::new();
+    // An agent that waits comes first: its request and keys above the fold.
+    let waits = m.agent.as_ref().filter(|a| a.state.waits());
+    if let Some(a) = waits {
+        out.extend(super::agent::lines(app, a, w, theme));
+    }
     let mut head = vec![super::readiness::status_span(m, theme)];
     if m.is_merged() {
         head.push(Span::styled(
@@ -74,7 +79,7 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
     }
     out.push(Line::from(prog));
     out.extend(super::timeline::lines(app, m, w, theme));
-    if let Some(a) = &m.agent {
+    if let Some(a) = m.agent.as_ref().filter(|_| waits.is_none()) {
         out.extend(super::agent::lines(app, a, w, theme));
     }
     if !m.phases.is_empty() {

@@ -12,6 +12,7 @@ pub mod pty;
 pub mod screen;
 pub mod sec;
 pub mod sec2;
+pub mod standin;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

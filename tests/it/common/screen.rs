@@ -98,5 +98,6 @@ pub fn claude(state: AgentState, pane: bool) -> AgentView {
             socket: "/tmp/tmux-0/default".into(),
         }),
         hooked: true,
+        request: None,
     }
 }
