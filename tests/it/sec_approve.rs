@@ -32,7 +32,7 @@ fn set_checks(ws: &Repo, argv: &[String]) {
 /// needs a wide screen), then at `cols`×`rows`.
 fn dashboard(ws: &Repo, cols: u16, rows: u16) -> Pty {
     let mut p = Pty::spawn_env(&ws.root, 120, 40, &[], &[("XDG_CONFIG_HOME", &ws.cfg)]);
-    p.wait_for("the checklist", |s| s.contains("not ready: checks"));
+    p.wait_for("the checklist", |s| s.contains("not ready: wants checks"));
     if (cols, rows) != (120, 40) {
         p.resize(cols, rows);
         p.wait_for("the new size", |s| s.lines().count() <= rows as usize);
