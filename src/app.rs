@@ -192,6 +192,7 @@ impl App {
                             a.state,
                             crate::model::AgentState::Working
                                 | crate::model::AgentState::WaitingPermission
+                                | crate::model::AgentState::Starting
                         )
                 })
             })

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod check;
 pub mod checks;
+pub mod prices;
 pub mod trust;
 
 use std::path::Path;

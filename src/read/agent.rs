@@ -4,10 +4,12 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use crate::model::{AgentState, AgentStatus, Event};
+use crate::model::{AgentState, AgentStatus, Event, SubagentHook, SubagentState};
 
 /// The event name of a change of an agent's state.
 pub const EVENT: &str = "agent_state";
+/// The event name of a change of a subagent's state (SPEC §8.1).
+pub const SUB_EVENT: &str = "subagent_state";
 
 /// How far back from the end of a log `last_state` looks.
 const TAIL_BYTES: u64 = 64 * 1024;
@@ -23,7 +25,50 @@ pub fn of_event(e: &Event) -> Option<AgentStatus> {
         detail: d["detail"].as_str().map(str::to_string),
         session_id: d["session_id"].as_str().unwrap_or_default().to_string(),
         since: e.timestamp.clone().unwrap_or_default(),
+        subagents: Vec::new(),
     })
+}
+
+/// The state a `subagent_state` event records.
+pub fn of_sub_event(e: &Event) -> Option<SubagentHook> {
+    if e.name != SUB_EVENT {
+        return None;
+    }
+    let d = e.details.as_ref()?;
+    let state = match d["state"].as_str()? {
+        "working" => SubagentState::Working,
+        "ended" => SubagentState::Ended,
+        _ => return None,
+    };
+    Some(SubagentHook {
+        id: d["agent_id"].as_str()?.to_string(),
+        kind: d["agent_type"].as_str().unwrap_or_default().to_string(),
+        state,
+        detail: d["detail"].as_str().map(str::to_string),
+        session_id: d["session_id"].as_str().unwrap_or_default().to_string(),
+        since: e.timestamp.clone().unwrap_or_default(),
+    })
+}
+
+/// The newest state of each subagent of session `session` among `events`
+/// (in log order), oldest subagent first. The start of a subagent whose
+/// first event fell out of the log's tail is known from its transcript.
+pub fn subagents(events: &[Event], session: &str) -> Vec<SubagentHook> {
+    let mut out: Vec<SubagentHook> = Vec::new();
+    for h in events.iter().filter_map(of_sub_event) {
+        if h.session_id != session {
+            continue;
+        }
+        match out.iter_mut().find(|o| o.id == h.id) {
+            Some(o) => {
+                // The type and start stay those of its first event.
+                o.state = h.state;
+                o.detail = h.detail;
+            }
+            None => out.push(h),
+        }
+    }
+    out
 }
 
 /// The newest `agent_state` in the last 64 KiB of `log` (by position: one

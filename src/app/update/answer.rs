@@ -52,7 +52,7 @@ pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 allow: a == Action::Allow,
             });
         }
-        (Action::Reply, AgentState::WaitingInput) => {
+        (Action::Reply, AgentState::WaitingInput | AgentState::Error) => {
             app.replying = Some((id, String::new()));
             let _ = pane;
         }

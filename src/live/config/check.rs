@@ -100,6 +100,7 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("checks", &[("command", Kind::Argv)]),
+    ("prices", &[]),
 ];
 
 /// Problems of a config file's text; `file` names it in each problem.
@@ -153,6 +154,15 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
             }
             continue;
         };
+        if section == "prices" {
+            // Its own rules (SPEC §8.3), each bad entry at its line.
+            for p in super::prices::from_yaml(val).1 {
+                let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
+                let (l, c) = locate(text, &path);
+                out.push(Problem::error(file, p.message).at(l, c));
+            }
+            continue;
+        }
         if section == "keys" {
             for (a, kv) in m {
                 let Some(action) = doc::text(a) else { continue };

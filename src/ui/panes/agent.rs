@@ -74,6 +74,7 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         ),
         w,
     ))));
+    out.extend(super::subagents::lines(a, w, theme));
     if a.state.waits() && a.pane.is_some() {
         let keys = if a.state == AgentState::WaitingPermission {
             "  y: allow · n: deny · a: go to its pane"
