@@ -432,3 +432,87 @@ fn sessions_mdash_did_not_start_show_subagents_errors_and_costs_from_transcripts
     assert_eq!(b["cost_usd"], Value::Null);
     assert_eq!(blockers(&doc, "2b", "agent_error").len(), 1);
 }
+
+#[test]
+fn a_permission_a_subagent_asks_names_it() {
+    let Some(bin) = claude::require() else { return };
+    let s = Setup::new(&bin, Vec::new());
+    configure(&s);
+    let w = s.worktree("2a");
+    // A new file: an existing one must be read before it is written.
+    let a = w.join("design.md").to_string_lossy().into_owned();
+    s.model.push(vec![
+        Turn::tool(
+            "Agent",
+            json!({"description": "Design 2a", "prompt": "LANE-WRITER: write it",
+                   "subagent_type": "general-purpose"}),
+        ),
+        Turn::text("Delegated and done."),
+    ]);
+    s.model.lane(
+        "LANE-WRITER",
+        vec![
+            Turn::tool("Write", json!({"file_path": a, "content": "designed\n"})),
+            Turn::text("Wrote the design."),
+        ],
+    );
+    let out = s.mdash(&["run", "start", "2a"]);
+    assert!(out.status.success(), "run start: {}", text(&out.stderr));
+    let doc = s.wait_state("2a", "waiting_permission", Some("Write design.md (Design 2a)"));
+    let subs = subagents(&doc, "2a");
+    assert_eq!(subs.len(), 1, "{doc:#}");
+    assert_eq!(subs[0]["state"], "working");
+    assert_eq!(subs[0]["detail"], "Write design.md");
+    let b = blockers(&doc, "2a", "agent_waiting");
+    assert_eq!(b[0]["detail"], "permission: Write design.md (Design 2a)");
+    let pane = s
+        .tmux
+        .wait_pane("the permission menu", screen::permission_menu);
+    s.tmux.keys(&pane, &["1"]);
+    let doc = s.wait_state("2a", "waiting_input", Some("Delegated and done."));
+    let subs = subagents(&doc, "2a");
+    assert_eq!(subs[0]["state"], "ended");
+    assert_eq!(subs[0]["detail"], "Wrote the design.");
+    assert_eq!(
+        std::fs::read_to_string(w.join("design.md")).expect("design"),
+        "designed\n"
+    );
+}
+
+#[test]
+fn a_bad_price_is_a_check_error_with_its_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    common::write(
+        root,
+        ".milestones/active/2a.yaml",
+        "id: 2a\ntitle: A\nstatus: planned\n",
+    );
+    common::write(
+        root,
+        ".milestones/config/mdash.yaml",
+        "prices:\n  claude-opus-4-8:\n    input: 3\n    output: lots\n    cache_read: 0.3\n    \
+         cache_write: 3.75\n  claude-haiku: {input: 1, output: 5}\n  claude-x: 7\n",
+    );
+    let out = common::bin()
+        .arg("check")
+        .arg(root)
+        .output()
+        .expect("mdash");
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let lines: Vec<&str> = said.lines().filter(|l| l.contains("prices")).collect();
+    assert_eq!(lines.len(), 3, "{said}");
+    assert!(
+        lines[0].contains("mdash.yaml:4:5: error: prices.claude-opus-4-8.output is \"lots\""),
+        "{said}"
+    );
+    assert!(
+        lines[1].contains("mdash.yaml:7:3: error: prices.claude-haiku lacks cache_read, cache_write"),
+        "{said}"
+    );
+    assert!(lines[2].contains("mdash.yaml:8:3: error: prices.claude-x"), "{said}");
+    // The good entries still price: status reads on.
+    let doc = common::status_json(root);
+    assert!(doc["errors"].is_array());
+}
