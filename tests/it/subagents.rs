@@ -458,7 +458,11 @@ fn a_permission_a_subagent_asks_names_it() {
     );
     let out = s.mdash(&["run", "start", "2a"]);
     assert!(out.status.success(), "run start: {}", text(&out.stderr));
-    let doc = s.wait_state("2a", "waiting_permission", Some("Write design.md (Design 2a)"));
+    let doc = s.wait_state(
+        "2a",
+        "waiting_permission",
+        Some("Write design.md (Design 2a)"),
+    );
     let subs = subagents(&doc, "2a");
     assert_eq!(subs.len(), 1, "{doc:#}");
     assert_eq!(subs[0]["state"], "working");
@@ -508,10 +512,14 @@ fn a_bad_price_is_a_check_error_with_its_line() {
         "{said}"
     );
     assert!(
-        lines[1].contains("mdash.yaml:7:3: error: prices.claude-haiku lacks cache_read, cache_write"),
+        lines[1]
+            .contains("mdash.yaml:7:3: error: prices.claude-haiku lacks cache_read, cache_write"),
         "{said}"
     );
-    assert!(lines[2].contains("mdash.yaml:8:3: error: prices.claude-x"), "{said}");
+    assert!(
+        lines[2].contains("mdash.yaml:8:3: error: prices.claude-x"),
+        "{said}"
+    );
     // The good entries still price: status reads on.
     let doc = common::status_json(root);
     assert!(doc["errors"].is_array());

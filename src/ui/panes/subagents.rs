@@ -60,13 +60,21 @@ pub fn lines<'a>(a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     };
     out.push(Line::from(Span::raw(fit(&format!("  cost {cost}"), w))));
     let n = a.subagents.len();
+    let name_of = |s: &crate::model::Subagent| s.description.clone().unwrap_or(s.kind.clone());
+    // One column for the names: the longest, up to half the room.
+    let widest = a
+        .subagents
+        .iter()
+        .map(|s| name_of(s).chars().count())
+        .max()
+        .unwrap_or(0);
     for (i, s) in a.subagents.iter().enumerate() {
         let branch = if i + 1 == n { "└" } else { "├" };
         let (glyph, style) = match s.state {
             SubagentState::Working => ("▶", theme.status(Status::InProgress)),
             SubagentState::Ended => ("✓", theme.dim()),
         };
-        let name = s.description.as_deref().unwrap_or(&s.kind);
+        let name = name_of(s);
         let doing = s.detail.as_deref().unwrap_or(match s.state {
             SubagentState::Working => "working",
             SubagentState::Ended => "ended",
@@ -74,10 +82,10 @@ pub fn lines<'a>(a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
         let tokens = format!(" {} tok", short(s.tokens.total()));
         let head = format!("  {branch} {glyph} ");
         let room = w.saturating_sub(head.chars().count() + tokens.len());
-        let name_w = room.min(name.chars().count().max(8)).min(room / 2 + 8);
+        let name_w = widest.min(room / 2).max(1);
         let text = format!(
             "{}  {}",
-            fit(name, name_w),
+            fit(&name, name_w),
             fit(doing, room.saturating_sub(name_w + 2))
         );
         out.push(Line::from(vec![
