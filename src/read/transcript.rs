@@ -104,36 +104,43 @@ pub fn parse(text: &str) -> Transcript {
 }
 
 /// A string field of a line, found without parsing the line (most lines
-/// are tool output, far too big to parse for a time stamp). In JSON text
-/// a key's quote is never escaped; a quote inside a string always is.
+/// are tool output, far too big to parse for a time stamp): the first (or
+/// `last`) `"key": "…"`. In JSON text a key's quote is never escaped; a
+/// quote inside a string always is.
 fn str_field(line: &str, key: &str, last: bool) -> Option<String> {
-    let pat = format!("\"{key}\":\"");
-    let at = if last {
-        line.rfind(&pat)
+    let pat = format!("\"{key}\"");
+    let value = |at: usize| -> Option<String> {
+        let rest = line[at + pat.len()..].trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start();
+        if !rest.starts_with('"') {
+            return None;
+        }
+        let mut esc = false;
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let close = c == '"' && !esc;
+                esc = c == '\\' && !esc;
+                close
+            })?
+            .0;
+        serde_json::from_str(&rest[..=end]).ok()
+    };
+    if last {
+        line.rmatch_indices(&pat).find_map(|(i, _)| value(i))
     } else {
-        line.find(&pat)
-    }? + pat.len()
-        - 1;
-    let rest = &line[at..];
-    let mut esc = false;
-    let end = rest
-        .char_indices()
-        .skip(1)
-        .find(|&(_, c)| {
-            let close = c == '"' && !esc;
-            esc = c == '\\' && !esc;
-            close
-        })?
-        .0;
-    serde_json::from_str(&rest[..=end]).ok()
+        line.match_indices(&pat).find_map(|(i, _)| value(i))
+    }
 }
 
 impl Transcript {
     /// Takes in one line of a transcript.
     pub fn feed(&mut self, line: &str) {
-        let assistant = line.contains("\"type\":\"assistant\"");
-        let prompt =
-            !assistant && line.contains("\"type\":\"user\"") && !line.contains("\"tool_result\"");
+        // Only these lines are worth a parse (`"assistant"` never occurs
+        // unescaped in a tool's output, which is a JSON string).
+        let assistant = line.contains("\"assistant\"");
+        let prompt = !assistant && line.contains("\"user\"") && !line.contains("\"tool_result\"");
         if let Some(ts) = str_field(line, "timestamp", true) {
             if self.first_timestamp.is_none() {
                 self.first_timestamp = Some(ts.clone());
@@ -316,6 +323,29 @@ not json
             r#"{"type":"user","sessionId":"s1","timestamp":"2026-11-22T09:01:00.000Z","message":{"role":"user","content":"again"}}"#
         );
         assert!(!parse(&more).last_end_turn);
+    }
+
+    #[test]
+    fn lines_written_with_spaces_count_too() {
+        let t = parse(concat!(
+            r#"{"type": "user", "sessionId": "s9", "cwd": "/w", "timestamp": "2026-11-22T09:00:00.000Z", "message": {"role": "user", "content": "go"}}"#,
+            "\n",
+            r#"{"type": "assistant", "timestamp": "2026-11-22T09:00:05.000Z", "message": {"id": "m1", "model": "claude-x", "stop_reason": "end_turn", "content": [{"type": "text", "text": "Hi \"there\""}], "usage": {"input_tokens": 7, "output_tokens": 1}}}"#,
+            "\n"
+        ));
+        assert_eq!(t.session_id, "s9");
+        assert_eq!(t.cwd.as_deref(), Some("/w"));
+        assert_eq!(t.usage["m1"].tokens.input, 7);
+        assert_eq!(t.usage["m1"].model, "claude-x");
+        assert_eq!(t.last_text.as_deref(), Some("Hi \"there\""));
+        assert_eq!(
+            t.first_timestamp.as_deref(),
+            Some("2026-11-22T09:00:00.000Z")
+        );
+        assert_eq!(
+            t.last_timestamp.as_deref(),
+            Some("2026-11-22T09:00:05.000Z")
+        );
     }
 
     #[test]

@@ -42,6 +42,11 @@ impl Tail {
     /// Reads `path` on from `prev` (the same file, not shorter than where
     /// it stopped), else from the start. `None` when it cannot be read.
     pub fn open(path: &Path, prev: Option<Tail>) -> Option<Tail> {
+        Tail::open_capped(path, prev, FIRST_READ_MAX)
+    }
+
+    /// `open`, a new file read from at most `first_max` bytes before its end.
+    pub fn open_capped(path: &Path, prev: Option<Tail>, first_max: u64) -> Option<Tail> {
         let mut f = File::open(path).ok()?;
         let md = f.metadata().ok()?;
         if !md.is_file() {
@@ -52,7 +57,7 @@ impl Tail {
         let mut t = match prev {
             Some(p) if p.file == file && len >= p.offset => p,
             _ => {
-                let start = len.saturating_sub(FIRST_READ_MAX);
+                let start = len.saturating_sub(first_max);
                 Tail {
                     transcript: Arc::new(Transcript::default()),
                     len: 0,
@@ -148,6 +153,24 @@ mod tests {
         std::fs::write(&p, line("m9", 5)).expect("w");
         let t = Tail::open(&p, Some(t)).expect("open");
         assert_eq!(super::super::tokens([t.transcript.as_ref()]).input, 5);
+    }
+
+    #[test]
+    fn a_big_new_transcript_is_read_from_its_tail_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("s3.jsonl");
+        let mut text = String::new();
+        for i in 0..100 {
+            text.push_str(&line(&format!("m{i}"), 1));
+        }
+        std::fs::write(&p, &text).expect("w");
+        let each = line("m10", 1).len() as u64;
+        // Room for the last ten lines and a part of the one before.
+        let t = Tail::open_capped(&p, None, each * 10 + 5).expect("open");
+        assert!(t.bytes_read <= each * 10 + 5);
+        assert_eq!(t.transcript.usage.len(), 10, "the cut line is skipped");
+        assert!(t.transcript.usage.contains_key("m99"));
+        assert!(!t.transcript.usage.contains_key("m89"));
     }
 
     #[test]
