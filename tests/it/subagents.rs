@@ -115,9 +115,14 @@ fn a_coordinator_deploys_two_subagents_in_parallel() {
     s.tmux.keys(&dash, &["s"]);
 
     // 1. Both work at once, with their types and descriptions.
+    // (Claude Code writes a subagent's meta file, with its description, a
+    // moment after it starts.)
     let doc = s.wait_agent("2a", "two working subagents", |a| {
         let subs = a["subagents"].as_array().cloned().unwrap_or_default();
-        subs.len() == 2 && subs.iter().all(|x| x["state"] == "working")
+        subs.len() == 2
+            && subs
+                .iter()
+                .all(|x| x["state"] == "working" && x["description"].is_string())
     });
     let subs = subagents(&doc, "2a");
     let mut described: Vec<(&str, &str)> = subs

@@ -62,11 +62,18 @@ pub(super) fn views(
     let mut out: Vec<(Option<DateTime<Utc>>, usize, Subagent)> = Vec::new();
     let mine = subs.iter().filter(|s| s.session_id == session);
     for (i, s) in mine.enumerate() {
-        let meta = cache
-            .metas
-            .entry(s.file.path.clone())
-            .or_insert_with(|| sub::meta(&s.file.path))
-            .clone();
+        // Kept once read whole (it does not change); looked for again while
+        // missing (Claude Code may write it just after the transcript).
+        let meta = match cache.metas.get(&s.file.path) {
+            Some(m) => m.clone(),
+            None => {
+                let m = sub::meta(&s.file.path);
+                if m.kind.is_some() {
+                    cache.metas.insert(s.file.path.clone(), m.clone());
+                }
+                m
+            }
+        };
         let hook = hooks.iter().find(|h| h.id == s.file.id);
         let (state, detail) = match hook {
             Some(h) => (h.state, h.detail.clone()),
