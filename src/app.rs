@@ -188,12 +188,12 @@ impl App {
                 m.agent.as_ref().is_some_and(|a| {
                     a.pane.is_some()
                         && a.hooked
-                        && matches!(
+                        && (matches!(
                             a.state,
                             crate::model::AgentState::Working
                                 | crate::model::AgentState::WaitingPermission
                                 | crate::model::AgentState::Starting
-                        )
+                        ) || a.detail.as_deref() == Some(crate::rules::agent::COMPACTING))
                 })
             })
         })

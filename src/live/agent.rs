@@ -359,7 +359,14 @@ fn correct_from_screen(
     let Some(screen) = crate::live::pane::capture(pane) else {
         return;
     };
-    let Some(state) = rule::correct(status.state, rule::screen(&screen)) else {
+    let shown = rule::screen(&screen);
+    // A compaction that ends without `PostCompact` ("Not enough messages
+    // to compact") leaves the prompt: the detail `compacting` is over.
+    let compacted =
+        status.detail.as_deref() == Some(rule::COMPACTING) && shown == rule::Screen::Prompt;
+    let Some(state) = rule::correct(status.state, shown)
+        .or_else(|| compacted.then_some(AgentState::WaitingInput))
+    else {
         return;
     };
     let detail = match state {

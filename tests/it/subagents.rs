@@ -529,3 +529,39 @@ fn a_bad_price_is_a_check_error_with_its_line() {
     let doc = common::status_json(root);
     assert!(doc["errors"].is_array());
 }
+
+#[test]
+fn compaction_shows_as_a_detail_and_ends_even_without_post_compact() {
+    let Some(bin) = claude::require() else { return };
+    let s = Setup::new(&bin, Vec::new());
+    s.model
+        .push(vec![Turn::text("Hello.").usage(Usage::new(10, 1, 0, 0))]);
+    let out = s.mdash(&["run", "start", "2a"]);
+    assert!(out.status.success(), "run start: {}", text(&out.stderr));
+    s.wait_state("2a", "waiting_input", Some("Hello."));
+    let pane = s.tmux.wait_pane("the prompt", |sc| {
+        screen::prompt(sc) && sc.contains("Hello.")
+    });
+    // Too short a conversation: Claude Code fires PreCompact, then says
+    // "Not enough messages to compact." and fires no PostCompact.
+    s.tmux.type_text(&pane, "/compact");
+    std::thread::sleep(Duration::from_millis(300));
+    s.tmux.keys(&pane, &["Enter"]);
+    claude::wait_until("the compacting detail logged", || {
+        s.agent_events("2a")
+            .iter()
+            .any(|e| e["details"]["detail"] == "compacting")
+    });
+    let events = s.agent_events("2a");
+    let c = events
+        .iter()
+        .find(|e| e["details"]["detail"] == "compacting")
+        .expect("compacting");
+    assert_eq!(
+        c["details"]["state"], "waiting_input",
+        "no state of its own"
+    );
+    // The pane shows the prompt again: the detail is over.
+    s.wait_state("2a", "waiting_input", Some("Hello."));
+    let _ = s.mdash(&["run", "stop", "2a"]);
+}
