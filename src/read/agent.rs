@@ -50,6 +50,29 @@ pub fn of_sub_event(e: &Event) -> Option<SubagentHook> {
     })
 }
 
+/// Marks in `keep` each subagent's first and newest `subagent_state`
+/// event (per milestone and subagent id): what `subagents` needs, bounded
+/// by the number of subagents however long their logs grow.
+pub fn keep_subagents(events: &[Event], keep: &mut [bool]) {
+    let mut seen: std::collections::HashMap<(Option<&str>, &str), (usize, usize)> =
+        std::collections::HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.name != SUB_EVENT {
+            continue;
+        }
+        let Some(aid) = e.details.as_ref().and_then(|d| d["agent_id"].as_str()) else {
+            continue;
+        };
+        seen.entry((e.milestone_id.as_deref(), aid))
+            .and_modify(|(_, last)| *last = i)
+            .or_insert((i, i));
+    }
+    for (first, last) in seen.into_values() {
+        keep[first] = true;
+        keep[last] = true;
+    }
+}
+
 /// The newest state of each subagent of session `session` among `events`
 /// (in log order), oldest subagent first. The start of a subagent whose
 /// first event fell out of the log's tail is known from its transcript.
@@ -88,4 +111,53 @@ pub fn last_state(log: &Path) -> Option<AgentStatus> {
             let e = crate::read::log::parse_line(l).ok()??;
             of_event(&e)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(aid: &str, state: &str, detail: Option<&str>, session: &str) -> Event {
+        let line = serde_json::json!({"event": SUB_EVENT, "timestamp": "2026-11-22T09:00:00Z",
+            "milestone_id": "2a", "details": {"agent": "claude", "agent_id": aid,
+            "agent_type": "general-purpose", "state": state, "detail": detail,
+            "session_id": session}});
+        crate::read::log::parse_line(&line.to_string())
+            .ok()
+            .flatten()
+            .expect("event")
+    }
+
+    #[test]
+    fn a_subagents_first_and_newest_states_are_kept_and_merged() {
+        let events = vec![
+            ev("a1", "working", None, "s1"),
+            ev("a2", "working", None, "s1"),
+            ev("a1", "working", Some("Read a.txt"), "s1"),
+            ev("a1", "working", Some("Write a.txt"), "s1"),
+            ev("a2", "ended", Some("Spec drafted."), "s1"),
+            ev("a9", "working", None, "s0"),
+        ];
+        let mut keep = vec![false; events.len()];
+        keep_subagents(&events, &mut keep);
+        assert_eq!(keep, [true, true, false, true, true, true]);
+        let kept: Vec<Event> = events
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let subs = subagents(&kept, "s1");
+        let view: Vec<(&str, SubagentState, Option<&str>)> = subs
+            .iter()
+            .map(|s| (s.id.as_str(), s.state, s.detail.as_deref()))
+            .collect();
+        assert_eq!(
+            view,
+            [
+                ("a1", SubagentState::Working, Some("Write a.txt")),
+                ("a2", SubagentState::Ended, Some("Spec drafted.")),
+            ]
+        );
+    }
 }
