@@ -239,12 +239,16 @@ fn a_turn_that_meets_a_429_is_an_error_until_the_next_prompt() {
     });
     assert!(shown.contains("rate_limit"), "{shown}");
 
-    // A new prompt moves it on.
-    let pane = s.tmux.wait_pane("the agent's prompt", |sc| {
+    // A new prompt moves it on: `R` replies to an agent in error too.
+    s.tmux.wait_pane("the agent's prompt", |sc| {
         screen::prompt(sc) && sc.contains("429")
     });
-    s.tmux.type_text(&pane, "try again");
-    s.tmux.keys(&pane, &["Enter"]);
+    s.tmux.keys(&dash, &["R"]);
+    s.tmux.wait_text(&dash, "reply to 2a's agent");
+    s.tmux.type_text(&dash, "try again");
+    s.tmux.wait_text(&dash, "try again_");
+    s.tmux.keys(&dash, &["Enter"]);
+    s.tmux.wait_text(&dash, "2a: replied");
     let doc = s.wait_state("2a", "waiting_input", Some("Recovered."));
     assert!(blockers(&doc, "2a", "agent_error").is_empty());
     let events = s.agent_events("2a");
