@@ -179,23 +179,32 @@ pub struct Price {
     pub cache_write: u64,
 }
 
-/// Model-name prefixes and their prices; the longest matching prefix wins.
+/// Model-name prefixes and their prices: the configured ones first (the
+/// longest matching prefix wins), then the built-in defaults (likewise), so
+/// that a configured `claude-` prices every Claude model.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Prices(pub Vec<(String, Price)>);
+pub struct Prices {
+    pub configured: Vec<(String, Price)>,
+    pub defaults: Vec<(String, Price)>,
+}
+
+fn longest(table: &[(String, Price)], model: &str) -> Option<Price> {
+    table
+        .iter()
+        .filter(|(p, _)| model.starts_with(p.as_str()))
+        .max_by_key(|(p, _)| p.len())
+        .map(|(_, price)| *price)
+}
 
 impl Prices {
     pub fn of(&self, model: &str) -> Option<Price> {
-        self.0
-            .iter()
-            .filter(|(p, _)| model.starts_with(p.as_str()))
-            .max_by_key(|(p, _)| p.len())
-            .map(|(_, price)| *price)
+        longest(&self.configured, model).or_else(|| longest(&self.defaults, model))
     }
 
-    /// Sets `prefix`'s price, replacing an earlier one.
+    /// Configures `prefix`'s price, replacing an earlier one.
     pub fn set(&mut self, prefix: &str, price: Price) {
-        self.0.retain(|(p, _)| p != prefix);
-        self.0.push((prefix.to_string(), price));
+        self.configured.retain(|(p, _)| p != prefix);
+        self.configured.push((prefix.to_string(), price));
     }
 }
 

@@ -40,12 +40,13 @@ pub fn price(p: [f64; 4]) -> Price {
 
 /// The built-in price table.
 pub fn defaults() -> Prices {
-    Prices(
-        DEFAULTS
+    Prices {
+        configured: Vec::new(),
+        defaults: DEFAULTS
             .iter()
             .map(|(k, p)| (k.to_string(), price(*p)))
             .collect(),
-    )
+    }
 }
 
 /// The cost of `(model, tokens)` messages in millionths of a dollar;
@@ -103,6 +104,16 @@ mod tests {
             cost([("m", t(1_000_000, 1_000_000, 0, 0))], &p),
             Some(300_000)
         );
+        // A configured prefix wins over a longer built-in one.
+        let mut d = defaults();
+        d.set("claude-", price([1.0, 1.0, 1.0, 1.0]));
+        d.set("claude-haiku-4-5", price([2.0, 2.0, 2.0, 2.0]));
+        assert_eq!(d.of("claude-opus-4-8").map(|p| p.input), Some(1_000_000));
+        assert_eq!(
+            d.of("claude-haiku-4-5-2025").map(|p| p.input),
+            Some(2_000_000)
+        );
+        assert_eq!(d.of("gpt-5"), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `prices:` in `mdash.yaml` (SPEC §8.3): a model-name prefix maps to
 //! `{input, output, cache_read, cache_write}` in US dollars per million
-//! tokens, over the built-in defaults (`rules::cost`); the longest
-//! matching prefix wins. One function from the YAML value to the entries
+//! tokens, over the built-in defaults (`rules::cost`): the longest
+//! matching configured prefix wins, and a model no configured prefix
+//! matches takes the longest matching default. One function from the YAML value to the entries
 //! and their problems, so that whatever reads the config can plug it in.
 
 use std::path::Path;
