@@ -149,7 +149,9 @@ fn a_coordinator_deploys_two_subagents_in_parallel() {
     let shown = s
         .tmux
         .wait_screen(&dash, "both subagents in the tree", |sc| {
-            sc.contains("⑂2") && sc.contains("▶ Design 2a") && sc.contains("▶ Spec 2a")
+            sc.contains("⑂2")
+                && sc.contains("▶ Design 2a · general-purpose")
+                && sc.contains("▶ Spec 2a · general-purpose")
         });
     assert!(shown.contains("cost $"), "{shown}");
 
@@ -186,7 +188,11 @@ fn a_coordinator_deploys_two_subagents_in_parallel() {
     }
     assert_eq!(agent["cost_usd"].as_f64(), Some(cost(all)), "{agent:#}");
     s.tmux.wait_screen(&dash, "both ended", |sc| {
-        sc.contains("✓ Design 2a") && sc.contains("✓ Spec 2a") && !sc.contains("⑂")
+        sc.contains("✓ Design 2a")
+            && sc.contains("✓ Spec 2a")
+            && sc.contains("Design drafted.")
+            && sc.contains("Spec drafted.")
+            && !sc.contains("⑂")
     });
 
     // The hooks logged each subagent's states.

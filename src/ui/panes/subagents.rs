@@ -51,6 +51,33 @@ pub fn total(snap: &Snapshot) -> Option<String> {
     Some(format!("{at_least}{}", dollars(sum)))
 }
 
+/// At most this many subagents in the tree: every working one, then the
+/// newest ended ones.
+const TREE_MAX: usize = 6;
+
+/// The subagents the tree shows, oldest first.
+fn shown(all: &[crate::model::Subagent]) -> Vec<&crate::model::Subagent> {
+    let working = all
+        .iter()
+        .filter(|s| s.state == SubagentState::Working)
+        .count();
+    let mut ended_room = TREE_MAX.saturating_sub(working);
+    let mut keep = vec![false; all.len()];
+    for (i, s) in all.iter().enumerate().rev() {
+        if s.state == SubagentState::Working {
+            keep[i] = true;
+        } else if ended_room > 0 {
+            keep[i] = true;
+            ended_room -= 1;
+        }
+    }
+    all.iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(s, _)| s)
+        .collect()
+}
+
 /// The cost line and the subagents' tree, under the agent's own lines.
 pub fn lines<'a>(a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
@@ -59,39 +86,46 @@ pub fn lines<'a>(a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
         None => "unknown (a model without a price; see prices: in mdash.yaml)".into(),
     };
     out.push(Line::from(Span::raw(fit(&format!("  cost {cost}"), w))));
-    let n = a.subagents.len();
-    let name_of = |s: &crate::model::Subagent| s.description.clone().unwrap_or(s.kind.clone());
-    // One column for the names: the longest, up to half the room.
-    let widest = a
-        .subagents
-        .iter()
-        .map(|s| name_of(s).chars().count())
-        .max()
-        .unwrap_or(0);
-    for (i, s) in a.subagents.iter().enumerate() {
-        let branch = if i + 1 == n { "└" } else { "├" };
+    let shown = shown(&a.subagents);
+    if shown.len() < a.subagents.len() {
+        let hidden = a.subagents.len() - shown.len();
+        out.push(Line::from(Span::styled(
+            fit(&format!("  … {hidden} earlier subagents ended"), w),
+            theme.dim(),
+        )));
+    }
+    let n = shown.len();
+    for (i, s) in shown.into_iter().enumerate() {
+        let last = i + 1 == n;
         let (glyph, style) = match s.state {
             SubagentState::Working => ("▶", theme.status(Status::InProgress)),
             SubagentState::Ended => ("✓", theme.dim()),
         };
-        let name = name_of(s);
+        // Its description and type, then what it does on a line of its own.
+        let name = s.description.as_deref().unwrap_or(&s.kind);
+        let kind = if s.description.is_some() && !s.kind.is_empty() {
+            format!(" · {}", s.kind)
+        } else {
+            String::new()
+        };
         let doing = s.detail.as_deref().unwrap_or(match s.state {
             SubagentState::Working => "working",
             SubagentState::Ended => "ended",
         });
         let tokens = format!(" {} tok", short(s.tokens.total()));
-        let head = format!("  {branch} {glyph} ");
+        let head = format!("  {} {glyph} ", if last { "└" } else { "├" });
         let room = w.saturating_sub(head.chars().count() + tokens.len());
-        let name_w = widest.min(room / 2).max(1);
-        let text = format!(
-            "{}  {}",
-            fit(&name, name_w),
-            fit(doing, room.saturating_sub(name_w + 2))
-        );
+        let name_w = name.chars().count().min(room);
         out.push(Line::from(vec![
             Span::styled(head, style),
-            Span::raw(fit(&text, room)),
+            Span::raw(fit(name, name_w)),
+            Span::styled(fit(&kind, room - name_w), theme.dim()),
             Span::styled(tokens, theme.dim()),
+        ]));
+        let stem = if last { "     " } else { "  │  " };
+        out.push(Line::from(vec![
+            Span::styled(stem, theme.dim()),
+            Span::raw(fit(doing, w.saturating_sub(stem.chars().count()))),
         ]));
     }
     out
@@ -100,6 +134,25 @@ pub fn lines<'a>(a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tree_keeps_every_working_subagent_and_the_newest_ended() {
+        let sub = |id: &str, state| crate::model::Subagent {
+            id: id.into(),
+            kind: "general-purpose".into(),
+            description: None,
+            state,
+            detail: None,
+            tokens: Default::default(),
+            started: String::new(),
+        };
+        let (w, e) = (SubagentState::Working, SubagentState::Ended);
+        let all: Vec<_> = (0..9)
+            .map(|i| sub(&format!("s{i}"), if i == 1 { w } else { e }))
+            .collect();
+        let ids: Vec<&str> = shown(&all).iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s1", "s4", "s5", "s6", "s7", "s8"]);
+    }
 
     #[test]
     fn dollars_and_short_counts() {
