@@ -65,6 +65,8 @@ pub fn on_hook(prev: Option<&Step>, hook: &Value, sub: Option<&str>) -> Option<S
             Some("permission_prompt") if !prev_state.is_some_and(AgentState::waits) => {
                 Some((AgentState::WaitingPermission, None))
             }
+            // An API error stays until something happens (SPEC §8.2).
+            Some("idle_prompt") if prev_state == Some(AgentState::Error) => None,
             Some("idle_prompt") => Some(match prev {
                 Some((AgentState::WaitingInput, d)) => (AgentState::WaitingInput, d.clone()),
                 _ => (AgentState::WaitingInput, None),

@@ -22,6 +22,8 @@ fn an_api_error_is_a_state_of_its_own_and_a_prompt_moves_it_on() {
         "last_assistant_message": "x".repeat(300)});
     let d = step(None, long).and_then(|s| s.1).expect("detail");
     assert_eq!(d.chars().count(), DETAIL_CHARS);
+    let idle = json!({"hook_event_name": "Notification", "notification_type": "idle_prompt"});
+    assert_eq!(step(Some(&e), idle), None, "idle, still in error");
     let prompt = json!({"hook_event_name": "UserPromptSubmit", "prompt": "again"});
     assert_eq!(step(Some(&e), prompt), Some((AgentState::Working, None)));
 }
