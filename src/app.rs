@@ -193,11 +193,12 @@ impl App {
                 m.agent.as_ref().is_some_and(|a| {
                     a.pane.is_some()
                         && a.hooked
-                        && matches!(
+                        && (matches!(
                             a.state,
                             crate::model::AgentState::Working
                                 | crate::model::AgentState::WaitingPermission
-                        )
+                                | crate::model::AgentState::Starting
+                        ) || a.detail.as_deref() == Some(crate::rules::agent::COMPACTING))
                 })
             })
         })
@@ -358,7 +359,7 @@ pub enum Effect {
     /// Read what the agent of milestone `id` asks, for its preview.
     LoadPreview {
         id: String,
-        agent: crate::model::AgentView,
+        agent: Box<crate::model::AgentView>,
     },
     /// Answer the agent's permission menu: the request whose preview is on
     /// screen (its hash), once the saved request and the agent's screen

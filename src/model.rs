@@ -10,7 +10,8 @@ pub mod words;
 mod worktree;
 
 pub use agent::{
-    AgentState, AgentStatus, AgentView, LineKind, Preview, Request, RequestRef, Tokens,
+    AgentState, AgentStatus, AgentView, LineKind, Preview, Price, Prices, Request, RequestRef,
+    Subagent, SubagentHook, SubagentState, Tokens,
 };
 pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use merge::{ChecksRun, Gate, Pace, Ready};
@@ -221,6 +222,8 @@ pub enum BlockerKind {
     MergeForecast,
     /// The milestone's agent waits for the human (SPEC §8).
     AgentWaiting,
+    /// The milestone's agent's turn ended on an API error (SPEC §8.2).
+    AgentError,
 }
 
 impl BlockerKind {
@@ -239,6 +242,7 @@ impl BlockerKind {
             BlockerKind::ChecksFailed => "checks_failed",
             BlockerKind::MergeForecast => "merge_forecast",
             BlockerKind::AgentWaiting => "agent_waiting",
+            BlockerKind::AgentError => "agent_error",
         }
     }
 
@@ -247,7 +251,7 @@ impl BlockerKind {
         match self {
             BlockerKind::GitConflict | BlockerKind::RunFailed | BlockerKind::FailedTask => 3,
             BlockerKind::ChecksFailed | BlockerKind::MergeForecast => 2,
-            BlockerKind::AgentWaiting => 3,
+            BlockerKind::AgentWaiting | BlockerKind::AgentError => 3,
             BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
             BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
             BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,

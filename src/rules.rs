@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod blockers;
+pub mod cost;
 pub mod deps;
 pub mod pace;
 pub mod progress;

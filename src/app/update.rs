@@ -280,7 +280,8 @@ fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                     select(app, Some(id), fx);
                     app.focus = Pane::Milestones;
                     // An agent that waits: Enter goes to it, like `a`.
-                    if kind == crate::model::BlockerKind::AgentWaiting {
+                    use crate::model::BlockerKind as K;
+                    if matches!(kind, K::AgentWaiting | K::AgentError) {
                         focus_agent(app, fx);
                     }
                 }

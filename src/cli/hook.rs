@@ -55,14 +55,29 @@ pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
     let log = crate::live::agent::log_path(root, id);
     let prev = crate::read::agent::last_state(&log_fence(root), &log);
     let prev_step = prev.as_ref().map(|p| (p.state, p.detail.clone()));
-    let Some((state, detail)) = crate::rules::agent::on_hook(prev_step.as_ref(), hook) else {
+    let session = hook["session_id"].as_str().unwrap_or_default();
+    if let Some((aid, kind, state, detail)) = crate::rules::agent::subagent_step(hook) {
+        let _ = crate::live::agent::append_subagent(
+            root,
+            id,
+            session,
+            (&aid, &kind),
+            state,
+            detail.as_deref(),
+        );
+    }
+    let sub = hook["agent_id"]
+        .as_str()
+        .map(|aid| subagent_name(hook, aid));
+    let Some((state, detail)) =
+        crate::rules::agent::on_hook(prev_step.as_ref(), hook, sub.as_deref())
+    else {
         return Ok(false);
     };
     if hook["hook_event_name"] == "PermissionRequest" && state == AgentState::WaitingPermission {
         // What it asks, for the dashboard's preview and answer (issue 19).
         let _ = crate::live::agent::request::save(root, id, hook);
     }
-    let session = hook["session_id"].as_str().unwrap_or_default();
     if prev
         .as_ref()
         .is_some_and(|p| p.state == state && p.detail == detail && p.session_id == session)
@@ -71,4 +86,25 @@ pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
     }
     crate::live::agent::append_state(root, id, state, detail.as_deref(), session)?;
     Ok(true)
+}
+
+/// How a subagent is named in its parent's detail: the description its
+/// parent gave it (its meta file beside the session's transcript), else its
+/// type (SPEC §8.1).
+fn subagent_name(hook: &Value, aid: &str) -> String {
+    let kind = hook["agent_type"].as_str().unwrap_or("subagent");
+    let plain = !aid.is_empty()
+        && aid
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let meta = hook["transcript_path"]
+        .as_str()
+        .map(Path::new)
+        .filter(|p| plain && p.extension().is_some_and(|x| x == "jsonl"))
+        .and_then(|p| {
+            let dir = p.with_extension("").join("subagents");
+            let t = dir.join(format!("agent-{aid}.jsonl"));
+            crate::read::transcript::subagents::meta(&t).description
+        });
+    meta.unwrap_or_else(|| kind.to_string())
 }

@@ -278,6 +278,10 @@ fn table(snap: &Snapshot, width: usize) -> String {
         plural(total, "milestone"),
         plural(blockers, "blocker")
     ));
+    if let Some(cost) = crate::ui::panes::subagents::total(snap) {
+        // What the agents' tokens cost (SPEC §8.3).
+        out.push_str(&format!(", agents {cost}"));
+    }
     if !snap.problems.is_empty() {
         out.push_str(&format!(
             ", {} (run `mdash check`)",

@@ -5,12 +5,16 @@
 //! permission). The pure rules are in `rules::agent`.
 
 pub mod answer;
+mod cache;
 pub mod claude;
 pub mod request;
+mod subagents;
+
+use cache::Found;
+pub use cache::Transcripts;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +64,28 @@ pub fn last_state(root: &Path, id: &str) -> Option<crate::model::AgentStatus> {
     crate::read::agent::last_state(&fence, &log_path(root, id))
 }
 
+/// Appends a `subagent_state` event to the milestone's log (SPEC §8.1).
+pub fn append_subagent(
+    root: &Path,
+    id: &str,
+    session: &str,
+    (agent_id, agent_type): (&str, &str),
+    state: crate::model::SubagentState,
+    detail: Option<&str>,
+) -> std::io::Result<()> {
+    let state = match state {
+        crate::model::SubagentState::Working => "working",
+        crate::model::SubagentState::Ended => "ended",
+    };
+    records::event(
+        root,
+        id,
+        crate::read::agent::SUB_EVENT,
+        serde_json::json!({"agent": "claude", "agent_id": agent_id, "agent_type": agent_type,
+                           "state": state, "detail": detail, "session_id": session}),
+    )
+}
+
 /// Records that the agent ended, unless its hooks already said so.
 pub fn record_ended(root: &Path, id: &str) -> std::io::Result<()> {
     match last_state(root, id) {
@@ -76,41 +102,6 @@ pub fn last_session(root: &Path, id: &str) -> Option<String> {
     runs::resume::load(root, id)
 }
 
-/// Transcripts read so far, re-read only when their size or time changes.
-#[derive(Default)]
-pub struct Transcripts {
-    cache: HashMap<PathBuf, (u64, SystemTime, Arc<Transcript>)>,
-}
-
-impl Transcripts {
-    /// The transcripts in `dir`, newest last, with their modification times.
-    fn dir(&mut self, dir: &Path) -> Vec<(SystemTime, Arc<Transcript>)> {
-        let mut out = Vec::new();
-        for (path, mtime) in transcript::list(dir) {
-            let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-            let fresh = self
-                .cache
-                .get(&path)
-                .filter(|(l, m, _)| *l == len && *m == mtime)
-                .map(|(_, _, t)| t.clone());
-            let t = match fresh {
-                Some(t) => t,
-                None => {
-                    let Some(t) = transcript::read(&path) else {
-                        continue;
-                    };
-                    let t = Arc::new(t);
-                    self.cache.insert(path, (len, mtime, t.clone()));
-                    t
-                }
-            };
-            out.push((mtime, t));
-        }
-        out.sort_by_key(|(m, _)| *m);
-        out
-    }
-}
-
 /// What `observe` needs of the workspace.
 pub struct Inputs<'a> {
     pub root: &'a Path,
@@ -122,6 +113,8 @@ pub struct Inputs<'a> {
     /// `agent.kind: claude`: every run is Claude Code, whatever its program.
     pub claude_kind: bool,
     pub ended_after_minutes: u64,
+    /// The price table (SPEC §8.3).
+    pub prices: &'a crate::model::Prices,
     pub now: DateTime<Utc>,
 }
 
@@ -181,13 +174,13 @@ fn one(
     // reaches the transcript: wait briefly for it, so that the tokens of a
     // turn that just ended are whole.
     if let Some(h) = hook.filter(|h| h.state == AgentState::WaitingInput) {
-        let lagging = |found: &[(SystemTime, Arc<Transcript>)]| {
+        let lagging = |found: &[Found]| {
             found
                 .iter()
-                .rfind(|(_, t)| t.session_id == h.session_id)
-                .is_some_and(|(m, t)| {
-                    let changed: DateTime<Utc> = (*m).into();
-                    !t.last_end_turn && (inp.now - changed).num_milliseconds() < LAG_MS
+                .rfind(|f| f.t.session_id == h.session_id)
+                .is_some_and(|f| {
+                    let changed: DateTime<Utc> = f.mtime.into();
+                    !f.t.last_end_turn && (inp.now - changed).num_milliseconds() < LAG_MS
                 })
         };
         for _ in 0..LAG_POLLS {
@@ -198,28 +191,30 @@ fn one(
             found = gather(cache, config, dirs, hook, run);
         }
     }
-    found.sort_by_key(|(m, _)| *m);
-    let tokens = transcript::tokens(found.iter().map(|(_, t)| t.as_ref()));
-    let newest = found.last();
+    found.sort_by_key(|f| f.mtime);
+    let subs = subagents::files(cache, &found);
+    let (tokens, cost_micros) = subagents::totals(&found, &subs, inp.prices);
+    let newest = found.last().map(|f| (f.mtime, f.t.as_ref()));
     let since_of = |s: &str| crate::util::time::parse(s);
     let mut status = match hook {
         // A session started by hand after the hooked one is the agent now.
         Some(h)
             if newest.is_some_and(|(m, t)| {
                 t.session_id != h.session_id
-                    && since_of(&h.since).is_none_or(|s| DateTime::<Utc>::from(*m) > s)
+                    && since_of(&h.since).is_none_or(|s| DateTime::<Utc>::from(m) > s)
             }) =>
         {
-            newest.map(|(m, t)| from_transcript(t, *m, inp))?
+            newest.map(|(m, t)| from_transcript(t, m, inp))?
         }
         Some(h) => h.clone(),
         None => match newest {
-            Some((m, t)) => from_transcript(t, *m, inp),
+            Some((m, t)) => from_transcript(t, m, inp),
             None => AgentStatus {
                 state: AgentState::Starting,
                 detail: None,
                 session_id: String::new(),
                 since: run?.started_at.clone(),
+                subagents: Vec::new(),
             },
         },
     };
@@ -255,8 +250,17 @@ fn one(
     if let Some(p) = &pane
         && hooked
     {
-        correct_from_screen(inp, id, p, &mut status, newest.map(|(_, t)| t.as_ref()));
+        correct_from_screen(inp, id, p, &mut status, newest.map(|(_, t)| t));
     }
+    let hooks = if hooked { &status.subagents[..] } else { &[] };
+    let subagents = subagents::views(
+        cache,
+        &subs,
+        &status.session_id,
+        hooks,
+        status.state == AgentState::Ended,
+        inp,
+    );
     Some(AgentView {
         kind: "claude",
         session_id: status.session_id,
@@ -264,6 +268,8 @@ fn one(
         since: status.since,
         detail: status.detail,
         tokens,
+        cost_micros,
+        subagents,
         pane,
         hooked,
         request: None,
@@ -282,22 +288,22 @@ fn gather(
     dirs: &[PathBuf],
     hook: Option<&AgentStatus>,
     run: Option<&Run>,
-) -> Vec<(SystemTime, Arc<Transcript>)> {
-    let mut found: Vec<(SystemTime, Arc<Transcript>)> = Vec::new();
+) -> Vec<Found> {
+    let mut found: Vec<Found> = Vec::new();
     for d in dirs {
         found.extend(cache.dir(&transcript::dir_for(config, d)));
     }
     // A run in the workspace itself shares its directory with others: only
     // the sessions its hooks named are its own.
     if let (Some(h), Some(r)) = (hook, run)
-        && !found.iter().any(|(_, t)| t.session_id == h.session_id)
+        && !found.iter().any(|f| f.t.session_id == h.session_id)
     {
         let dir = transcript::dir_for(config, &canon(Path::new(&r.cwd)));
         found.extend(
             cache
                 .dir(&dir)
                 .into_iter()
-                .filter(|(_, t)| t.session_id == h.session_id),
+                .filter(|f| f.t.session_id == h.session_id),
         );
     }
     found
@@ -310,6 +316,10 @@ fn from_transcript(t: &Transcript, mtime: SystemTime, inp: &Inputs) -> AgentStat
         >= i64::try_from(inp.ended_after_minutes).unwrap_or(i64::MAX);
     let (state, detail) = if quiet {
         (AgentState::Ended, None)
+    } else if let Some(kind) = &t.last_error {
+        // Claude Code's note of an API error (SPEC §8.2).
+        let hook = serde_json::json!({"error": kind, "last_assistant_message": t.last_text});
+        (AgentState::Error, Some(rule::error_detail(&hook)))
     } else if t.last_end_turn {
         (
             AgentState::WaitingInput,
@@ -326,6 +336,7 @@ fn from_transcript(t: &Transcript, mtime: SystemTime, inp: &Inputs) -> AgentStat
             .last_timestamp
             .clone()
             .unwrap_or_else(|| crate::util::time::format(changed)),
+        subagents: Vec::new(),
     }
 }
 
@@ -338,9 +349,14 @@ fn correct_from_screen(
     status: &mut AgentStatus,
     transcript: Option<&Transcript>,
 ) {
+    // A resumed run sits at its empty prompt with no hook fired (issue 29
+    // item 4): `starting` is corrected too.
     if !matches!(
         status.state,
-        AgentState::Working | AgentState::WaitingPermission | AgentState::WaitingInput
+        AgentState::Starting
+            | AgentState::Working
+            | AgentState::WaitingPermission
+            | AgentState::WaitingInput
     ) {
         return;
     }
@@ -352,7 +368,14 @@ fn correct_from_screen(
     let Some(screen) = crate::live::pane::capture(pane) else {
         return;
     };
-    let Some(state) = rule::correct(status.state, rule::screen(&screen)) else {
+    let shown = rule::screen(&screen);
+    // A compaction that ends without `PostCompact` ("Not enough messages
+    // to compact") leaves the prompt: the detail `compacting` is over.
+    let compacted =
+        status.detail.as_deref() == Some(rule::COMPACTING) && shown == rule::Screen::Prompt;
+    let Some(state) = rule::correct(status.state, shown)
+        .or_else(|| compacted.then_some(AgentState::WaitingInput))
+    else {
         return;
     };
     let detail = match state {
@@ -368,5 +391,6 @@ fn correct_from_screen(
         detail,
         since: crate::util::time::format(inp.now),
         session_id: std::mem::take(&mut status.session_id),
+        subagents: std::mem::take(&mut status.subagents),
     };
 }

@@ -275,6 +275,7 @@ impl Reader {
                 runs: &records,
                 claude_kind: agent_cfg.claude,
                 ended_after_minutes: agent_cfg.ended_after_minutes,
+                prices: &agent_cfg.prices,
                 now,
             },
         );
@@ -327,7 +328,9 @@ pub(crate) fn newest_agent_states<'a>(
                 .enumerate()
                 .filter(|(_, e)| e.name == crate::read::agent::EVENT)
                 .max_by_key(|(i, e)| (e.time, *i))?;
-            Some((id.clone(), crate::read::agent::of_event(newest.1)?))
+            let mut status = crate::read::agent::of_event(newest.1)?;
+            status.subagents = crate::read::agent::subagents(evs, &status.session_id);
+            Some((id.clone(), status))
         })
         .collect()
 }

@@ -15,15 +15,18 @@ pub enum AgentState {
     WaitingPermission,
     /// Its turn ended, or it asked a question.
     WaitingInput,
+    /// Its turn ended on an API error (SPEC §8.2).
+    Error,
     Ended,
 }
 
 impl AgentState {
-    pub const ALL: [AgentState; 5] = [
+    pub const ALL: [AgentState; 6] = [
         AgentState::Starting,
         AgentState::Working,
         AgentState::WaitingPermission,
         AgentState::WaitingInput,
+        AgentState::Error,
         AgentState::Ended,
     ];
 
@@ -33,6 +36,7 @@ impl AgentState {
             AgentState::Working => "working",
             AgentState::WaitingPermission => "waiting_permission",
             AgentState::WaitingInput => "waiting_input",
+            AgentState::Error => "error",
             AgentState::Ended => "ended",
         }
     }
@@ -41,11 +45,12 @@ impl AgentState {
         AgentState::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
-    /// The agent waits for the human.
+    /// The agent needs the human: it waits for an answer, or its turn
+    /// ended on an API error (counted among those that need you, §8.2).
     pub fn waits(self) -> bool {
         matches!(
             self,
-            AgentState::WaitingPermission | AgentState::WaitingInput
+            AgentState::WaitingPermission | AgentState::WaitingInput | AgentState::Error
         )
     }
 }
@@ -93,6 +98,8 @@ pub struct AgentStatus {
     pub session_id: String,
     /// When this state began (RFC 3339).
     pub since: String,
+    /// Its subagents' newest hook states, oldest first (§8.1).
+    pub subagents: Vec<SubagentHook>,
 }
 
 /// A milestone's agent, as `status --json` prints it.
@@ -106,6 +113,12 @@ pub struct AgentView {
     pub since: String,
     pub detail: Option<String>,
     pub tokens: Tokens,
+    /// What `tokens` cost, in millionths of a US dollar (SPEC §8.3); `None`
+    /// when a priced message's model has no price.
+    #[serde(rename = "cost_usd", serialize_with = "micros_as_usd")]
+    pub cost_micros: Option<u64>,
+    /// Its subagents in the current session, oldest first (SPEC §8.1).
+    pub subagents: Vec<Subagent>,
     /// The tmux pane it runs in, when mdash started it there and it lives.
     #[serde(skip)]
     pub pane: Option<super::TmuxPane>,
@@ -126,6 +139,87 @@ pub struct RequestRef {
     pub hash: String,
     pub tool: String,
     pub target: Option<String>,
+}
+
+fn micros_as_usd<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(m) => s.serialize_f64(*m as f64 / 1e6),
+        None => s.serialize_none(),
+    }
+}
+
+/// Whether a subagent still works (SPEC §8.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubagentState {
+    Working,
+    Ended,
+}
+
+/// One subagent of an agent (its `Agent` tool), as `status --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subagent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub description: Option<String>,
+    pub state: SubagentState,
+    pub detail: Option<String>,
+    pub tokens: Tokens,
+    /// When it started (RFC 3339), for the order.
+    #[serde(skip)]
+    pub started: String,
+}
+
+/// What a subagent's hooks last said (`subagent_state` events): its id,
+/// type, state and detail, in the session `session_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubagentHook {
+    pub id: String,
+    pub kind: String,
+    pub state: SubagentState,
+    pub detail: Option<String>,
+    pub session_id: String,
+    pub since: String,
+}
+
+/// The price of a model's tokens, in millionths of a dollar per million
+/// tokens (so `3.75` $/M is 3_750_000): exact integer sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Price {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+}
+
+/// Model-name prefixes and their prices: the configured ones first (the
+/// longest matching prefix wins), then the built-in defaults (likewise), so
+/// that a configured `claude-` prices every Claude model.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Prices {
+    pub configured: Vec<(String, Price)>,
+    pub defaults: Vec<(String, Price)>,
+}
+
+fn longest(table: &[(String, Price)], model: &str) -> Option<Price> {
+    table
+        .iter()
+        .filter(|(p, _)| model.starts_with(p.as_str()))
+        .max_by_key(|(p, _)| p.len())
+        .map(|(_, price)| *price)
+}
+
+impl Prices {
+    pub fn of(&self, model: &str) -> Option<Price> {
+        longest(&self.configured, model).or_else(|| longest(&self.defaults, model))
+    }
+
+    /// Configures `prefix`'s price, replacing an earlier one.
+    pub fn set(&mut self, prefix: &str, price: Price) {
+        self.configured.retain(|(p, _)| p != prefix);
+        self.configured.push((prefix.to_string(), price));
+    }
 }
 
 fn empty_as_null<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {

@@ -118,6 +118,9 @@ impl LogRead {
                 keep[i] = true;
             }
         }
+        // Each subagent's first and newest state (SPEC §8.1): its start and
+        // where it is now.
+        crate::read::agent::keep_subagents(&self.events, &mut keep);
         let mut it = keep.into_iter();
         self.events.retain(|_| it.next().unwrap_or(false));
         // What is kept is kept for long: no room for the dropped events.

@@ -9,18 +9,34 @@ use serde_json::Value;
 
 use crate::model::Tokens;
 
+pub mod subagents;
+pub mod tail;
+
+/// One assistant message: its tokens and the model that wrote it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Msg {
+    pub tokens: Tokens,
+    pub model: String,
+}
+
 /// What one transcript says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transcript {
     pub session_id: String,
     /// Usage per assistant message id: one answer is written as several
     /// lines with the same id, and counts once.
-    pub usage: HashMap<String, Tokens>,
+    pub usage: HashMap<String, Msg>,
     /// The newest assistant message: whether it ended its turn, and the
     /// first text of it.
     pub last_end_turn: bool,
     pub last_text: Option<String>,
-    /// The newest line's time (RFC 3339), if any line had one.
+    /// The API error kind (`rate_limit`, ...) when the newest assistant
+    /// message is Claude Code's note of an API error (SPEC §8.2).
+    pub last_error: Option<String>,
+    /// The newest tool call: its name and the fields that name its target.
+    pub last_tool: Option<(String, Value)>,
+    /// The first and the newest line's time (RFC 3339), if any had one.
+    pub first_timestamp: Option<String>,
     pub last_timestamp: Option<String>,
     pub cwd: Option<String>,
 }
@@ -67,14 +83,10 @@ pub fn list(dir: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
     out
 }
 
-/// Reads one transcript; `None` when it cannot be read.
+/// Reads one transcript whole (tests, small files); the dashboard reads
+/// them incrementally (`tail`). `None` when it cannot be read.
 pub fn read(path: &Path) -> Option<Transcript> {
-    let text = std::fs::read(path).ok()?;
-    let mut t = parse(&String::from_utf8_lossy(&text));
-    if t.session_id.is_empty() {
-        t.session_id = path.file_stem()?.to_string_lossy().into_owned();
-    }
-    Some(t)
+    tail::Tail::open(path, None).map(|t| std::sync::Arc::unwrap_or_clone(t.transcript))
 }
 
 fn n(u: &Value, k: &str) -> u64 {
@@ -86,60 +98,124 @@ fn n(u: &Value, k: &str) -> u64 {
 pub fn parse(text: &str) -> Transcript {
     let mut t = Transcript::default();
     for line in text.lines() {
-        // Most lines are tool output; only these are worth a JSON parse.
-        if !line.contains("\"timestamp\"") && !line.contains("\"assistant\"") {
-            continue;
+        t.feed(line);
+    }
+    t
+}
+
+/// A string field of a line, found without parsing the line (most lines
+/// are tool output, far too big to parse for a time stamp): the first (or
+/// `last`) `"key": "…"`. In JSON text a key's quote is never escaped; a
+/// quote inside a string always is.
+fn str_field(line: &str, key: &str, last: bool) -> Option<String> {
+    let pat = format!("\"{key}\"");
+    let value = |at: usize| -> Option<String> {
+        let rest = line[at + pat.len()..].trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start();
+        if !rest.starts_with('"') {
+            return None;
+        }
+        let mut esc = false;
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let close = c == '"' && !esc;
+                esc = c == '\\' && !esc;
+                close
+            })?
+            .0;
+        serde_json::from_str(&rest[..=end]).ok()
+    };
+    if last {
+        line.rmatch_indices(&pat).find_map(|(i, _)| value(i))
+    } else {
+        line.match_indices(&pat).find_map(|(i, _)| value(i))
+    }
+}
+
+impl Transcript {
+    /// Takes in one line of a transcript.
+    pub fn feed(&mut self, line: &str) {
+        // Only these lines are worth a parse (`"assistant"` never occurs
+        // unescaped in a tool's output, which is a JSON string).
+        let assistant = line.contains("\"assistant\"");
+        let prompt = !assistant && line.contains("\"user\"") && !line.contains("\"tool_result\"");
+        if let Some(ts) = str_field(line, "timestamp", true) {
+            if self.first_timestamp.is_none() {
+                self.first_timestamp = Some(ts.clone());
+            }
+            self.last_timestamp = Some(ts);
+        }
+        if self.session_id.is_empty()
+            && let Some(s) = str_field(line, "sessionId", false)
+        {
+            self.session_id = s;
+        }
+        if self.cwd.is_none() {
+            self.cwd = str_field(line, "cwd", false);
+        }
+        if !assistant && !prompt {
+            return;
         }
         let Ok(v) = serde_json::from_str::<Value>(line) else {
-            continue;
+            return;
         };
-        if let Some(ts) = v["timestamp"].as_str() {
-            t.last_timestamp = Some(ts.to_string());
-        }
-        if t.session_id.is_empty()
-            && let Some(s) = v["sessionId"].as_str()
-        {
-            t.session_id = s.to_string();
-        }
-        if t.cwd.is_none() {
-            t.cwd = v["cwd"].as_str().map(str::to_string);
-        }
         match v["type"].as_str() {
             Some("assistant") => {}
             // A prompt after the answer starts a new turn.
             Some("user") if v["message"]["role"] == "user" && !is_tool_result(&v) => {
-                t.last_end_turn = false;
-                continue;
+                self.last_end_turn = false;
+                self.last_error = None;
+                return;
             }
-            _ => continue,
+            _ => return,
         }
         let m = &v["message"];
-        let Some(id) = m["id"].as_str() else { continue };
+        let Some(id) = m["id"].as_str() else { return };
         let u = &m["usage"];
-        let new = !t.usage.contains_key(id);
-        t.usage.insert(
+        let new = !self.usage.contains_key(id);
+        self.usage.insert(
             id.to_string(),
-            Tokens {
-                input: n(u, "input_tokens"),
-                output: n(u, "output_tokens"),
-                cache_read: n(u, "cache_read_input_tokens"),
-                cache_write: n(u, "cache_creation_input_tokens"),
+            Msg {
+                tokens: Tokens {
+                    input: n(u, "input_tokens"),
+                    output: n(u, "output_tokens"),
+                    cache_read: n(u, "cache_read_input_tokens"),
+                    cache_write: n(u, "cache_creation_input_tokens"),
+                },
+                model: m["model"].as_str().unwrap_or_default().to_string(),
             },
         );
-        t.last_end_turn = ends_turn(m);
-        let text = m["content"]
-            .as_array()
+        self.last_end_turn = ends_turn(m);
+        self.last_error = (v["isApiErrorMessage"] == true)
+            .then(|| v["error"].as_str().unwrap_or("api_error").to_string());
+        let blocks = m["content"].as_array();
+        let text = blocks
             .into_iter()
             .flatten()
             .find_map(|c| (c["type"] == "text").then(|| c["text"].as_str()).flatten());
         // One answer spans lines: its text stays its text.
         if let Some(x) = text {
-            t.last_text = Some(x.to_string());
+            self.last_text = Some(x.to_string());
         } else if new {
-            t.last_text = None;
+            self.last_text = None;
+        }
+        if let Some(tool) = blocks
+            .into_iter()
+            .flatten()
+            .rfind(|c| c["type"] == "tool_use")
+        {
+            let input = &tool["input"];
+            let target: serde_json::Map<String, Value> =
+                ["file_path", "notebook_path", "path", "command"]
+                    .iter()
+                    .filter_map(|k| Some((k.to_string(), input.get(*k)?.clone())))
+                    .collect();
+            let name = tool["name"].as_str().unwrap_or("tool").to_string();
+            self.last_tool = Some((name, Value::Object(target)));
         }
     }
-    t
 }
 
 fn is_tool_result(v: &Value) -> bool {
@@ -148,20 +224,30 @@ fn is_tool_result(v: &Value) -> bool {
         .is_some_and(|c| c.iter().any(|b| b["type"] == "tool_result"))
 }
 
-/// Sums usage over transcripts, each message id once across all of them (a
-/// forked session copies its parent's lines).
-pub fn tokens<'a>(ts: impl IntoIterator<Item = &'a Transcript>) -> Tokens {
-    let mut seen: HashMap<&str, Tokens> = HashMap::new();
+/// The messages of several transcripts, each message id once across all
+/// of them (a forked session copies its parent's lines).
+pub fn messages<'a>(ts: impl IntoIterator<Item = &'a Transcript>) -> Vec<&'a Msg> {
+    let mut seen: HashMap<&str, &Msg> = HashMap::new();
     for t in ts {
         for (id, u) in &t.usage {
-            seen.entry(id.as_str()).or_insert(*u);
+            seen.entry(id.as_str()).or_insert(u);
         }
     }
+    seen.into_values().collect()
+}
+
+/// Sums the tokens of messages.
+pub fn sum<'a>(msgs: impl IntoIterator<Item = &'a Msg>) -> Tokens {
     let mut sum = Tokens::default();
-    for u in seen.values() {
-        sum.add(*u);
+    for m in msgs {
+        sum.add(m.tokens);
     }
     sum
+}
+
+/// Sums usage over transcripts, each message id once across all of them.
+pub fn tokens<'a>(ts: impl IntoIterator<Item = &'a Transcript>) -> Tokens {
+    sum(messages(ts))
 }
 
 /// Whether an assistant message ends its turn. Claude Code writes a line
@@ -237,6 +323,29 @@ not json
             r#"{"type":"user","sessionId":"s1","timestamp":"2026-11-22T09:01:00.000Z","message":{"role":"user","content":"again"}}"#
         );
         assert!(!parse(&more).last_end_turn);
+    }
+
+    #[test]
+    fn lines_written_with_spaces_count_too() {
+        let t = parse(concat!(
+            r#"{"type": "user", "sessionId": "s9", "cwd": "/w", "timestamp": "2026-11-22T09:00:00.000Z", "message": {"role": "user", "content": "go"}}"#,
+            "\n",
+            r#"{"type": "assistant", "timestamp": "2026-11-22T09:00:05.000Z", "message": {"id": "m1", "model": "claude-x", "stop_reason": "end_turn", "content": [{"type": "text", "text": "Hi \"there\""}], "usage": {"input_tokens": 7, "output_tokens": 1}}}"#,
+            "\n"
+        ));
+        assert_eq!(t.session_id, "s9");
+        assert_eq!(t.cwd.as_deref(), Some("/w"));
+        assert_eq!(t.usage["m1"].tokens.input, 7);
+        assert_eq!(t.usage["m1"].model, "claude-x");
+        assert_eq!(t.last_text.as_deref(), Some("Hi \"there\""));
+        assert_eq!(
+            t.first_timestamp.as_deref(),
+            Some("2026-11-22T09:00:00.000Z")
+        );
+        assert_eq!(
+            t.last_timestamp.as_deref(),
+            Some("2026-11-22T09:00:05.000Z")
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::model::{
     AgentState, AgentView, Blocker, BlockerKind, BlockerSource, MilestoneView, Status,
+    SubagentState,
 };
 
 /// SPEC §8: the detail of `waiting_input` is at most this long.
@@ -19,14 +20,30 @@ const ASK: &str = "AskUserQuestion";
 /// A state and its detail.
 pub type Step = (AgentState, Option<String>);
 
+/// The detail while a conversation is compacted (no state of its own).
+pub const COMPACTING: &str = "compacting";
+
 /// The state a hook event moves to, given the state before it; `None`
-/// when the event says nothing new about the state.
-pub fn on_hook(prev: Option<&Step>, hook: &Value) -> Option<Step> {
+/// when the event says nothing new about the state. `sub` names the
+/// subagent that raised it (its description, else its type), when one did.
+pub fn on_hook(prev: Option<&Step>, hook: &Value, sub: Option<&str>) -> Option<Step> {
     let event = hook["hook_event_name"].as_str()?;
     let tool = hook["tool_name"].as_str();
     let cwd = hook["cwd"].as_str().map(Path::new);
     let prev_state = prev.map(|p| p.0);
+    if hook["agent_id"].is_string() {
+        return on_subagent_hook(prev, hook, sub.unwrap_or("subagent"));
+    }
     match event {
+        "StopFailure" => Some((AgentState::Error, Some(error_detail(hook)))),
+        "PreCompact" => Some((
+            prev_state.unwrap_or(AgentState::Working),
+            Some(COMPACTING.to_string()),
+        )),
+        "PostCompact" => prev.map(|(s, d)| {
+            let d = d.clone().filter(|d| d != COMPACTING);
+            (*s, d)
+        }),
         "SessionStart" => Some((AgentState::Starting, None)),
         "UserPromptSubmit" | "PostToolUse" => Some((AgentState::Working, None)),
         "PreToolUse" | "PermissionRequest" if tool == Some(ASK) => {
@@ -48,6 +65,8 @@ pub fn on_hook(prev: Option<&Step>, hook: &Value) -> Option<Step> {
             Some("permission_prompt") if !prev_state.is_some_and(AgentState::waits) => {
                 Some((AgentState::WaitingPermission, None))
             }
+            // An API error stays until something happens (SPEC §8.2).
+            Some("idle_prompt") if prev_state == Some(AgentState::Error) => None,
             Some("idle_prompt") => Some(match prev {
                 Some((AgentState::WaitingInput, d)) => (AgentState::WaitingInput, d.clone()),
                 _ => (AgentState::WaitingInput, None),
@@ -61,6 +80,74 @@ pub fn on_hook(prev: Option<&Step>, hook: &Value) -> Option<Step> {
         "SessionEnd" => Some((AgentState::Ended, None)),
         _ => None,
     }
+}
+
+/// `<error>: <first line of last_assistant_message>`, at most
+/// `DETAIL_CHARS` characters (SPEC §8.2).
+pub fn error_detail(hook: &Value) -> String {
+    let kind = clean(hook["error"].as_str().unwrap_or("unknown"));
+    let msg = hook["last_assistant_message"]
+        .as_str()
+        .and_then(first_line)
+        .unwrap_or_default();
+    let d = if msg.is_empty() {
+        kind
+    } else {
+        format!("{kind}: {msg}")
+    };
+    d.chars().take(DETAIL_CHARS).collect()
+}
+
+/// A subagent's hook, for its parent: a permission it asks names it; its
+/// tool calls mean the parent works, except while another request waits
+/// (parallel subagents must not hide a waiting permission).
+fn on_subagent_hook(prev: Option<&Step>, hook: &Value, name: &str) -> Option<Step> {
+    let tool = hook["tool_name"].as_str();
+    let cwd = hook["cwd"].as_str().map(Path::new);
+    let name = clean(name);
+    let mine = format!("({name})");
+    let waiting = prev.filter(|p| p.0 == AgentState::WaitingPermission);
+    match hook["hook_event_name"].as_str()? {
+        "PermissionRequest" if tool != Some(ASK) => Some((
+            AgentState::WaitingPermission,
+            Some(format!(
+                "{} {mine}",
+                tool_detail(tool.unwrap_or("tool"), &hook["tool_input"], cwd)
+            )),
+        )),
+        "PreToolUse" | "PostToolUse" => match waiting {
+            Some((_, d)) if d.as_deref().is_some_and(|d| d.ends_with(&mine)) => {
+                (hook["hook_event_name"] == "PostToolUse").then_some((AgentState::Working, None))
+            }
+            Some(_) => None,
+            None => Some((AgentState::Working, None)),
+        },
+        _ => None,
+    }
+}
+
+/// What a subagent's own hook says of it: (id, type, state, detail).
+pub fn subagent_step(hook: &Value) -> Option<(String, String, SubagentState, Option<String>)> {
+    let id = clean(hook["agent_id"].as_str()?);
+    let kind = clean(hook["agent_type"].as_str().unwrap_or_default());
+    let cwd = hook["cwd"].as_str().map(Path::new);
+    let (state, detail) = match hook["hook_event_name"].as_str()? {
+        "SubagentStart" => (SubagentState::Working, None),
+        "SubagentStop" => (
+            SubagentState::Ended,
+            hook["last_assistant_message"].as_str().and_then(first_line),
+        ),
+        "PreToolUse" => (
+            SubagentState::Working,
+            Some(tool_detail(
+                hook["tool_name"].as_str().unwrap_or("tool"),
+                &hook["tool_input"],
+                cwd,
+            )),
+        ),
+        _ => return None,
+    };
+    (!id.is_empty()).then_some((id, kind, state, detail))
 }
 
 /// `<Tool> <target>`: a file path relative to `cwd`, the first line of a
@@ -169,16 +256,28 @@ pub fn attach_agents(views: &mut [std::sync::Arc<MilestoneView>], agents: &[(Str
             continue;
         }
         let v = std::sync::Arc::make_mut(v);
-        v.blockers.retain(|b| b.kind != BlockerKind::AgentWaiting);
+        v.blockers
+            .retain(|b| !matches!(b.kind, BlockerKind::AgentWaiting | BlockerKind::AgentError));
         v.agent = agent.cloned().map(Box::new);
         let Some(a) = &v.agent else { continue };
         if !a.state.waits() || matches!(v.status, Status::Completed | Status::Cancelled) {
             continue;
         }
+        let (kind, detail) = if a.state == AgentState::Error {
+            (
+                BlockerKind::AgentError,
+                a.detail.clone().unwrap_or_default(),
+            )
+        } else {
+            (
+                BlockerKind::AgentWaiting,
+                waiting_detail(a.state, a.detail.as_deref()),
+            )
+        };
         v.blockers.push(Blocker {
             id: v.milestone.id.clone(),
-            kind: BlockerKind::AgentWaiting,
-            detail: waiting_detail(a.state, a.detail.as_deref()),
+            kind,
+            detail,
             source: BlockerSource::Agent,
             since: crate::util::time::parse(&a.since),
         });
@@ -201,119 +300,4 @@ pub fn waiting_detail(state: AgentState, detail: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn step(prev: Option<&Step>, v: Value) -> Option<Step> {
-        on_hook(prev, &v)
-    }
-
-    #[test]
-    fn hooks_move_the_state_as_the_spec_says() {
-        let w =
-            |t: &str| json!({"hook_event_name": "PreToolUse", "tool_name": t, "tool_input": {}});
-        assert_eq!(step(None, w("Read")), Some((AgentState::Working, None)));
-        let perm = json!({"hook_event_name": "PermissionRequest", "tool_name": "Write",
-            "cwd": "/w/t", "tool_input": {"file_path": "/w/t/.milestones/active/2a.yaml"}});
-        let p = step(None, perm).expect("step");
-        assert_eq!(
-            p,
-            (
-                AgentState::WaitingPermission,
-                Some("Write .milestones/active/2a.yaml".into())
-            )
-        );
-        let note =
-            json!({"hook_event_name": "Notification", "notification_type": "permission_prompt"});
-        assert_eq!(
-            step(Some(&p), note.clone()),
-            None,
-            "the menu is already known"
-        );
-        assert_eq!(
-            step(Some(&(AgentState::Working, None)), note).map(|s| s.0),
-            Some(AgentState::WaitingPermission)
-        );
-        let stop = json!({"hook_event_name": "Stop", "last_assistant_message": "\n  Shall I continue to the spec?\nMore."});
-        assert_eq!(
-            step(None, stop),
-            Some((
-                AgentState::WaitingInput,
-                Some("Shall I continue to the spec?".into())
-            ))
-        );
-        assert_eq!(
-            step(
-                None,
-                json!({"hook_event_name": "SessionEnd", "reason": "other"})
-            )
-            .map(|s| s.0),
-            Some(AgentState::Ended)
-        );
-        assert_eq!(step(None, json!({"hook_event_name": "Other"})), None);
-        assert_eq!(step(None, json!({})), None);
-    }
-
-    #[test]
-    fn a_question_is_input_not_permission() {
-        let input = json!({"questions": [{"question": "Which colour?", "options": []}]});
-        let pre = json!({"hook_event_name": "PreToolUse", "tool_name": "AskUserQuestion", "tool_input": input});
-        let s = step(None, pre).expect("step");
-        assert_eq!(s, (AgentState::WaitingInput, Some("Which colour?".into())));
-        let perm = json!({"hook_event_name": "PermissionRequest", "tool_name": "AskUserQuestion", "tool_input": input});
-        assert_eq!(step(Some(&s), perm), Some(s.clone()));
-        let note =
-            json!({"hook_event_name": "Notification", "notification_type": "permission_prompt"});
-        assert_eq!(step(Some(&s), note), None);
-    }
-
-    #[test]
-    fn details_name_the_target() {
-        let cwd = Some(Path::new("/w"));
-        assert_eq!(
-            tool_detail("Bash", &json!({"command": "npm test\nnpm run lint"}), cwd),
-            "Bash npm test"
-        );
-        assert_eq!(
-            tool_detail("Edit", &json!({"file_path": "/elsewhere/x"}), cwd),
-            "Edit /elsewhere/x"
-        );
-        assert_eq!(
-            tool_detail("WebFetch", &json!({"url": "u"}), cwd),
-            "WebFetch"
-        );
-        assert_eq!(
-            tool_detail("Bash", &json!({"command": "echo \u{1b}[31mred"}), cwd),
-            "Bash echo [31mred"
-        );
-        let long = "x".repeat(300);
-        assert_eq!(
-            first_line(&long).map(|s| s.chars().count()),
-            Some(DETAIL_CHARS)
-        );
-    }
-
-    #[test]
-    fn the_screen_corrects_a_turn_no_hook_ended() {
-        let prompt = "──────\n❯ \n──────\n  ? for shortcuts";
-        let working = "✽ Nebulizing…\n──────\n❯ \n──────\n  esc to interrupt · ← for agents";
-        let menu = " Do you want to overwrite a.txt?\n ❯ 1. Yes\n   2. Yes, allow\n   3. No";
-        let question = "──────\n ☐ Color\n❯ 1. Red\n  2. Blue\nEnter to select · ↑/↓ to navigate";
-        assert_eq!(screen(prompt), Screen::Prompt);
-        assert_eq!(screen(working), Screen::Working);
-        assert_eq!(screen(menu), Screen::PermissionMenu);
-        assert_eq!(screen(question), Screen::Other);
-        assert_eq!(
-            correct(AgentState::Working, Screen::Prompt),
-            Some(AgentState::WaitingInput)
-        );
-        assert_eq!(
-            correct(AgentState::WaitingPermission, Screen::Prompt),
-            Some(AgentState::WaitingInput)
-        );
-        assert_eq!(correct(AgentState::WaitingInput, Screen::Prompt), None);
-        assert_eq!(correct(AgentState::WaitingInput, Screen::Other), None);
-        assert_eq!(correct(AgentState::Ended, Screen::Working), None);
-    }
-}
+mod tests;

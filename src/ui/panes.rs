@@ -8,6 +8,7 @@ mod list;
 mod readiness;
 mod side;
 mod stage;
+pub mod subagents;
 mod timeline;
 
 use ratatui::text::Span;

@@ -97,6 +97,10 @@ impl Theme {
     /// An agent that waits for the human: its own glyph and colour, apart
     /// from every status (SPEC §8).
     pub fn waiting(&self, state: AgentState) -> (&'static str, Style) {
+        if state == AgentState::Error {
+            // An API error (SPEC §8.2): its own glyph and colour.
+            return ("↯", self.fg(Color::LightRed).add_modifier(Modifier::BOLD));
+        }
         let glyph = if state == AgentState::WaitingPermission {
             "!"
         } else {

@@ -478,6 +478,8 @@ fn going_to_a_waiting_agent_acknowledges_it() {
         since: since.into(),
         detail: Some("Write a.txt".into()),
         tokens: Tokens::default(),
+        cost_micros: None,
+        subagents: Vec::new(),
         pane: Some(TmuxPane {
             pane: "%7".into(),
             socket: "/tmp/none".into(),

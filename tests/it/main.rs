@@ -32,4 +32,5 @@ mod sec_resume;
 mod security;
 mod security_more;
 mod startup;
+mod subagents;
 mod workspace;

@@ -70,7 +70,7 @@ pub(super) fn act(app: &mut App, a: Action, fx: &mut Vec<Effect>) {
                 }
             }
         }
-        (Action::Reply, AgentState::WaitingInput) => {
+        (Action::Reply, AgentState::WaitingInput | AgentState::Error) => {
             app.replying = Some((id, String::new()));
             let _ = pane;
         }
@@ -162,5 +162,5 @@ pub(super) fn want_preview(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     app.preview_asked = Some(key);
-    fx.push(Effect::LoadPreview { id, agent: *a });
+    fx.push(Effect::LoadPreview { id, agent: a });
 }

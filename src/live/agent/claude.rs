@@ -6,8 +6,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-/// The hook events whose payloads move an agent's state (SPEC §8).
-pub const EVENTS: [&str; 8] = [
+/// The hook events whose payloads move an agent's state (SPEC §8), its
+/// subagents' (§8.1), its API errors (§8.2) and compaction.
+pub const EVENTS: [&str; 13] = [
     "SessionStart",
     "UserPromptSubmit",
     "PreToolUse",
@@ -15,6 +16,11 @@ pub const EVENTS: [&str; 8] = [
     "PermissionRequest",
     "Notification",
     "Stop",
+    "StopFailure",
+    "SubagentStart",
+    "SubagentStop",
+    "PreCompact",
+    "PostCompact",
     "SessionEnd",
 ];
 

@@ -31,6 +31,9 @@ pub struct Agent {
     pub ended_after_minutes: u64,
     /// Whether `command`, `resume_command`, `env` or `cwd` came from the workspace.
     pub from_workspace: bool,
+    /// What the agent's tokens cost (SPEC §8.3): the built-in prices under
+    /// the config's `prices:`.
+    pub prices: crate::model::Prices,
 }
 
 /// The user's own config file, `$XDG_CONFIG_HOME/mdash/config.yaml`.
@@ -75,6 +78,7 @@ impl Agent {
         .iter()
         .any(|k| l.origin(k).is_workspace());
         Agent {
+            prices: super::prices::of(l.value("prices")),
             resume_command: l.argv("agent.resume_command"),
             cwd_worktree: l.text("agent.cwd").is_none_or(|c| c != "workspace"),
             env,

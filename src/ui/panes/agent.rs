@@ -111,6 +111,7 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
         thousands(t.cache_read),
         thousands(t.cache_write)
     ))));
+    out.extend(super::subagents::lines(a, w, theme));
     out
 }
 

@@ -68,6 +68,9 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
             9,
         );
     }
+    if let Some(cost) = super::subagents::total(snap) {
+        add(format!(" {cost} "), theme.dim(), 4);
+    }
     add(
         format!(" {} ", plural(snap.milestones.len(), "milestone")),
         Style::default(),

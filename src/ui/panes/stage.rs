@@ -78,6 +78,9 @@ pub fn marks(app: &App, m: &MilestoneView) -> Vec<(String, Mark)> {
     if m.stalled {
         out.push(("stalled".to_string(), Mark::Warn));
     }
+    if let Some(n) = m.agent.as_deref().and_then(super::subagents::working_mark) {
+        out.push((n, Mark::Busy));
+    }
     if let Some(p) = crate::rules::pace::shown(m) {
         out.push((format!("~{}", time::clock(p.eta, app.now)), Mark::Dim));
     }

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod wire;
+use wire::{stream, whole};
+
 /// Token counts of one scripted answer, as written to the transcript.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -45,15 +48,18 @@ impl Usage {
     }
 }
 
-/// One answer of the model: optional text, then optionally one tool call.
+/// One answer of the model: optional text, then tool calls (several are
+/// parallel calls, e.g. two `Agent` calls at once); or an HTTP error.
 #[derive(Debug, Clone)]
 pub struct Turn {
     pub text: Option<String>,
-    pub tool: Option<(String, Value)>,
+    pub tools: Vec<(String, Value)>,
     pub usage: Usage,
     /// Hold the answer (after `message_start`) until `Model::release` or
     /// this long: the agent is then visibly working.
     pub hold: Option<Duration>,
+    /// Answer with this HTTP status and an API error body instead.
+    pub error: Option<(u16, &'static str)>,
 }
 
 impl Turn {
@@ -61,9 +67,10 @@ impl Turn {
     pub fn text(t: &str) -> Turn {
         Turn {
             text: Some(t.to_string()),
-            tool: None,
+            tools: Vec::new(),
             usage: Usage::new(100, 10, 0, 0),
             hold: None,
+            error: None,
         }
     }
 
@@ -71,9 +78,28 @@ impl Turn {
     pub fn tool(name: &str, input: Value) -> Turn {
         Turn {
             text: None,
-            tool: Some((name.to_string(), input)),
+            tools: vec![(name.to_string(), input)],
             usage: Usage::new(100, 10, 0, 0),
             hold: None,
+            error: None,
+        }
+    }
+
+    /// One more tool call in the same answer (parallel tool use).
+    pub fn and_tool(mut self, name: &str, input: Value) -> Turn {
+        self.tools.push((name.to_string(), input));
+        self
+    }
+
+    /// An HTTP error (429 `rate_limit_error`, 529 `overloaded_error`, ...);
+    /// with `CLAUDE_CODE_MAX_RETRIES=0` it ends the agent's turn at once.
+    pub fn http_error(status: u16, kind: &'static str) -> Turn {
+        Turn {
+            text: None,
+            tools: Vec::new(),
+            usage: Usage::default(),
+            hold: None,
+            error: Some((status, kind)),
         }
     }
 
@@ -140,6 +166,9 @@ fn collect_text(v: &Value, out: &mut String) {
 #[derive(Default)]
 struct State {
     script: VecDeque<Turn>,
+    /// Scripts of subagents: a main request whose first message contains
+    /// the key (the prompt its parent gave it) takes its turns from there.
+    lanes: Vec<(String, VecDeque<Turn>)>,
     requests: Vec<Request>,
     /// Main requests answered after the script ran out.
     exhausted: usize,
@@ -196,9 +225,37 @@ impl Model {
         self.state.lock().expect("model").script.extend(turns);
     }
 
+    /// The turns of a subagent, told apart by `key`, a text of the prompt
+    /// its parent gives it (subagents run in parallel: their requests come
+    /// in any order).
+    pub fn lane(&self, key: &str, turns: Vec<Turn>) {
+        self.state
+            .lock()
+            .expect("model")
+            .lanes
+            .push((key.to_string(), turns.into()));
+    }
+
     /// Lets a held turn go on.
     pub fn release(&self) {
         self.released.store(true, Ordering::SeqCst);
+    }
+
+    /// Lets held turns go on one at a time, `n` of them (parallel
+    /// subagents hold at once): each release waits for the one before to
+    /// be taken.
+    pub fn release_each(&self, n: usize, timeout: Duration) -> bool {
+        for _ in 0..n {
+            self.release();
+            let end = Instant::now() + timeout;
+            while self.released.load(Ordering::SeqCst) {
+                if Instant::now() > end {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        true
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -290,7 +347,17 @@ fn serve(conn: TcpStream, state: &Mutex<State>, released: &AtomicBool) -> std::i
             main,
         });
         if main {
-            match st.script.pop_front() {
+            let mut first = String::new();
+            collect_text(&body["messages"][0]["content"], &mut first);
+            let lane = st
+                .lanes
+                .iter()
+                .position(|(k, _)| first.contains(k.as_str()));
+            let next = match lane {
+                Some(i) => st.lanes[i].1.pop_front(),
+                None => st.script.pop_front(),
+            };
+            match next {
                 Some(t) => {
                     st.served.push(t.usage);
                     Some(t)
@@ -327,6 +394,17 @@ fn serve(conn: TcpStream, state: &Mutex<State>, released: &AtomicBool) -> std::i
         .as_str()
         .unwrap_or("claude-scripted")
         .to_string();
+    if let Some((status, kind)) = turn.error {
+        let b = json!({"type": "error", "error": {"type": kind,
+            "message": format!("scripted {status} {kind}")}})
+        .to_string();
+        write!(
+            out,
+            "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\nretry-after: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{b}",
+            b.len()
+        )?;
+        return out.flush();
+    }
     if body["stream"].as_bool() == Some(true) {
         stream(&mut out, &turn, &id, &model, released)
     } else {
@@ -350,37 +428,6 @@ fn read_chunked(r: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn blocks(turn: &Turn) -> Vec<Value> {
-    let mut b = Vec::new();
-    if let Some(t) = &turn.text {
-        b.push(json!({"type": "text", "text": t}));
-    }
-    if let Some((name, input)) = &turn.tool {
-        let id = format!("toolu_scripted_{}", NEXT_ID.fetch_add(1, Ordering::SeqCst));
-        b.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
-    }
-    b
-}
-
-fn stop_reason(turn: &Turn) -> &'static str {
-    if turn.tool.is_some() {
-        "tool_use"
-    } else {
-        "end_turn"
-    }
-}
-
-fn usage_json(u: Usage, output: u64) -> Value {
-    json!({"input_tokens": u.input, "output_tokens": output,
-           "cache_read_input_tokens": u.cache_read, "cache_creation_input_tokens": u.cache_write})
-}
-
-fn whole(turn: &Turn, id: &str, model: &str) -> Value {
-    json!({"id": id, "type": "message", "role": "assistant", "model": model,
-           "content": blocks(turn), "stop_reason": stop_reason(turn), "stop_sequence": null,
-           "usage": usage_json(turn.usage, turn.usage.output)})
-}
-
 fn respond_json(out: &mut TcpStream, v: &Value) -> std::io::Result<()> {
     let b = v.to_string();
     write!(
@@ -389,81 +436,4 @@ fn respond_json(out: &mut TcpStream, v: &Value) -> std::io::Result<()> {
         b.len()
     )?;
     out.flush()
-}
-
-fn event(out: &mut TcpStream, name: &str, data: &Value) -> std::io::Result<()> {
-    write!(out, "event: {name}\ndata: {data}\n\n")?;
-    out.flush()
-}
-
-fn stream(
-    out: &mut TcpStream,
-    turn: &Turn,
-    id: &str,
-    model: &str,
-    released: &AtomicBool,
-) -> std::io::Result<()> {
-    write!(
-        out,
-        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n"
-    )?;
-    // The input side of the usage comes with message_start; the output
-    // count with message_delta, as the real API does.
-    event(
-        out,
-        "message_start",
-        &json!({"type": "message_start", "message": {"id": id, "type": "message",
-            "role": "assistant", "model": model, "content": [], "stop_reason": null,
-            "stop_sequence": null, "usage": usage_json(turn.usage, 1)}}),
-    )?;
-    if let Some(at_most) = turn.hold {
-        let end = Instant::now() + at_most;
-        while Instant::now() < end && !released.swap(false, Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(50));
-            // A ping keeps the stream alive and shows when the agent hung up.
-            event(out, "ping", &json!({"type": "ping"}))?;
-        }
-    }
-    for (i, b) in blocks(turn).iter().enumerate() {
-        if b["type"] == "text" {
-            event(
-                out,
-                "content_block_start",
-                &json!({"type": "content_block_start", "index": i,
-                        "content_block": {"type": "text", "text": ""}}),
-            )?;
-            event(
-                out,
-                "content_block_delta",
-                &json!({"type": "content_block_delta", "index": i,
-                        "delta": {"type": "text_delta", "text": b["text"]}}),
-            )?;
-        } else {
-            event(
-                out,
-                "content_block_start",
-                &json!({"type": "content_block_start", "index": i,
-                        "content_block": {"type": "tool_use", "id": b["id"], "name": b["name"], "input": {}}}),
-            )?;
-            event(
-                out,
-                "content_block_delta",
-                &json!({"type": "content_block_delta", "index": i,
-                        "delta": {"type": "input_json_delta", "partial_json": b["input"].to_string()}}),
-            )?;
-        }
-        event(
-            out,
-            "content_block_stop",
-            &json!({"type": "content_block_stop", "index": i}),
-        )?;
-    }
-    event(
-        out,
-        "message_delta",
-        &json!({"type": "message_delta",
-                "delta": {"stop_reason": stop_reason(turn), "stop_sequence": null},
-                "usage": {"output_tokens": turn.usage.output}}),
-    )?;
-    event(out, "message_stop", &json!({"type": "message_stop"}))
 }

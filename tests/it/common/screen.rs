@@ -99,5 +99,7 @@ pub fn claude(state: AgentState, pane: bool) -> AgentView {
         }),
         hooked: true,
         request: None,
+        cost_micros: None,
+        subagents: Vec::new(),
     }
 }
