@@ -352,18 +352,19 @@ mod tests {
         assert!(
             at.contains(&(
                 Some(3),
-                "prices.claude-opus.input is -1; expected a number of at least 0"
+                "prices.claude-opus.input is -1; expected a number of at least 0 (dollars per million tokens)"
             )),
             "{at:?}"
         );
         assert!(
             at.iter().any(|(l, m)| *l == Some(4)
-                && m.starts_with("unknown key in prices.claude-opus: \"outptu\"")),
+                && m.contains("prices.claude-opus")
+                && m.contains("\"outptu\"")),
             "{at:?}"
         );
         assert!(
             at.iter()
-                .any(|(l, m)| *l == Some(5) && m.starts_with("prices.gpt is 7;")),
+                .any(|(l, m)| *l == Some(5) && m.starts_with("prices.gpt is not a mapping")),
             "{at:?}"
         );
         assert!(
@@ -374,7 +375,7 @@ mod tests {
         let (cfg, _) = crate::live::config::parse(t);
         assert_eq!(cfg.coordination_path, ".milestones/coordination.db");
         let (cfg, p) = crate::live::config::parse(
-            "coordination:\n  path: state/reg.db\nprices:\n  claude: {input: 3, output: 15}\n",
+            "coordination:\n  path: state/reg.db\nprices:\n  claude: {input: 3, output: 15, cache_read: 0.3, cache_write: 3.75}\n",
         );
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(cfg.coordination_path, "state/reg.db");

@@ -66,9 +66,9 @@ pub fn from_yaml(v: &Value) -> (Vec<(String, Price)>, Vec<Problem>) {
             match number(fv).and_then(crate::rules::cost::micros) {
                 Some(m) => vals[i] = Some(m),
                 None => {
-                    let shown = doc::display(fv).unwrap_or_else(|| "not a number".into());
                     let msg = format!(
-                        "prices.{prefix}.{name} is {shown:?}; expected a number of dollars per million tokens, at least 0"
+                        "prices.{prefix}.{name} is {}; expected a number of at least 0 (dollars per million tokens)",
+                        super::schema::shown(fv)
                     );
                     problems.push(bad(path, msg));
                     ok = false;
