@@ -22,6 +22,7 @@ mod pace;
 mod perf;
 mod props;
 mod pty;
+mod readonly;
 mod runs;
 mod security;
 mod security_more;
