@@ -94,7 +94,7 @@ pub fn start(
         .as_ref()
         .filter(|w| !w.prunable)
         .map(|w| root.join(&w.path));
-    let repo = git2::Repository::open(root).is_ok();
+    let repo = crate::live::git::head::is_repo(root);
     let mut note = None;
     if worktree.is_none() && agent.create_worktree.unwrap_or(repo) && repo {
         match crate::live::git::add_worktree(
@@ -124,11 +124,7 @@ pub fn start(
     let session_id = format!("run-{id}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
     let branch = worktree
         .as_ref()
-        .and_then(|w| git2::Repository::open(w).ok())
-        .and_then(|r| {
-            let h = r.head().ok()?;
-            h.shorthand().ok().map(str::to_string)
-        });
+        .and_then(|w| crate::live::git::head::head(w).branch);
     let vars = [
         ("id", id.to_string()),
         ("title", m.milestone.title.clone()),

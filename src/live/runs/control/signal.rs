@@ -190,15 +190,7 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
                 .collect()
         })
         .unwrap_or_default();
-    let repo = git2::Repository::open(&lv.run.cwd).ok();
-    let head = repo.as_ref().and_then(|r| r.head().ok());
-    let branch = head
-        .as_ref()
-        .and_then(|h| h.shorthand().ok().map(str::to_string));
-    let commit = head
-        .as_ref()
-        .and_then(|h| h.target())
-        .map(|o| o.to_string());
+    let head = crate::live::git::head::head(Path::new(&lv.run.cwd));
     note(
         &mut notes,
         "the session file",
@@ -208,8 +200,8 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
                 session_id: &lv.run.session_id,
                 milestone_id: id,
                 working_directory: &lv.run.cwd,
-                git_branch: branch.as_deref(),
-                git_commit: commit.as_deref(),
+                git_branch: head.branch.as_deref(),
+                git_commit: head.commit.as_deref(),
                 current_task: current.map(|t| t.id.as_str()),
                 progress: m.map_or(0.0, |m| m.progress),
                 next_tasks: next,
