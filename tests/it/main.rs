@@ -26,5 +26,6 @@ mod readonly;
 mod runs;
 mod security;
 mod security_more;
+mod start_merge;
 mod startup;
 mod workspace;
