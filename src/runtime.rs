@@ -171,7 +171,7 @@ fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels
     let runner = Runner {
         root: root.clone(),
         cfg,
-        reader: Arc::new(Mutex::new(Reader::new(&root))),
+        reader: Arc::new(Mutex::new(Reader::new(&root).writing())),
         watcher,
         tx,
         reloads: SingleFlight::default(),

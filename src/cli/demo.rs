@@ -130,7 +130,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
     let snap = crate::live::snapshot::load_with_git(&root, chrono::Utc::now());
     let mut started = Vec::new();
     for id in ["2a", "2d"] {
-        match control::start(&root, &snap, id, false, false) {
+        match control::Target::of(&snap, id).and_then(|t| control::start(&root, &t, false, false)) {
             Ok(_) => started.push(id),
             Err(e) => eprintln!("mdash: demo run {id}: {e}"),
         }
@@ -147,7 +147,7 @@ pub fn run(dir: Option<PathBuf>) -> color_eyre::Result<i32> {
     std::thread::scope(|s| {
         for id in &live {
             let root = &root;
-            s.spawn(move || control::stop(root, id));
+            s.spawn(move || control::stop(root, id, control::Target::read(root, id).ok().as_ref()));
         }
     });
     println!("demo workspace kept at {}", root.display());

@@ -68,8 +68,9 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 .join(crate::read::workspace::WORKTREES)
                 .join(format!("milestone-{id}"));
             let had = wt.exists();
-            let r = control::start(root, &control::snapshot(root, true), &id, force, false).map(
-                |pid| {
+            let r = control::Target::read(root, &id)
+                .and_then(|t| control::start(root, &t, force, false))
+                .map(|pid| {
                     let mut msg = format!("started {id} (process group {pid})");
                     if !wt.is_dir() && crate::live::git::no_commits(root) {
                         msg.push_str(&format!(
@@ -87,8 +88,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                         }
                     }
                     (msg, Vec::new())
-                },
-            );
+                });
             (id, r.map_err(|e| e.to_string()))
         }
         RunCommand::Pause { id, .. } => {
@@ -97,7 +97,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 println!("{id} is already paused; `mdash run resume {id}` continues it");
                 return 0;
             }
-            let r = control::pause(root, &control::snapshot(root, false), &id)
+            let r = control::pause(root, &id, control::Target::read(root, &id).ok().as_ref())
                 .map(|n| {
                     (
                         format!("paused {id}; `mdash run resume {id}` continues it"),
@@ -108,7 +108,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             (id, r)
         }
         RunCommand::Resume { id, .. } => {
-            let r = control::resume(root, &control::snapshot(root, true), &id)
+            let r = control::resume(root, &id, control::Target::read(root, &id).ok().as_ref())
                 .map(|n| (format!("resumed {id}"), n));
             let r = r.map_err(|e| match e {
                 control::Failure::Ended(_) => format!("{}; {}", e.text(&id), again(&id)),
@@ -117,7 +117,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             (id, r)
         }
         RunCommand::Stop { id, .. } => {
-            let r = control::stop(root, &id)
+            let r = control::stop(root, &id, control::Target::read(root, &id).ok().as_ref())
                 .map(|n| (format!("stopped {id}; {}", again(&id)), n))
                 .map_err(|e| e.text(&id));
             (id, r)

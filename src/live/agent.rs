@@ -116,6 +116,10 @@ pub struct Inputs<'a> {
     /// The price table (SPEC §8.3).
     pub prices: &'a crate::model::Prices,
     pub now: DateTime<Utc>,
+    /// Log a screen correction as an `agent_state` event: the dashboard
+    /// only. A read command (`status`, `check`, `watch`) shows it and
+    /// writes nothing.
+    pub log_corrections: bool,
 }
 
 fn canon(p: &Path) -> PathBuf {
@@ -385,7 +389,9 @@ fn correct_from_screen(
             .and_then(rule::first_line),
         _ => None,
     };
-    let _ = append_state(inp.root, id, state, detail.as_deref(), &status.session_id);
+    if inp.log_corrections {
+        let _ = append_state(inp.root, id, state, detail.as_deref(), &status.session_id);
+    }
     *status = AgentStatus {
         state,
         detail,

@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod forecast;
+pub mod head;
 pub mod merge;
 
 use std::path::{Path, PathBuf};

@@ -25,6 +25,9 @@ pub struct Reader {
     /// The worktrees of the last full read.
     worktrees: Vec<crate::model::Worktree>,
     one_shot: bool,
+    /// The dashboard's reader: it may log screen corrections (`writing`).
+    /// Every other reader writes nothing.
+    writes: bool,
 }
 
 mod kept;
@@ -48,7 +51,15 @@ impl Reader {
             kept: None,
             worktrees: Vec::new(),
             one_shot: false,
+            writes: false,
         }
+    }
+
+    /// The dashboard's reader: it logs the screen corrections of agents'
+    /// states (SPEC §8), which read commands only show.
+    pub fn writing(mut self) -> Reader {
+        self.writes = true;
+        self
     }
 
     /// A reader for one load: it keeps no cache, so it clones nothing.
@@ -61,6 +72,7 @@ impl Reader {
             kept: None,
             worktrees: Vec::new(),
             one_shot: true,
+            writes: false,
         }
     }
 
@@ -277,6 +289,7 @@ impl Reader {
                 ended_after_minutes: agent_cfg.ended_after_minutes,
                 prices: &agent_cfg.prices,
                 now,
+                log_corrections: self.writes,
             },
         );
         crate::live::agent::request::attach(&root, &mut agents);

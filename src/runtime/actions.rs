@@ -13,10 +13,26 @@ use crate::app::Msg;
 use crate::runtime::tui::Tui;
 
 impl Runner {
-    pub(super) fn run_action(&self, id: String, action: crate::app::RunAction) {
+    /// `snap` is the snapshot the app holds: the action reads the
+    /// milestone from it, and of the disk only its run record, its
+    /// worktree and the settings (issue 25 item 1).
+    pub(super) fn run_action(
+        &self,
+        id: String,
+        action: crate::app::RunAction,
+        snap: Option<&crate::model::Snapshot>,
+    ) {
         use crate::app::RunAction;
-        use crate::live::runs::control::{self, Refusal};
+        use crate::live::runs::control::{self, Refusal, Target};
         let root = self.root.clone();
+        let target = snap.map_or_else(
+            || {
+                Err(Refusal::Other(format!(
+                    "{id} is not read yet; try again once the list is shown"
+                )))
+            },
+            |s| Target::of(s, &id),
+        );
         offload(&self.tx, "the run action", move || {
             let result = match action.clone() {
                 RunAction::Start { force, trust } => {
@@ -39,15 +55,8 @@ impl Runner {
                         .join(format!("milestone-{id}"));
                     let had = wt.exists();
                     trusted
-                        .and_then(|_| {
-                            control::start(
-                                &root,
-                                &control::snapshot(&root, true),
-                                &id,
-                                force,
-                                false,
-                            )
-                        })
+                        .and(target)
+                        .and_then(|t| control::start(&root, &t, force, false))
                         .map(|pid| {
                             let mut msg = format!("started {id} (process group {pid})");
                             if !wt.is_dir() && crate::live::git::no_commits(&root) {
@@ -67,17 +76,17 @@ impl Runner {
                 RunAction::Pause => told(
                     &id,
                     format!("paused {id}"),
-                    control::pause(&root, &control::snapshot(&root, false), &id),
+                    control::pause(&root, &id, target.as_ref().ok()),
                 ),
                 RunAction::Resume => told(
                     &id,
                     format!("resumed {id}"),
-                    control::resume(&root, &control::snapshot(&root, true), &id),
+                    control::resume(&root, &id, target.as_ref().ok()),
                 ),
                 RunAction::Stop => told(
                     &id,
                     format!("stopped {id} — press s to start it again"),
-                    control::stop(&root, &id),
+                    control::stop(&root, &id, target.as_ref().ok()),
                 ),
             };
             Msg::RunDone { id, action, result }

@@ -263,7 +263,7 @@ impl Runner {
             }
             Effect::Notify(text) => self.notify(tui, &text),
             Effect::AddWorktree(id) => self.add_worktree(id),
-            Effect::Run { id, action } => self.run_action(id, action),
+            Effect::Run { id, action } => self.run_action(id, action, app.snap.as_ref()),
             Effect::LoadAgentOutput(id) => self.agent_output(id),
             Effect::RunChecks(id) => self.run_checks(id, None),
             Effect::TrustChecks { id, fingerprint } => {

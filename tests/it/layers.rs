@@ -1,7 +1,8 @@
 //! The crate's layers (ARCHITECTURE.md), checked on the source text: each
-//! top-level module may use only the layers below it, the pure layers touch
-//! no IO, git2 has one home, and no source file passes 500 lines. CI fails
-//! on a back-edge because `cargo test` runs this.
+//! top-level module may use only the layers below it (grouped
+//! `crate::{a, b}` imports included), the pure layers touch no IO, git2,
+//! tmux commands and file writes each have one home, and no source file
+//! passes 500 lines. CI fails on a back-edge because `cargo test` runs this.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -53,6 +54,122 @@ const IO: &[&str] = &[
     "std::fs",
 ];
 
+/// One home each (ARCHITECTURE.md): what may appear only under these
+/// paths (prefixes under `src/`).
+const HOMES: &[(Home, &[&str], &str)] = &[
+    (Home::Git2, &["live/git"], "git2"),
+    (Home::Tmux, &["live/tmux"], "a tmux command"),
+    (
+        Home::Write,
+        &["live/write", "cli/demo", "cli/init", "fuzzing"],
+        "a file write",
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Home {
+    Git2,
+    Tmux,
+    Write,
+}
+
+fn ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// `needle` where no identifier character comes right before it.
+fn at_word(code: &str, needle: &str) -> Vec<usize> {
+    code.match_indices(needle)
+        .filter(|(i, _)| !code[..*i].chars().next_back().is_some_and(ident))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+impl Home {
+    fn found(self, code: &str) -> bool {
+        match self {
+            Home::Git2 => !at_word(code, "git2::").is_empty(),
+            Home::Tmux => at_word(code, "Command::new(").into_iter().any(|i| {
+                code[i + "Command::new(".len()..]
+                    .trim_start()
+                    .starts_with("\"tmux\"")
+            }),
+            Home::Write => {
+                !at_word(code, "fs::write(").is_empty()
+                    || !at_word(code, "File::create(").is_empty()
+                    || at_word(code, "OpenOptions::new()").into_iter().any(|i| {
+                        // Its options, up to the end of the statement.
+                        let rest = &code[i + "OpenOptions::new()".len()..];
+                        let stmt: String =
+                            rest.chars().take(200).take_while(|c| *c != ';').collect();
+                        [
+                            ".write(true)",
+                            ".append(true)",
+                            ".create(true)",
+                            ".create_new(true)",
+                        ]
+                        .iter()
+                        .any(|o| stmt.contains(o))
+                    })
+            }
+        }
+    }
+}
+
+/// The first path segment of each item of every `crate::{...}` group
+/// (`crate::{live::git, model::Run}` names `live` and `model`).
+fn grouped(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in at_word(code, "crate::{") {
+        let (mut depth, mut tok, mut start) = (1, String::new(), true);
+        for c in code[i + "crate::{".len()..].chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                ',' if depth == 1 => {
+                    start = true;
+                    tok.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            if start && depth == 1 {
+                if ident(c) {
+                    tok.push(c);
+                } else if !tok.is_empty() {
+                    out.push(std::mem::take(&mut tok));
+                    start = false;
+                }
+            }
+        }
+        if !tok.is_empty() {
+            out.push(tok);
+        }
+    }
+    out
+}
+
+/// The top-level modules a file's code names: `crate::x` and grouped.
+fn used(code: &str) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = code
+        .match_indices("crate::")
+        .map(|(i, _)| {
+            code[i + "crate::".len()..]
+                .chars()
+                .take_while(|c| ident(*c))
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    out.extend(grouped(code));
+    out
+}
+
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read src").flatten() {
         let p = e.path();
@@ -100,7 +217,6 @@ fn layers_hold() {
     files.sort();
     let mut problems = Vec::new();
     let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut git2_homes = BTreeSet::new();
     for f in &files {
         let m = top(&src, f);
         if m == "lib" || m == "main" {
@@ -113,13 +229,8 @@ fn layers_hold() {
             .expect("under src")
             .display()
             .to_string();
-        for (i, _) in body.match_indices("crate::") {
-            let rest = &body[i + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if name != m && !name.is_empty() {
+        for name in used(&body) {
+            if name != m && name != "self" && name != "super" {
                 uses.entry(m.clone()).or_default().insert(name.clone());
                 let allowed = match LAYERS.iter().position(|l| *l == m) {
                     Some(at) => LAYERS[..at].contains(&name.as_str()),
@@ -133,8 +244,11 @@ fn layers_hold() {
                 }
             }
         }
-        if names(&body, "git2") {
-            git2_homes.insert(m.clone());
+        let path = rel.replace(std::path::MAIN_SEPARATOR, "/");
+        for (home, at, what) in HOMES {
+            if home.found(&body) && !at.iter().any(|h| path.starts_with(h)) {
+                problems.push(format!("{path} has {what} (its home: {})", at.join(", ")));
+            }
         }
         for (layer, banned) in BANNED {
             if *layer == m {
@@ -149,11 +263,6 @@ fn layers_hold() {
         if lines > 500 && !rel.ends_with("tests.rs") {
             problems.push(format!("{rel}: {lines} lines (at most 500)"));
         }
-    }
-    if git2_homes.len() > 1 {
-        problems.push(format!(
-            "git2 is used in {git2_homes:?}; its one home is live"
-        ));
     }
     for m in uses.keys() {
         assert!(
@@ -179,4 +288,21 @@ fn the_check_sees_a_back_edge() {
     assert!(names(&body, "std::fs"));
     assert!(!names("my_git2_thing", "git2"));
     assert!(names("use git2::Repository;", "git2"));
+    // Grouped imports name their layers.
+    let g = used("use crate::{\n    live::{git, runs},\n    model::Run,\n};\nuse crate::ui;");
+    assert_eq!(
+        g.into_iter().collect::<Vec<_>>(),
+        ["live", "model", "ui"].map(String::from)
+    );
+    // The homes.
+    assert!(Home::Git2.found("let r = git2::Repository::open(p);"));
+    assert!(Home::Git2.found("use git2::{Repository, Oid};"));
+    assert!(!Home::Git2.found("my_git2::x()"));
+    assert!(Home::Tmux.found("Command::new( \"tmux\").arg(\"ls\")"));
+    assert!(!Home::Tmux.found("Command::new(\"git\")"));
+    assert!(Home::Write.found("std::fs::write(p, b)"));
+    assert!(Home::Write.found("File::create(&p)?"));
+    assert!(Home::Write.found("OpenOptions::new()\n    .append(true)\n    .open(p)"));
+    assert!(!Home::Write.found("OpenOptions::new().read(true).open(p); x.write(true)"));
+    assert!(!Home::Write.found("let b = fs::read(p)"));
 }

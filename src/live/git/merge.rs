@@ -230,17 +230,40 @@ pub fn execute(root: &Path, plan: &Plan) -> Result<Oid, String> {
     // that fail, the files just written are put back.
     let wt = Repository::open(dir).map_err(msg)?;
     let target = wt.find_commit(new).map_err(msg)?.tree().map_err(msg)?;
+    // Each file in the way is named, with what to do about it.
+    let blocked = std::cell::RefCell::new(Vec::<(String, bool)>::new());
     let mut co = CheckoutBuilder::new();
-    co.safe().overwrite_ignored(false);
-    wt.checkout_tree(target.as_object(), Some(&mut co))
-        .map_err(|e| {
-            format!(
-                "cannot update the checkout of {} at {}: {}",
-                plan.base,
-                dir.display(),
-                e.message()
-            )
-        })?;
+    co.safe()
+        .overwrite_ignored(false)
+        .notify_on(git2::CheckoutNotificationType::CONFLICT)
+        .notify(|_, path, baseline, _, _| {
+            if let Some(p) = path {
+                blocked
+                    .borrow_mut()
+                    .push((p.to_string_lossy().into_owned(), baseline.is_some()));
+            }
+            true
+        });
+    let checked_out = wt.checkout_tree(target.as_object(), Some(&mut co));
+    drop(co);
+    checked_out.map_err(|e| {
+        let how = blocked
+            .borrow()
+            .iter()
+            .map(|(p, tracked)| in_the_way(dir, p, *tracked))
+            .collect::<Vec<_>>();
+        format!(
+            "cannot update the checkout of {} at {}: {}{}; nothing merged",
+            plan.base,
+            dir.display(),
+            e.message(),
+            if how.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", how.join("; "))
+            }
+        )
+    })?;
     if let Err(e) = wt.reference_matching(&refname, new, true, plan.base_oid, &log) {
         let old = wt
             .find_commit(plan.base_oid)
@@ -267,6 +290,20 @@ pub fn execute(root: &Path, plan: &Plan) -> Result<Oid, String> {
         ));
     }
     Ok(new)
+}
+
+/// A file of the base checkout the merge would overwrite, and what to do.
+fn in_the_way(dir: &Path, path: &str, tracked: bool) -> String {
+    let d = dir.display();
+    if tracked {
+        format!(
+            "{path} has uncommitted changes there: commit them (`git -C {d} commit {path}`) or drop them (`git -C {d} checkout -- {path}`), then merge again"
+        )
+    } else {
+        format!(
+            "{path} is untracked there and the branch adds it: move it out of {d} (or delete it if it is a stale copy), then merge again"
+        )
+    }
 }
 
 /// Removes a milestone's git worktree (its directory included) and then its

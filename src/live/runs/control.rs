@@ -3,8 +3,10 @@
 //! so two dashboards and any number of CLI calls never interleave on one run.
 
 mod signal;
+mod target;
 
 pub use signal::{Failure, Notes, pause, resume, stop};
+pub use target::Target;
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -13,28 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::live::config::agent::{self as agent, Agent, Backend};
 use crate::live::runs::{self, bind, lock, records};
-use crate::model::{MilestoneView, Run, RunState, Snapshot, Status};
+use crate::model::{Run, RunState, Status};
 
 pub use crate::model::Refusal;
-
-/// The workspace as a run action needs it: with worktree states when it may
-/// start an agent (its worktree decides where), without git otherwise.
-pub fn snapshot(root: &Path, with_git: bool) -> Snapshot {
-    let now = chrono::Utc::now();
-    if with_git {
-        crate::live::snapshot::load_with_git(root, now)
-    } else {
-        crate::live::snapshot::load(root, now)
-    }
-}
-
-fn milestone<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a MilestoneView, Refusal> {
-    snap.milestones
-        .iter()
-        .find(|m| m.milestone.id == id)
-        .map(|m| &**m)
-        .ok_or_else(|| Refusal::Other(format!("no milestone \"{id}\" in this workspace")))
-}
 
 fn inside(root: &Path, p: &Path) -> bool {
     let c = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -42,21 +25,11 @@ fn inside(root: &Path, p: &Path) -> bool {
 }
 
 /// Starts an agent run for milestone `id`.
-pub fn start(
-    root: &Path,
-    snap: &Snapshot,
-    id: &str,
-    force: bool,
-    use_resume: bool,
-) -> Result<i32, Refusal> {
-    if !crate::model::valid_id(id) {
-        return Err(Refusal::Other(format!(
-            "invalid id \"{id}\": {}",
-            crate::model::ID_RULE
-        )));
-    }
-    // The id first: "no milestone zz" says more than a trust question.
-    let m = milestone(snap, id)?;
+/// Reads nothing of the workspace but `target`'s run record, its
+/// worktree and the settings: what the milestone is comes with `target`.
+pub fn start(root: &Path, target: &Target, force: bool, use_resume: bool) -> Result<i32, Refusal> {
+    let id = target.id();
+    let m = &*target.view;
     let agent = agent::load(root);
     let argv_template = if use_resume && !agent.resume_command.is_empty() {
         &agent.resume_command
@@ -86,16 +59,11 @@ pub fn start(
             r.state, r.pgid
         )));
     }
-    let missing = crate::rules::unmet(snap, m);
-    if !missing.is_empty() && !force {
-        return Err(Refusal::Unmet(missing));
+    if !target.unmet.is_empty() && !force {
+        return Err(Refusal::Unmet(target.unmet.clone()));
     }
-    let mut worktree = m
-        .worktree
-        .as_ref()
-        .filter(|w| !w.prunable)
-        .map(|w| root.join(&w.path));
-    let repo = git2::Repository::open(root).is_ok();
+    let mut worktree = target.worktree.clone();
+    let repo = crate::live::git::head::is_repo(root);
     let mut note = None;
     if worktree.is_none() && agent.create_worktree.unwrap_or(repo) && repo {
         match crate::live::git::add_worktree(
@@ -125,11 +93,7 @@ pub fn start(
     let session_id = format!("run-{id}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
     let branch = worktree
         .as_ref()
-        .and_then(|w| git2::Repository::open(w).ok())
-        .and_then(|r| {
-            let h = r.head().ok()?;
-            h.shorthand().ok().map(str::to_string)
-        });
+        .and_then(|w| crate::live::git::head::head(w).branch);
     let vars = [
         ("id", id.to_string()),
         ("title", m.milestone.title.clone()),
@@ -174,12 +138,28 @@ pub fn start(
     } else {
         argv
     };
-    let pid = spawn(root, id, &agent, &argv, &cwd, &session_id).map_err(Refusal::Other)?;
+    // The status first, in the copy that is shown (the worktree's, made
+    // just now or before), so the agent reads `in_progress` and commits it
+    // with its work; the base checkout's copy is left alone (issue 29).
+    let shown = Target {
+        worktree: worktree.clone(),
+        ..target.clone()
+    };
+    let marked = matches!(m.status, Status::Planned | Status::Paused | Status::Unknown)
+        .then(|| shown.status_file(root))
+        .filter(|f| records::set_status(f, "in_progress").is_ok());
+    let pid = match spawn(root, id, &agent, &argv, &cwd, &session_id) {
+        Ok(pid) => pid,
+        Err(e) => {
+            // Nothing started: the status it had, when it had one.
+            if let (Some(f), Some(before)) = (&marked, &m.milestone.raw_status) {
+                let _ = records::set_status(f, before);
+            }
+            return Err(Refusal::Other(e));
+        }
+    };
     if let Some(n) = note {
         let _ = records::event(root, id, "run_note", serde_json::json!(n));
-    }
-    if matches!(m.status, Status::Planned | Status::Paused | Status::Unknown) {
-        let _ = records::set_status(&root.join(&m.milestone.source), "in_progress");
     }
     Ok(pid)
 }

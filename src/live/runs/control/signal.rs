@@ -7,10 +7,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::Target;
 use crate::live::config::agent;
 use crate::live::runs::bind::{self, Reach};
 use crate::live::runs::{self, lock, records};
-use crate::model::{Backend, Run, RunState, Snapshot, Status};
+use crate::model::{Backend, Run, RunState, Status};
 
 /// Why a pause, resume or stop did nothing.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,12 +140,14 @@ fn plain_status(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ' '))
 }
 
-pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
+/// `target` is the milestone as shown (none when it is gone): its status
+/// and tasks go into the session file, and its status file is edited.
+pub fn pause(root: &Path, id: &str, target: Option<&Target>) -> Result<Notes, Failure> {
     let mut notes = Notes::new();
     let _control = control_lock(root, id, &mut notes);
     let lv = live(root, id)?;
     let procs = targets(&lv);
-    let m = snap.milestones.iter().find(|m| m.milestone.id == id);
+    let m = target.map(|t| &*t.view);
     {
         let _rec = lock::record(root, id);
         // tmux continues a pane's own process when it stops, so there the
@@ -193,15 +196,7 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
                 .collect()
         })
         .unwrap_or_default();
-    let repo = git2::Repository::open(&lv.run.cwd).ok();
-    let head = repo.as_ref().and_then(|r| r.head().ok());
-    let branch = head
-        .as_ref()
-        .and_then(|h| h.shorthand().ok().map(str::to_string));
-    let commit = head
-        .as_ref()
-        .and_then(|h| h.target())
-        .map(|o| o.to_string());
+    let head = crate::live::git::head::head(Path::new(&lv.run.cwd));
     note(
         &mut notes,
         "the session file",
@@ -211,15 +206,23 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
                 session_id: &lv.run.session_id,
                 milestone_id: id,
                 working_directory: &lv.run.cwd,
-                git_branch: branch.as_deref(),
-                git_commit: commit.as_deref(),
+                git_branch: head.branch.as_deref(),
+                git_commit: head.commit.as_deref(),
                 current_task: current.map(|t| t.id.as_str()),
                 progress: m.map_or(0.0, |m| m.progress),
                 next_tasks: next,
             },
         ),
     );
-    mark(root, snap, id, &lv.run, "paused", "run_paused", &mut notes);
+    mark(
+        root,
+        target,
+        id,
+        &lv.run,
+        "paused",
+        "run_paused",
+        &mut notes,
+    );
     Ok(notes)
 }
 
@@ -227,18 +230,18 @@ pub fn pause(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
 /// resume.
 fn mark(
     root: &Path,
-    snap: &Snapshot,
+    target: Option<&Target>,
     id: &str,
     run: &Run,
     status: &str,
     event: &str,
     notes: &mut Notes,
 ) {
-    if let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) {
+    if let Some(t) = target {
         note(
             notes,
             "the milestone's status",
-            records::set_status(&root.join(&m.milestone.source), status),
+            records::set_status(&t.status_file(root), status),
         );
     }
     note(
@@ -253,7 +256,7 @@ fn mark(
     );
 }
 
-pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> {
+pub fn resume(root: &Path, id: &str, target: Option<&Target>) -> Result<Notes, Failure> {
     let mut notes = Notes::new();
     let control = control_lock(root, id, &mut notes);
     let lv = match live(root, id) {
@@ -268,7 +271,12 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
                 return Err(e);
             }
             drop(control);
-            return super::start(root, snap, id, true, true)
+            let Some(t) = target else {
+                return Err(Failure::Other(format!(
+                    "no milestone \"{id}\" in this workspace"
+                )));
+            };
+            return super::start(root, t, true, true)
                 .map(|_| Notes::new())
                 .map_err(|r| Failure::Other(r.to_string()));
         }
@@ -296,7 +304,7 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
     );
     mark(
         root,
-        snap,
+        target,
         id,
         &lv.run,
         "in_progress",
@@ -309,7 +317,7 @@ pub fn resume(root: &Path, snap: &Snapshot, id: &str) -> Result<Notes, Failure> 
 /// SIGTERM to the run (continued first, so a paused agent can act on it),
 /// then SIGKILL once `stop_grace_secs` have passed. A paused run's
 /// milestone gets back the status its pause replaced.
-pub fn stop(root: &Path, id: &str) -> Result<Notes, Failure> {
+pub fn stop(root: &Path, id: &str, target: Option<&Target>) -> Result<Notes, Failure> {
     let mut notes = Notes::new();
     let _control = control_lock(root, id, &mut notes);
     let lv = live(root, id)?;
@@ -375,12 +383,11 @@ pub fn stop(root: &Path, id: &str) -> Result<Notes, Failure> {
             .clone()
             .filter(|s| plain_status(s))
             .unwrap_or_else(|| "in_progress".into());
-        let snap = super::snapshot(root, false);
-        if let Some(m) = snap.milestones.iter().find(|m| m.milestone.id == id) {
+        if let Some(t) = target {
             note(
                 &mut notes,
                 "the milestone's status",
-                records::set_status(&root.join(&m.milestone.source), &back),
+                records::set_status(&t.status_file(root), &back),
             );
         }
     }
