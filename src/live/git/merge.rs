@@ -250,7 +250,7 @@ pub fn execute(root: &Path, plan: &Plan) -> Result<Oid, String> {
         let how = blocked
             .borrow()
             .iter()
-            .map(|(p, tracked)| in_the_way(dir, p, *tracked))
+            .map(|(p, tracked)| how_to_clear(dir, p, *tracked))
             .collect::<Vec<_>>();
         format!(
             "cannot update the checkout of {} at {}: {}{}; nothing merged",
@@ -293,7 +293,7 @@ pub fn execute(root: &Path, plan: &Plan) -> Result<Oid, String> {
 }
 
 /// A file of the base checkout the merge would overwrite, and what to do.
-fn in_the_way(dir: &Path, path: &str, tracked: bool) -> String {
+fn how_to_clear(dir: &Path, path: &str, tracked: bool) -> String {
     let d = dir.display();
     if tracked {
         format!(
