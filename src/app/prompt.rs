@@ -50,8 +50,9 @@ pub fn geometry(question: &str, area: Rect) -> Geometry {
         height: height.min(area.height),
     };
     // A screen too small for a row inside the borders shows none: nothing
-    // of it counts as seen.
-    let visible = if rect.width < 3 {
+    // of it counts as seen. One column is too few too: a wide character
+    // (日) is a row of its own there that ratatui cannot draw.
+    let visible = if rect.width < 4 {
         0
     } else {
         rect.height.saturating_sub(2) as usize
@@ -234,6 +235,22 @@ mod tests {
             let v = View::default();
             v.drawn(k, 0, &g);
             assert!(!v.whole(k, &g), "{area:?}");
+        }
+    }
+
+    #[test]
+    fn every_row_counted_as_seen_fits_inside_the_box() {
+        use unicode_width::UnicodeWidthStr;
+        let q = "checks: '日本語テキスト ok'\ntrust it? (y/n)";
+        for w in 1..40 {
+            let area = Rect::new(0, 0, w, 12);
+            let g = geometry(q, area);
+            let inner = g.rect.width.saturating_sub(2) as usize;
+            assert!(
+                g.visible == 0 || g.rows.iter().all(|r| r.width() <= inner),
+                "width {w}: rows {:?} in {inner} columns",
+                g.rows
+            );
         }
     }
 
