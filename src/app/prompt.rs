@@ -78,7 +78,7 @@ pub fn key(question: &str, area: Rect) -> u64 {
 pub struct View {
     /// The question (and size) `scroll` belongs to.
     scroll_key: u64,
-    scroll: usize,
+    scroll: Cell<usize>,
     /// The question (and size) the last frame drew, and how many rows from
     /// the top frames have drawn without a gap.
     drawn_key: Cell<u64>,
@@ -86,10 +86,12 @@ pub struct View {
 }
 
 impl View {
-    /// The first row shown for question `k` of geometry `g`.
+    /// The first row shown for question `k` of geometry `g`: from the top
+    /// when the last frame drew another question or size (what was seen
+    /// there counts for nothing here, and nor does where it was scrolled).
     pub fn scroll(&self, k: u64, g: &Geometry) -> usize {
-        if self.scroll_key == k {
-            self.scroll.min(g.max_scroll())
+        if self.scroll_key == k && self.drawn_key.get() == k {
+            self.scroll.get().min(g.max_scroll())
         } else {
             0
         }
@@ -98,8 +100,11 @@ impl View {
     /// A frame drew rows `from..from + g.visible` of question `k`.
     pub fn drawn(&self, k: u64, from: usize, g: &Geometry) {
         if self.drawn_key.get() != k {
+            // Another question or size: seen anew, and from its top
+            // (`from` is 0 then: `scroll` says so for a key not drawn last).
             self.drawn_key.set(k);
             self.seen.set(0);
+            self.scroll.set(0);
         }
         if from <= self.seen.get() {
             let to = (from + g.visible).min(g.rows.len());
@@ -131,7 +136,7 @@ impl View {
             (now + by as usize).min(g.max_scroll()).min(self.seen(k))
         };
         self.scroll_key = k;
-        self.scroll = to;
+        self.scroll.set(to);
     }
 }
 
@@ -225,6 +230,30 @@ mod tests {
         let (g2, k2) = (geometry(&q, area2), key(&q, area2));
         assert!(!v.whole(k2, &g2));
         assert_eq!(v.scroll(k2, &g2), 0);
+    }
+
+    #[test]
+    fn back_at_a_size_seen_before_the_box_starts_from_its_top() {
+        let q = (1..=30)
+            .map(|i| format!("line {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (a, b) = (Rect::new(0, 0, 40, 12), Rect::new(0, 0, 50, 12));
+        let (ga, ka) = (geometry(&q, a), key(&q, a));
+        let (gb, kb) = (geometry(&q, b), key(&q, b));
+        let v = &mut View::default();
+        let draw = |v: &View, g: &Geometry, k: u64| v.drawn(k, v.scroll(k, g), g);
+        draw(v, &ga, ka);
+        v.scroll_by(ka, &ga, 5);
+        draw(v, &ga, ka);
+        assert_eq!(v.scroll(ka, &ga), 5);
+        // Resized, and back: what was seen at 40 columns is forgotten, so
+        // the box is shown from its top, and ↓ moves on from there.
+        draw(v, &gb, kb);
+        assert_eq!(v.scroll(ka, &ga), 0);
+        draw(v, &ga, ka);
+        v.scroll_by(ka, &ga, 1);
+        assert_eq!(v.scroll(ka, &ga), 1);
     }
 
     #[test]
