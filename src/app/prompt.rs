@@ -4,8 +4,9 @@
 //! what frames have shown of it. `y` approves only once every row has been
 //! on screen, at the size it is shown at (issue 24 item 8).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -83,9 +84,26 @@ pub struct View {
     /// the top frames have drawn without a gap.
     drawn_key: Cell<u64>,
     seen: Cell<usize>,
+    /// The last question laid out, by key: a long one is escaped and
+    /// wrapped once per size, not again for every frame and key.
+    laid: RefCell<Option<(u64, Arc<Geometry>)>>,
 }
 
 impl View {
+    /// `geometry` and `key` of `question` on a screen of `area`, computed
+    /// once for each question and size.
+    pub fn laid_out(&self, question: &str, area: Rect) -> (Arc<Geometry>, u64) {
+        let k = key(question, area);
+        if let Some((lk, g)) = &*self.laid.borrow()
+            && *lk == k
+        {
+            return (g.clone(), k);
+        }
+        let g = Arc::new(geometry(question, area));
+        *self.laid.borrow_mut() = Some((k, g.clone()));
+        (g, k)
+    }
+
     /// The first row shown for question `k` of geometry `g`: from the top
     /// when the last frame drew another question or size (what was seen
     /// there counts for nothing here, and nor does where it was scrolled).
@@ -143,13 +161,12 @@ impl View {
 /// What this frame shows of the open box question, if any: its geometry
 /// and first row, noted as drawn. Called by `ui::render` before anything
 /// else, and only when nothing covers the box (help, the output view).
-pub fn frame(app: &crate::app::App, area: Rect) -> Option<(Geometry, usize)> {
+pub fn frame(app: &crate::app::App, area: Rect) -> Option<(Arc<Geometry>, usize)> {
     let (q, _) = app.confirm.as_ref().filter(|(q, _)| boxed(q))?;
     if app.help || app.attached.is_some() {
         return None;
     }
-    let g = geometry(q, area);
-    let k = key(q, area);
+    let (g, k) = app.prompt.laid_out(q, area);
     let from = app.prompt.scroll(k, &g);
     app.prompt.drawn(k, from, &g);
     Some((g, from))
@@ -159,7 +176,7 @@ pub fn frame(app: &crate::app::App, area: Rect) -> Option<(Geometry, usize)> {
 /// it has been on screen, else how to see the rest.
 pub fn status(app: &crate::app::App, question: &str) -> String {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let (g, k) = (geometry(question, area), key(question, area));
+    let (g, k) = app.prompt.laid_out(question, area);
     if app.prompt.whole(k, &g) {
         question.lines().last().unwrap_or_default().to_string()
     } else {
@@ -182,7 +199,7 @@ pub fn key_in_box(app: &mut crate::app::App, code: crossterm::event::KeyCode) ->
         return false;
     };
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let (g, k) = (geometry(q, area), key(q, area));
+    let (g, k) = app.prompt.laid_out(q, area);
     let page = g.visible.saturating_sub(1).max(1) as isize;
     let by = match code {
         KeyCode::Down | KeyCode::Char('j') => 1,
@@ -281,6 +298,20 @@ mod tests {
                 g.rows
             );
         }
+    }
+
+    #[test]
+    fn a_question_is_laid_out_once_per_size() {
+        let q = format!("checks: '{}'\nrun? (y/n)", "\u{a0}".repeat(100_000));
+        let v = View::default();
+        let (a, b) = (Rect::new(0, 0, 60, 20), Rect::new(0, 0, 61, 20));
+        let (g1, k1) = v.laid_out(&q, a);
+        let (g2, k2) = v.laid_out(&q, a);
+        assert!(Arc::ptr_eq(&g1, &g2) && k1 == k2);
+        assert_eq!(*g1, geometry(&q, a));
+        let (g3, _) = v.laid_out(&q, b);
+        assert!(!Arc::ptr_eq(&g1, &g3));
+        assert_eq!(*g3, geometry(&q, b));
     }
 
     #[test]
