@@ -31,9 +31,16 @@ pub fn unsafe_char(c: char) -> bool {
 /// U+FEFF, the soft hyphen, the Mongolian vowel separator), variation
 /// selectors and tags, and every BiDi control. What a person approves
 /// must show them as escapes: a run of them pads text out of view.
+/// Also every character of no width (combining marks, the format
+/// characters of other scripts such as U+070F, U+08E2, U+FFF0–U+FFF8:
+/// text that takes no column is never seen), the format characters that
+/// take one but draw nothing (U+0600–U+0605, U+06DD, U+110BD, U+110CD,
+/// the Egyptian hieroglyph format controls), and the private use areas,
+/// which most fonts draw as nothing.
 pub fn hidden_char(c: char) -> bool {
     (c.is_whitespace() && c != ' ')
         || unsafe_char(c)
+        || c.width() == Some(0)
         || matches!(
             c,
             '\u{00A0}'
@@ -57,6 +64,13 @@ pub fn hidden_char(c: char) -> bool {
                 | '\u{1BCA0}'..='\u{1BCA3}'
                 | '\u{1D173}'..='\u{1D17A}'
                 | '\u{E0000}'..='\u{E0FFF}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{06DD}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1345F}'
+                | '\u{E000}'..='\u{F8FF}'
+                | '\u{F0000}'..='\u{10FFFF}'
         )
 }
 
@@ -167,6 +181,19 @@ mod tests {
             '\u{202e}',
             '\u{2066}',
             '\u{e0041}',
+            // Missed before: no width, or a format character drawing nothing.
+            '\u{70f}',
+            '\u{890}',
+            '\u{8e2}',
+            '\u{fff0}',
+            '\u{16fe4}',
+            '\u{301}',
+            '\u{600}',
+            '\u{6dd}',
+            '\u{110bd}',
+            '\u{13430}',
+            '\u{e000}',
+            '\u{f0000}',
         ] {
             assert!(hidden_char(c), "{:x}", c as u32);
         }
