@@ -122,3 +122,35 @@ fn a_number_beyond_64_bits_is_its_keys_error_only() {
     assert_eq!(l.int("agent.max_concurrent"), 64);
     assert_eq!(l.text("agent.cwd").as_deref(), Some("workspace"));
 }
+
+/// An argv whose program is empty, or any word or environment entry no
+/// process can take (a NUL, a name empty or with `=`), is a `check` error
+/// at its line and not used: `mdash config` does not show it as the file's.
+#[test]
+fn argv_and_env_no_process_can_take_are_errors() {
+    for (t, line) in [
+        ("checks:\n  command: [\"\"]\n", 2),
+        ("agent:\n  command: [\"sh\\0\", -c, \"true\"]\n", 2),
+        ("agent:\n  cwd: workspace\n  env: {\"A\\0B\": x}\n", 3),
+        ("agent:\n  env: {\"C=D\": x}\n", 2),
+        ("agent:\n  env: {\"\": x}\n", 2),
+        ("agent:\n  env: {E: \"\\0\"}\n", 2),
+    ] {
+        let (problems, _) = check::check(t, "f.yaml");
+        assert_eq!(problems.len(), 1, "{t:?}: {problems:?}");
+        assert_eq!(problems[0].line, Some(line), "{t:?}: {problems:?}");
+        let l = config::layers::layer(None, Some(("f.yaml".into(), Ok(t.to_string()))));
+        assert!(
+            l.settings
+                .iter()
+                .all(|s| matches!(s.origin, config::layers::Origin::Default)
+                    || s.key.name == "agent.cwd"),
+            "{t:?}"
+        );
+    }
+    let (problems, _) = check::check(
+        "agent:\n  command: [sh, -c, \"\"]\n  env: {A: \"\"}\n",
+        "f.yaml",
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+}
