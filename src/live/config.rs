@@ -13,6 +13,7 @@ pub mod sample;
 pub mod schema;
 pub mod shown;
 pub mod trust;
+mod wide;
 
 use std::path::Path;
 

@@ -12,6 +12,8 @@ fn value() -> impl Strategy<Value = String> {
         any::<f64>().prop_map(|f| format!("{f:e}")),
         Just("1e400".to_string()),
         Just("99999999999999999999999999".to_string()),
+        Just("18446744073709551616".to_string()),
+        Just("-9223372036854775809".to_string()),
         Just("-0".to_string()),
         "[a-z]{0,6}".prop_map(|s| format!("\"{s}\"")),
         any::<bool>().prop_map(|b| b.to_string()),
@@ -95,4 +97,60 @@ proptest! {
             let _ = milestone_dash::rules::next_change(&m, &[], &cfg.rules, now);
         }
     }
+}
+
+/// A whole number beyond 64 bits is that key's error (at its line, with
+/// its range, clamped), not the whole file's: the other keys still apply.
+#[test]
+fn a_number_beyond_64_bits_is_its_keys_error_only() {
+    let t = "agent:\n  max_concurrent: 99999999999999999999\n  stop_grace_secs: -9223372036854775809\n  cwd: workspace\n";
+    let (problems, _) = check::check(t, "f.yaml");
+    let got: Vec<(Option<usize>, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    assert_eq!(problems.len(), 2, "{got:?}");
+    assert!(
+        got[0].0 == Some(2) && got[0].1.contains("allowed from 1 to 64, so 64 is used"),
+        "{got:?}"
+    );
+    assert!(
+        got[1].0 == Some(3) && got[1].1.contains("allowed from 0 to 3600, so 0 is used"),
+        "{got:?}"
+    );
+    let l = config::layers::layer(None, Some(("f.yaml".into(), Ok(t.to_string()))));
+    assert_eq!(l.int("agent.max_concurrent"), 64);
+    assert_eq!(l.text("agent.cwd").as_deref(), Some("workspace"));
+}
+
+/// An argv whose program is empty, or any word or environment entry no
+/// process can take (a NUL, a name empty or with `=`), is a `check` error
+/// at its line and not used: `mdash config` does not show it as the file's.
+#[test]
+fn argv_and_env_no_process_can_take_are_errors() {
+    for (t, line) in [
+        ("checks:\n  command: [\"\"]\n", 2),
+        ("agent:\n  command: [\"sh\\0\", -c, \"true\"]\n", 2),
+        ("agent:\n  cwd: workspace\n  env: {\"A\\0B\": x}\n", 3),
+        ("agent:\n  env: {\"C=D\": x}\n", 2),
+        ("agent:\n  env: {\"\": x}\n", 2),
+        ("agent:\n  env: {E: \"\\0\"}\n", 2),
+    ] {
+        let (problems, _) = check::check(t, "f.yaml");
+        assert_eq!(problems.len(), 1, "{t:?}: {problems:?}");
+        assert_eq!(problems[0].line, Some(line), "{t:?}: {problems:?}");
+        let l = config::layers::layer(None, Some(("f.yaml".into(), Ok(t.to_string()))));
+        assert!(
+            l.settings
+                .iter()
+                .all(|s| matches!(s.origin, config::layers::Origin::Default)
+                    || s.key.name == "agent.cwd"),
+            "{t:?}"
+        );
+    }
+    let (problems, _) = check::check(
+        "agent:\n  command: [sh, -c, \"\"]\n  env: {A: \"\"}\n",
+        "f.yaml",
+    );
+    assert!(problems.is_empty(), "{problems:?}");
 }

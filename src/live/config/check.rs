@@ -8,7 +8,7 @@ use std::path::Path;
 use super::schema::{self, Key, Kind, Verdict};
 use crate::model::Problem;
 use crate::read::doc;
-use crate::read::yaml::{self, Value};
+use crate::read::yaml::Value;
 use crate::util::near::unknown;
 
 /// Every problem of the config files, the `keys:` entries judged by
@@ -71,7 +71,7 @@ pub fn check(text: &str, file: &str) -> (Vec<Problem>, Vec<KeyEntry>) {
 /// Judges a config file's text against the schema.
 pub fn judge(text: &str, file: &str) -> Judged {
     let mut out = Judged::default();
-    let v = match yaml::parse(text) {
+    let v = match super::wide::parse(text) {
         Ok(v) => v,
         Err(e) => {
             out.problems.push(

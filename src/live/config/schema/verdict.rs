@@ -66,25 +66,41 @@ pub fn judge(kind: Kind, v: &Value) -> Verdict {
         Kind::Argv => match v {
             Value::Sequence(s)
                 if !s.is_empty()
-                    && s.iter()
-                        .all(|x| matches!(doc::untag(x), Value::String(_) | Value::Number(_))) =>
+                    && s.iter().all(|x| match doc::untag(x) {
+                        Value::String(w) => !w.contains('\0'),
+                        Value::Number(_) => true,
+                        _ => false,
+                    }) =>
             {
-                Verdict::Ok(v.clone())
+                // A process needs a program to run: an empty one is unset.
+                if doc::text(&s[0]).is_some_and(|p| !p.is_empty()) {
+                    Verdict::Ok(v.clone())
+                } else {
+                    bad(format!("{}; its program is empty", kind.expected()))
+                }
+            }
+            Value::Sequence(s) if !s.is_empty() => {
+                bad(format!("{}, each without a NUL byte", kind.expected()))
             }
             _ => bad(kind.expected()),
         },
         Kind::Env => match v {
             Value::Mapping(m)
                 if m.iter().all(|(k, x)| {
-                    matches!(k, Value::String(_))
-                        && matches!(
-                            doc::untag(x),
-                            Value::String(_) | Value::Number(_) | Value::Bool(_)
-                        )
+                    matches!(k, Value::String(n) if env_name(n))
+                        && match doc::untag(x) {
+                            Value::String(s) => !s.contains('\0'),
+                            Value::Number(_) | Value::Bool(_) => true,
+                            _ => false,
+                        }
                 }) =>
             {
                 Verdict::Ok(v.clone())
             }
+            Value::Mapping(_) => bad(format!(
+                "{}: each name not empty and without `=` or a NUL byte, each value without a NUL byte",
+                kind.expected()
+            )),
             _ => bad(kind.expected()),
         },
         Kind::RelPath => match v {
@@ -107,6 +123,11 @@ pub fn judge(kind: Kind, v: &Value) -> Verdict {
             _ => bad(kind.expected()),
         },
     }
+}
+
+/// A name a process environment can hold.
+fn env_name(n: &str) -> bool {
+    !n.is_empty() && !n.contains(['=', '\0'])
 }
 
 /// A relative path with no `..`, not empty, not absolute.
