@@ -5,6 +5,7 @@ pub mod agent;
 pub mod blockers;
 pub mod deps;
 pub mod pace;
+pub mod plan;
 pub mod progress;
 pub mod ready;
 pub mod request;

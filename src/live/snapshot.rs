@@ -25,6 +25,8 @@ pub struct Reader {
     /// The worktrees of the last full read.
     worktrees: Vec<crate::model::Worktree>,
     one_shot: bool,
+    /// The coordination database's last read (SPEC §12).
+    registry: crate::live::registry::Cache,
 }
 
 mod kept;
@@ -48,6 +50,7 @@ impl Reader {
             kept: None,
             worktrees: Vec::new(),
             one_shot: false,
+            registry: Default::default(),
         }
     }
 
@@ -61,6 +64,7 @@ impl Reader {
             kept: None,
             worktrees: Vec::new(),
             one_shot: true,
+            registry: Default::default(),
         }
     }
 
@@ -109,7 +113,9 @@ impl Reader {
         if !problems.is_empty() || git::worktrees(&root) != self.worktrees {
             return None;
         }
-        let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
+        // The database's own files: the registry is read below anyway.
+        let paths = crate::live::registry::without_db(&root, paths);
+        let changed = self.files.read_fast(&paths, cfg.max_file_bytes)?;
         let settings = settings_of(&root, &cfg);
         if !kept.apply(changed, &settings, now) {
             self.kept = None;
@@ -156,6 +162,7 @@ impl Reader {
             current: None,
             failed_output: Vec::new(),
             partial: Some(total),
+            registry: Default::default(),
         })
     }
 
@@ -261,6 +268,7 @@ impl Reader {
             .filter(|(_, r)| r.state == crate::model::RunState::Failed)
             .filter_map(|(id, _)| Some((id.clone(), last_line(&root, id)?)))
             .collect();
+        let registry = crate::live::registry::load(&root, &mut self.registry);
         Snapshot {
             root,
             now,
@@ -269,6 +277,7 @@ impl Reader {
             current,
             failed_output,
             partial: None,
+            registry,
         }
     }
 }
