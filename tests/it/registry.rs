@@ -428,3 +428,37 @@ fn the_detail_pane_lists_agents_and_their_messages() {
         "{s}"
     );
 }
+
+/// The real dashboard in a terminal: a registration written to the database
+/// (WAL: only the `-wal` file changes) and a plan document edited beside it
+/// show without a key pressed.
+#[test]
+fn the_dashboard_watches_the_database_and_the_plans() {
+    use crate::common::pty::Pty;
+    let (d, db) = workspace("wal");
+    let r = d.path();
+    write(
+        r,
+        "specs/milestones/m1.md",
+        "# m1\n## Task Sequence\nTASK-001\n",
+    );
+    let mut p = Pty::spawn(r, 160, 40);
+    p.wait_for("the registry and the plan", |s| {
+        s.contains("rev-1 reviewer idle") && s.contains("○TASK-001")
+    });
+    let w = Connection::open(&db).expect("writer");
+    w.execute(
+        "INSERT INTO agent_registry VALUES ('late-1', 'tester', 'm1', 's3', 'qa', 'active', '2026-11-22T09:59:50Z')",
+        [],
+    )
+    .expect("insert");
+    p.wait_for("the new agent", |s| s.contains("late-1 tester active [qa]"));
+    write(
+        r,
+        "specs/milestones/m1.md",
+        "# m1\n## Task Sequence\nTASK-001 TASK-002\n",
+    );
+    p.wait_for("the edited plan", |s| s.contains("○TASK-002"));
+    p.send(b"q");
+    p.wait_exit();
+}
