@@ -41,10 +41,19 @@ pub fn files(db: &Path) -> [PathBuf; 4] {
     ]
 }
 
+/// A file's identity, size and mtime: not its ctime, which SQLite's own
+/// open changes when run as root (it `fchown`s the `-wal` to the database's
+/// owner), so a read would look like a change.
+type Key = (u64, u64, u64, i128);
+
+fn key_of(p: &Path) -> Option<Key> {
+    file::stamp(p).map(|s| (s.dev, s.ino, s.len, s.mtime_ns))
+}
+
 /// The last read, and the stamps it was made at.
 #[derive(Default)]
 pub struct Cache {
-    key: Option<(PathBuf, [Option<Stamp>; 3])>,
+    key: Option<(PathBuf, [Option<Key>; 3])>,
     last: Arc<Registry>,
 }
 
@@ -52,10 +61,7 @@ pub struct Cache {
 pub fn load(root: &Path, cache: &mut Cache) -> Arc<Registry> {
     let db = path(root);
     let [a, b, c, _] = files(&db);
-    let key = (
-        db.clone(),
-        [file::stamp(&a), file::stamp(&b), file::stamp(&c)],
-    );
+    let key = (db.clone(), [key_of(&a), key_of(&b), key_of(&c)]);
     if cache.key.as_ref() == Some(&key) && cache.last.error.is_none() {
         return cache.last.clone();
     }

@@ -195,7 +195,7 @@ fn a_database_outside_the_workspace_is_not_read() {
 
 /// Loads the workspace with the dashboard's reader: the snapshot's registry.
 fn load(
-    r: &Path,
+    _r: &Path,
     reader: &mut milestone_dash::live::snapshot::Reader,
 ) -> Arc<milestone_dash::model::Registry> {
     let now = milestone_dash::util::time::parse(NOW).expect("now");
