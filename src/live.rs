@@ -8,6 +8,7 @@ pub mod config;
 pub mod git;
 pub mod merge;
 pub mod pane;
+pub mod registry;
 pub mod runs;
 pub mod snapshot;
 pub mod tmux;

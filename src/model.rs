@@ -5,6 +5,8 @@
 mod agent;
 mod ids;
 mod merge;
+mod plan;
+mod registry;
 mod run;
 pub mod words;
 mod worktree;
@@ -15,6 +17,8 @@ pub use agent::{
 };
 pub use ids::{ID_RULE, ids_for_branch, ids_for_dir, valid_id};
 pub use merge::{ChecksRun, Gate, Pace, Ready};
+pub use plan::{Plan, PlanStatus, PlanTask};
+pub use registry::{RegAgent, RegMessage, Registry, reg_time};
 pub use run::{Backend, Refusal, Run, RunState, RunView, TmuxPane};
 pub use words::{CLEARS, RAISES, normalize_status, normalize_word};
 pub use worktree::{Worktree, WorktreeState};
@@ -121,6 +125,14 @@ pub struct Bundle {
     pub tasks: Vec<BundleTask>,
     /// The first lines of `failure_context.md` worth showing.
     pub failure: Option<String>,
+    /// `completed_tasks` when it is a list of ids.
+    pub completed: Vec<String>,
+    /// `total_tasks` as written (SPEC §11's `plan_mismatch`).
+    pub total_tasks: Option<u64>,
+    /// `milestone_plan_document`, as written.
+    pub plan_document: Option<String>,
+    /// Its status reads as executing (in progress).
+    pub executing: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -139,6 +151,8 @@ pub enum Origin {
     Legacy,
     StateStore,
     Bundle,
+    /// A plan document no milestone file names (SPEC §11).
+    Plan,
 }
 
 /// One milestone as its file describes it, before any rule runs.
@@ -164,6 +178,8 @@ pub struct Milestone {
     pub source: String,
     /// Workspace-relative worktree directory whose copy this is, if any.
     pub worktree_dir: Option<String>,
+    /// Its plan document (SPEC §11), when it has one.
+    pub plan: Option<Box<Plan>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -224,6 +240,8 @@ pub enum BlockerKind {
     AgentWaiting,
     /// The milestone's agent's turn ended on an API error (SPEC §8.2).
     AgentError,
+    /// A bundle's `total_tasks` is not its plan's count (SPEC §11).
+    PlanMismatch,
 }
 
 impl BlockerKind {
@@ -243,6 +261,7 @@ impl BlockerKind {
             BlockerKind::MergeForecast => "merge_forecast",
             BlockerKind::AgentWaiting => "agent_waiting",
             BlockerKind::AgentError => "agent_error",
+            BlockerKind::PlanMismatch => "plan_mismatch",
         }
     }
 
@@ -255,6 +274,7 @@ impl BlockerKind {
             BlockerKind::DependencyCycle | BlockerKind::BlockedPhase | BlockerKind::LogBlocker => 2,
             BlockerKind::UnmetDependency | BlockerKind::Recorded => 2,
             BlockerKind::AwaitingApproval | BlockerKind::LongRunningTask => 1,
+            BlockerKind::PlanMismatch => 1,
         }
     }
 }
@@ -428,6 +448,8 @@ pub struct Snapshot {
     /// number of milestone files found. Its milestones are the first files
     /// by name, evaluated alone (no logs, runs, or other milestones).
     pub partial: Option<usize>,
+    /// The coordination database (SPEC §12), as of this load.
+    pub registry: std::sync::Arc<Registry>,
 }
 
 impl Snapshot {

@@ -13,6 +13,8 @@ pub mod file;
 pub mod history;
 pub mod log;
 pub mod milestone;
+pub mod plan;
+pub mod registry;
 pub mod scan;
 pub mod session;
 pub mod transcript;

@@ -6,6 +6,7 @@ pub mod blockers;
 pub mod cost;
 pub mod deps;
 pub mod pace;
+pub mod plan;
 pub mod progress;
 pub mod ready;
 pub mod request;

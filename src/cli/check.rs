@@ -11,6 +11,14 @@ use crate::ui::text::{escape, plural};
 
 pub fn problems(snap: &Snapshot) -> Vec<Problem> {
     let mut out = snap.problems.clone();
+    // The coordination database (SPEC §12): there, but not readable.
+    if let Some(e) = &snap.registry.error {
+        let why = e
+            .strip_prefix(&format!("{}: ", snap.registry.path))
+            .unwrap_or(e);
+        let msg = format!("coordination database cannot be opened: {why}");
+        out.push(Problem::error(&snap.registry.path, msg));
+    }
     let known: HashMap<&str, ()> = snap
         .milestones
         .iter()

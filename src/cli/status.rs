@@ -7,6 +7,8 @@ use crate::model::{MilestoneView, Snapshot};
 use crate::ui::text::{fit, plural};
 use crate::util::time;
 
+mod seeds;
+
 pub fn run(snap: &Snapshot, json: bool) -> i32 {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -47,6 +49,7 @@ struct Doc<'a> {
     milestones: Vec<MilestoneOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
     errors: Vec<ErrorOut<'a>>,
+    registry_error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +73,8 @@ struct MilestoneOut<'a> {
     ready: ReadyOut,
     last_event: Option<EventOut<'a>>,
     blockers: Vec<BlockerOut<'a>>,
+    plan: Option<seeds::PlanOut<'a>>,
+    registry: Vec<seeds::AgentOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -131,7 +136,12 @@ fn document(snap: &Snapshot) -> Doc<'_> {
         schema: 1,
         root: snap.root.display().to_string(),
         now: time::format(snap.now),
-        milestones: snap.milestones.iter().map(|m| milestone(m)).collect(),
+        milestones: snap
+            .milestones
+            .iter()
+            .map(|m| milestone(m, &snap.registry))
+            .collect(),
+        registry_error: snap.registry.error.as_deref(),
         blockers: all.into_iter().map(|b| blocker(b, true)).collect(),
         errors: snap
             .problems
@@ -151,7 +161,7 @@ pub fn to_json(snap: &Snapshot) -> J {
     serde_json::to_value(document(snap)).unwrap_or(J::Null)
 }
 
-fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
+fn milestone<'a>(v: &'a MilestoneView, reg: &'a crate::model::Registry) -> MilestoneOut<'a> {
     let m = &v.milestone;
     MilestoneOut {
         id: &m.id,
@@ -191,6 +201,8 @@ fn milestone(v: &MilestoneView) -> MilestoneOut<'_> {
             event: &e.name,
         }),
         blockers: v.blockers.iter().map(|b| blocker(b, false)).collect(),
+        plan: seeds::plan(m),
+        registry: seeds::registry(reg, &m.id),
     }
 }
 

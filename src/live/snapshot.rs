@@ -28,6 +28,8 @@ pub struct Reader {
     /// The dashboard's reader: it may log screen corrections (`writing`).
     /// Every other reader writes nothing.
     writes: bool,
+    /// The coordination database's last read (SPEC §12).
+    registry: crate::live::registry::Cache,
 }
 
 mod kept;
@@ -52,6 +54,7 @@ impl Reader {
             worktrees: Vec::new(),
             one_shot: false,
             writes: false,
+            registry: Default::default(),
         }
     }
 
@@ -73,6 +76,7 @@ impl Reader {
             worktrees: Vec::new(),
             one_shot: true,
             writes: false,
+            registry: Default::default(),
         }
     }
 
@@ -129,7 +133,9 @@ impl Reader {
             return None;
         }
         let cfg = &loaded.config;
-        let changed = self.files.read_fast(paths, cfg.max_file_bytes)?;
+        // The database's own files: the registry is read below anyway.
+        let paths = crate::live::registry::without_db(&root, paths);
+        let changed = self.files.read_fast(&paths, cfg.max_file_bytes)?;
         let settings = settings_of(loaded);
         if !kept.apply(changed, &settings, now) {
             self.kept = None;
@@ -183,6 +189,7 @@ impl Reader {
             current: None,
             failed_output: Vec::new(),
             partial: Some(total),
+            registry: Default::default(),
         })
     }
 
@@ -302,6 +309,7 @@ impl Reader {
             .filter(|(_, r)| r.state == crate::model::RunState::Failed)
             .filter_map(|(id, _)| Some((id.clone(), last_line(&root, id)?)))
             .collect();
+        let registry = crate::live::registry::load(&root, &mut self.registry);
         Snapshot {
             root,
             now,
@@ -310,6 +318,7 @@ impl Reader {
             current,
             failed_output,
             partial: None,
+            registry,
         }
     }
 }

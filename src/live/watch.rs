@@ -240,6 +240,12 @@ impl Watcher {
     pub fn desired(root: &Path) -> BTreeSet<(PathBuf, bool)> {
         let mut out = BTreeSet::from([(root.to_path_buf(), false)]);
         out.extend(crate::live::git::metadata_dirs(root));
+        // Plan documents' and the coordination database's directories.
+        out.extend(
+            crate::live::registry::watch_dirs(root)
+                .into_iter()
+                .map(|d| (d, false)),
+        );
         let wt = root.join(WORKTREES);
         if wt.is_dir() {
             out.insert((wt.clone(), false));

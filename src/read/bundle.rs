@@ -25,9 +25,8 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
         .unwrap_or_default();
     let failed_task = doc::text_at(v, &["failed_task"]);
     let current_task = doc::text_at(v, &["current_task"]);
-    let total = doc::get(v, &["total_tasks"])
-        .and_then(doc::count)
-        .or_else(|| (!sequence.is_empty()).then_some(sequence.len() as u64));
+    let total_tasks = doc::get(v, &["total_tasks"]).and_then(doc::count);
+    let total = total_tasks.or_else(|| (!sequence.is_empty()).then_some(sequence.len() as u64));
     let completed = doc::get(v, &["completed_tasks"])
         .and_then(doc::count)
         .unwrap_or(0);
@@ -76,6 +75,10 @@ pub fn read(v: &Value, dir: &str, source: &str, tasks: &HashMap<String, BundleTa
         current_index: doc::get(v, &["current_task_index"]).and_then(doc::count),
         tasks: bundle_tasks,
         failure: None,
+        completed: completed_ids,
+        total_tasks,
+        plan_document: doc::text_at(v, &["milestone_plan_document"]),
+        executing: running,
     }));
     m
 }

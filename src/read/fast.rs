@@ -23,6 +23,8 @@ pub struct Index {
     pub logs: FastMap<PathBuf, String>,
     /// A full read happened, with this size limit.
     pub ready: Option<u64>,
+    /// Plan documents (SPEC §11) read alone when they change.
+    pub plans: crate::read::plan::fast::PlanIndex,
 }
 
 impl Index {
@@ -48,10 +50,12 @@ impl Index {
         } else {
             FastMap::default()
         };
+        let plans = crate::read::plan::fast::PlanIndex::build(root, scan, &count, &sole);
         Index {
             sole,
             logs: FastMap::default(),
             ready: Some(max_file_bytes),
+            plans,
         }
     }
 }
@@ -66,6 +70,8 @@ enum Kind {
     Sole(String),
     /// An event log read alone, for this milestone.
     Log(String),
+    /// A plan document read alone.
+    Plan,
     /// Needs the full read.
     Full,
 }
@@ -78,6 +84,9 @@ fn kind(root: &Path, index: &Index, p: &Path) -> Kind {
     }
     if let Some(id) = index.logs.get(p) {
         return Kind::Log(id.clone());
+    }
+    if index.plans.users.contains_key(p) {
+        return Kind::Plan;
     }
     // Beside the event logs, agents' and checks' output (`agent-<id>.log`):
     // the files layer reads only `.jsonl` there (a failed run's last line
@@ -102,6 +111,9 @@ pub struct Changes {
     pub milestones: Vec<Arc<Milestone>>,
     /// A milestone's events and its log's earliest zoned time (pace's start).
     pub events: Vec<(String, Vec<Event>, Option<chrono::DateTime<chrono::Utc>>)>,
+    /// Plans read again: milestone id, its plan, its new title (a milestone
+    /// that only its plan gives).
+    pub plans: Vec<crate::read::plan::fast::PlanChange>,
 }
 
 /// The milestones and event logs whose files changed, read again, or
@@ -128,6 +140,12 @@ pub fn read(
                 out.events.push((id, events, first));
                 continue;
             }
+            Kind::Plan => {
+                let changed = crate::read::plan::fast::reread(fence, index, cache, p)?;
+                out.plans.retain(|c| !changed.iter().any(|n| n.id == c.id));
+                out.plans.extend(changed);
+                continue;
+            }
             Kind::Sole(id) => id,
         };
         let stamp = file::stamp(p)?;
@@ -137,6 +155,8 @@ pub fn read(
                 cache
                     .docs
                     .insert(p.clone(), (stamp, Found::Milestone(m.clone()), generation));
+                // Its plan again (the cache keeps the file's own reading).
+                let m = crate::read::plan::fast::with_plan(fence, index, cache, m)?;
                 out.milestones.retain(|o| o.id != m.id);
                 out.milestones.push(m);
             }

@@ -171,6 +171,7 @@ pub fn read(v: &Value, origin: Origin, source: &str, stem: &str) -> Milestone {
         tasks: tasks(v),
         counters: counters(v),
         bundle: None,
+        plan: None,
         declared_progress: declared_progress(v),
         recorded_blockers: layered(v, &["blockers"]).map(recorded).unwrap_or_default(),
         description: doc::first_text(

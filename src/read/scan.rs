@@ -41,7 +41,12 @@ pub struct Cache {
     pub stale: FastSet<PathBuf>,
     /// The size limit the cached reads were made with.
     pub max_file_bytes: u64,
+    /// Plan documents (SPEC §11), read or refused.
+    pub plans: FastMap<PathBuf, PlanEntry>,
 }
+
+/// A cached plan document: its stamp, what reading it gave, its generation.
+pub type PlanEntry = (Stamp, Result<Arc<crate::read::plan::Doc>, Problem>, u64);
 
 /// Everything found on disk, before the rules run.
 #[derive(Default)]
@@ -58,12 +63,15 @@ pub struct Scan {
     pub worktrees: Vec<crate::model::Worktree>,
     /// Read once and forget: no stamps, nothing kept for a next load.
     pub one_shot: bool,
+    /// The plan pass (SPEC §11).
+    pub plans: crate::read::plan::attach::Pass,
 }
 
 /// Walks the root and its `.worktrees/`.
 pub fn run(fence: &Fence, scan: &mut Scan) {
     scan_root(fence, scan);
     scan_worktrees(fence, scan);
+    crate::read::plan::attach::run(fence, scan);
 }
 
 fn parse_file(fence: &Fence, path: &Path) -> Result<Value, Problem> {
@@ -289,6 +297,11 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
         match parse_file(fence, &f) {
             Ok(v) => {
                 let t = bundle::task(&v, &file::name(&dir));
+                if only.is_none() {
+                    scan.plans
+                        .task_bundles
+                        .insert(t.id.clone(), t.status.clone());
+                }
                 tasks.insert(t.id.clone(), t);
             }
             Err(p) if only.is_none() => scan.problems.push(p),
@@ -323,6 +336,7 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
                 ) {
                     b.failure = bundle::failure_summary(&md);
                 }
+                crate::read::plan::attach::for_bundle(fence, base, &mut m, &tasks, scan);
                 scan.candidates.push(Candidate {
                     rank,
                     milestone: Arc::new(m),

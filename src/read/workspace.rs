@@ -156,6 +156,7 @@ impl Reader {
         let generation = self.cache.generation;
         self.cache.docs.retain(|_, c| c.2 == generation);
         self.cache.logs.retain(|_, c| c.2 == generation);
+        self.cache.plans.retain(|_, c| c.2 == generation);
         self.cache.stale.clear();
         self.cache.max_file_bytes = max_file_bytes;
         out

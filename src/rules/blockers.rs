@@ -129,6 +129,14 @@ pub fn compute(m: &Milestone, st: Status, events: &[Event], ctx: &Context) -> Ve
     if let Some(f) = m.bundle.as_ref().and_then(|b| b.failed_task.clone()) {
         add(BlockerKind::FailedTask, f, BlockerSource::Computed, None);
     }
+    if let Some(detail) = super::plan::mismatch(m) {
+        add(
+            BlockerKind::PlanMismatch,
+            detail,
+            BlockerSource::Computed,
+            None,
+        );
+    }
     let cleared = events
         .iter()
         .rposition(|e| CLEARS.contains(&e.name.as_str()));

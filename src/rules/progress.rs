@@ -62,7 +62,7 @@ pub fn milestone(m: &Milestone, status: Status) -> f64 {
         return 100.0 * sum / total;
     }
     if m.bundle.is_some() {
-        let total = m.counters.total.unwrap_or(0);
+        let total = super::plan::total(m).unwrap_or(0);
         let done = m.counters.completed.unwrap_or(0).min(total);
         return if total == 0 {
             0.0
@@ -149,7 +149,7 @@ pub fn task_counts(m: &Milestone) -> TaskCounts {
         return c;
     }
     TaskCounts {
-        total: m.counters.total.unwrap_or(0),
+        total: super::plan::total(m).unwrap_or(0),
         completed: m.counters.completed.unwrap_or(0),
         in_progress: m.counters.in_progress.unwrap_or(0),
         failed: u64::from(m.bundle.as_ref().is_some_and(|b| b.failed_task.is_some())),

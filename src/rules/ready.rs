@@ -106,6 +106,7 @@ mod tests {
             tasks: Vec::new(),
             counters: Counters::default(),
             bundle: None,
+            plan: None,
             declared_progress: None,
             recorded_blockers: Vec::new(),
             description: None,

@@ -83,6 +83,7 @@ mod tests {
                 .collect(),
             counters: Counters::default(),
             bundle: None,
+            plan: None,
             declared_progress: None,
             recorded_blockers: vec![],
             description: None,

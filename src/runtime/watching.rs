@@ -74,6 +74,8 @@ fn relevant(root: &Path, p: &Path) -> bool {
     let first = parts.next().unwrap_or_default();
     match first.as_str() {
         ".milestones" | ".milestone_bundles" | ".task_bundles" => true,
+        // Plan documents (SPEC §11).
+        "project_sdd_on_claude" | "specs" => true,
         ".worktrees" => match (parts.next(), parts.next()) {
             (None, _) | (Some(_), None) => true,
             (Some(_), Some(third)) => matches!(
@@ -81,7 +83,9 @@ fn relevant(root: &Path, p: &Path) -> bool {
                 ".milestones" | ".milestone_bundles" | ".task_bundles"
             ),
         },
-        _ => false,
+        // The coordination database and its journals (SPEC §12), wherever
+        // `coordination.path` puts it; SQLite's `-shm` changes on reads.
+        _ => crate::live::registry::is_db_file(root, p),
     }
 }
 

@@ -46,6 +46,7 @@ pub(super) fn changed(app: &mut App, mut snap: Snapshot, reload_log: bool, fx: &
         && old.same_views(&snap)
         && old.problems == snap.problems
         && old.current == snap.current
+        && (std::sync::Arc::ptr_eq(&old.registry, &snap.registry) || old.registry == snap.registry)
     {
         // A poll or a touch that changed nothing: nothing to draw.
         app.now = snap.now;

@@ -151,6 +151,17 @@ impl Kept {
             self.inputs[i].start = first;
             redo.push(i);
         }
+        for c in changed.plans {
+            let Some(&i) = self.index.get(&c.id) else {
+                return false;
+            };
+            let m = Arc::make_mut(&mut self.inputs[i].m);
+            m.plan = Some(c.plan);
+            if let Some(t) = c.title {
+                m.title = t;
+            }
+            redo.push(i);
+        }
         for m in changed.milestones {
             let Some(&i) = self.index.get(&m.id) else {
                 return false;

@@ -151,6 +151,8 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
             }
         }
     }
+    out.extend(super::plan::lines(m, w, theme));
+    out.extend(super::registry::lines(app, m, w, theme));
     if !ms.requires.is_empty() {
         let done: Vec<&str> = app
             .snap
