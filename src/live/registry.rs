@@ -16,21 +16,14 @@ pub const DEFAULT_PATH: &str = ".milestones/coordination.db";
 
 /// The configured path (`coordination.path`), workspace-relative as written.
 pub fn configured(root: &Path) -> String {
-    // The workspace file through the read fence; the schema refuses a path
-    // that is absolute or climbs out (`mdash check` says so), and so does this.
+    // The workspace file through the read fence. A path that is absolute
+    // or climbs out is kept as written: the database's read fence refuses
+    // it and says so in `registry_error` (and `mdash check` names the key).
     crate::live::config::workspace_text(root)
         .and_then(Result::ok)
         .and_then(|t| crate::read::yaml::parse(&t).ok())
         .and_then(|v| crate::read::doc::text_at(&v, &["coordination", "path"]))
-        .filter(|p| {
-            !p.is_empty()
-                && Path::new(p).components().all(|c| {
-                    matches!(
-                        c,
-                        std::path::Component::Normal(_) | std::path::Component::CurDir
-                    )
-                })
-        })
+        .filter(|p| !p.is_empty())
         .unwrap_or_else(|| DEFAULT_PATH.to_string())
 }
 
