@@ -241,6 +241,8 @@ fn a_session_started_by_hand_in_a_worktree_is_read_from_its_transcript() {
         &[bin.to_string_lossy().into_owned(), "Say hello".into()],
     );
     s.tmux.wait_text(&pane, "Hello from a session");
+    let dir = s.home.transcripts(&w);
+    let _dump = Dump(dir.clone());
     let doc = s.wait_state(
         "2b",
         "waiting_input",
@@ -385,4 +387,23 @@ fn outside_tmux_runs_go_to_a_session_of_their_own_and_a_attaches_there() {
     s.tmux.ok(&["detach-client", "-s", &own]);
     s.tmux.wait_text(&dash, "Milestone 2b");
     let _ = s.mdash(&["run", "stop", "2a"]);
+}
+
+struct Dump(std::path::PathBuf);
+impl Drop for Dump {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for e in std::fs::read_dir(&self.0).into_iter().flatten().flatten() {
+                eprintln!("FILE {:?}", e.path());
+                if e.path().is_file() {
+                    for l in std::fs::read_to_string(e.path())
+                        .unwrap_or_default()
+                        .lines()
+                    {
+                        eprintln!("{}", l.chars().take(300).collect::<String>());
+                    }
+                }
+            }
+        }
+    }
 }
