@@ -12,6 +12,7 @@ pub mod merge;
 pub mod run;
 pub mod sim;
 pub mod status;
+pub mod watch;
 pub mod worktree;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +74,7 @@ pub fn main() -> color_eyre::Result<i32> {
             }
             Err(code) => code,
         },
+        Some(Command::Watch { paths, now, .. }) => crate::cli::watch::run(paths, now),
         Some(Command::Check { at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::check::run(
                 &root,

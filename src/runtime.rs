@@ -30,7 +30,7 @@ mod flight;
 mod merge;
 mod runner;
 pub mod tui;
-mod watching;
+pub(crate) mod watching;
 
 use flight::SingleFlight;
 use runner::Runner;

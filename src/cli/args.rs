@@ -52,6 +52,19 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
         now: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Stream the workspaces as NDJSON lines: a snapshot each, then what
+    /// changed (SPEC §13). Ends when stdin reaches its end.
+    Watch {
+        /// Workspaces (default: the current directory, searched upwards).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write NDJSON (the only form).
+        #[arg(long, required = true)]
+        json: bool,
+        /// The time to compute ages against, RFC 3339 (tests).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now, hide = true)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Report every problem in the workspace's files, one per line.
     Check {
         #[command(flatten)]
