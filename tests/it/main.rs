@@ -26,4 +26,5 @@ mod runs;
 mod security;
 mod security_more;
 mod startup;
+mod watch;
 mod workspace;

@@ -11,6 +11,7 @@ pub mod procs;
 pub mod pty;
 pub mod sec;
 pub mod sec2;
+pub mod stream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
