@@ -6,6 +6,7 @@ pub mod agent_init;
 pub mod args;
 pub mod check;
 pub mod demo;
+pub mod fleet;
 pub mod hook;
 pub mod init;
 pub mod merge;
@@ -60,7 +61,10 @@ pub fn main() -> color_eyre::Result<i32> {
         die_on_closed_pipe();
     }
     let code = match cli.command {
-        Some(Command::Status { at, json, now }) => match workspace(at.get()) {
+        Some(Command::Status { fleet: Some(f), .. }) => {
+            crate::cli::fleet::status_json(Some(f.as_path()).filter(|f| !f.as_os_str().is_empty()))
+        }
+        Some(Command::Status { at, json, now, .. }) => match workspace(at.get()) {
             Ok(root) => {
                 let snap = crate::live::snapshot::load_with_git(
                     &root,

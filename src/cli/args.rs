@@ -51,6 +51,10 @@ pub enum Command {
         /// The time to compute ages against, RFC 3339 (default: now).
         #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
         now: Option<chrono::DateTime<chrono::Utc>>,
+        /// Every workspace of the fleet (SPEC §14): `fleet.yaml` in the
+        /// user config directory, or FILE.
+        #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "", requires = "json")]
+        fleet: Option<PathBuf>,
     },
     /// Stream the workspaces as NDJSON lines: a snapshot each, then what
     /// changed (SPEC §13). Ends when stdin reaches its end.

@@ -2,6 +2,9 @@
 //! fleet's file (`config`), and the sources of snapshots of remote
 //! workspaces (`ssh`, `stream`, `host`).
 
+pub mod config;
+pub mod ssh;
+pub mod stream;
 pub mod wire;
 
 /// A debug build's override of a timer, in milliseconds, from `var` (tests

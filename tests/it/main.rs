@@ -11,6 +11,7 @@ mod dialects;
 mod edit_props;
 mod edits;
 mod faults;
+mod fleet;
 mod fuzz_corpus;
 mod git;
 mod hostile;

@@ -11,6 +11,7 @@ pub mod procs;
 pub mod pty;
 pub mod sec;
 pub mod sec2;
+pub mod sshd;
 pub mod stream;
 
 use std::path::{Path, PathBuf};
