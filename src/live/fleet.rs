@@ -5,6 +5,7 @@
 pub mod config;
 pub mod ssh;
 pub mod stream;
+pub mod view;
 pub mod wire;
 
 /// A debug build's override of a timer, in milliseconds, from `var` (tests

@@ -98,8 +98,8 @@ impl Sent {
     }
 }
 
-/// The order of §7's milestones: by stage (numeric stages by number, then
-/// others, then none), then id: `rules::order_key` over the JSON.
+/// The order of §7's milestones: no stage first, then numeric stages by
+/// number, then other stages, then id: `rules::order_key` over the JSON.
 fn order(m: &J) -> (Option<(u64, String)>, String) {
     let stage = m["stage"]
         .as_str()
