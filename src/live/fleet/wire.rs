@@ -149,10 +149,11 @@ mod tests {
             ("x", None, "planned"),
         ]);
         let mut sent = Sent::of(&a);
+        // No stage first, then by stage number (`rules::order_key`).
         let b = doc(&[
+            ("x", None, "planned"),
             ("1a", Some("1"), "completed"),
             ("10a", Some("10"), "planned"),
-            ("x", None, "planned"),
         ]);
         let Update::Change(c) = sent.update(&b) else {
             panic!("a change")
