@@ -78,6 +78,13 @@ pub fn main() -> color_eyre::Result<i32> {
             }
             Err(code) => code,
         },
+        Some(Command::Fleet { file }) => match crate::cli::fleet::entries(file.as_deref()) {
+            Ok((_, entries)) => crate::runtime::fleet::run(entries)?,
+            Err(m) => {
+                eprintln!("mdash: {}", crate::util::text::escape(&m));
+                EXIT_USAGE
+            }
+        },
         Some(Command::Watch { paths, now, .. }) => crate::cli::watch::run(paths, now),
         Some(Command::Check { at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::check::run(

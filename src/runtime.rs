@@ -26,6 +26,7 @@ use crate::runtime::tui::Tui;
 
 mod actions;
 mod exits;
+pub mod fleet;
 mod flight;
 mod merge;
 mod runner;

@@ -69,6 +69,13 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_now, hide = true)]
         now: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// One dashboard over the workspaces of fleet.yaml, local and over ssh
+    /// (SPEC §14).
+    Fleet {
+        /// The fleet's file (default: fleet.yaml in the user config directory).
+        #[arg(long = "fleet", value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
     /// Report every problem in the workspace's files, one per line.
     Check {
         #[command(flatten)]

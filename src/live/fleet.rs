@@ -2,7 +2,9 @@
 //! fleet's file (`config`), and the sources of snapshots of remote
 //! workspaces (`ssh`, `stream`, `host`).
 
+pub mod action;
 pub mod config;
+pub mod host;
 pub mod ssh;
 pub mod stream;
 pub mod view;

@@ -58,7 +58,26 @@ impl Conn {
         let mdash = entries.first().map_or("mdash", |e| e.mdash.as_str());
         let mut args = vec![mdash, "watch", "--json", "--"];
         args.extend(entries.iter().map(|e| e.path.as_str()));
-        let mut child = super::ssh::spawn(host, &args)?;
+        Conn::of(super::ssh::spawn(host, &args)?, entries.len())
+    }
+
+    /// The same stream of this machine's workspaces: this mdash as a child
+    /// (in a process group of its own, no shell), read as a remote's is.
+    pub fn open_local(entries: &[Entry]) -> std::io::Result<Conn> {
+        use std::os::unix::process::CommandExt;
+        use std::process::Stdio;
+        let child = std::process::Command::new(std::env::current_exe()?)
+            .args(["watch", "--json", "--"])
+            .args(entries.iter().map(|e| &e.path))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()?;
+        Conn::of(child, entries.len())
+    }
+
+    fn of(mut child: Child, n: usize) -> std::io::Result<Conn> {
         let out = child
             .stdout
             .take()
@@ -67,8 +86,8 @@ impl Conn {
             child,
             lines: std::io::BufReader::new(out).lines(),
             names: Vec::new(),
-            docs: vec![None; entries.len()],
-            seqs: vec![0; entries.len()],
+            docs: vec![None; n],
+            seqs: vec![0; n],
             hello: false,
         })
     }
