@@ -77,9 +77,12 @@ impl Fleet {
     fn publish(&mut self, app: &mut App) -> Vec<Effect> {
         let (snap, groups, owners) = crate::app::fleet::combine(&self.groups(), Utc::now());
         self.owners = owners;
+        let changed = app.fleet != groups;
         app.fleet = groups;
-        app.dirty = true;
-        update(app, Msg::Loaded(Box::new(snap)))
+        let fx = update(app, Msg::Loaded(Box::new(snap)));
+        // A heading changed (a host's state) even when no row did.
+        app.dirty |= changed;
+        fx
     }
 
     fn on_source(&mut self, m: SourceMsg) -> bool {

@@ -12,6 +12,7 @@ mod edit_props;
 mod edits;
 mod faults;
 mod fleet;
+mod fleet_screen;
 mod fuzz_corpus;
 mod git;
 mod hostile;

@@ -70,7 +70,8 @@ impl Sshd {
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {hk}\nPidFile none\nUsePAM no\n\
                  StrictModes no\nAuthorizedKeysFile {ak}\nPasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\n\
-                 MaxSessions 10\nLogLevel ERROR\n",
+                 MaxSessions 10\nLogLevel ERROR\nSetEnv XDG_CONFIG_HOME={rc}\n",
+                rc = d.join("remote-config").display(),
                 hk = d.join("host_key").display(),
                 ak = d.join("authorized_keys").display(),
             ),
