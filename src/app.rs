@@ -3,6 +3,7 @@
 //! Nothing here touches the disk, a process or the clock; `run` (in
 //! `app/run.rs`) owns those and turns their results into messages.
 
+pub mod fleet;
 pub mod hints;
 pub mod keymap;
 pub mod layout;
@@ -48,6 +49,9 @@ pub struct LogView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {
     pub snap: Option<Snapshot>,
+    /// `mdash fleet`: the workspaces' groups of rows (empty for one
+    /// workspace; `app/fleet`).
+    pub fleet: Vec<crate::model::fleet::Group>,
     pub now: DateTime<Utc>,
     /// The selected milestone, by id, so it survives reloads.
     pub selected: Option<String>,
@@ -139,6 +143,7 @@ impl App {
     pub fn new(keymap: Keymap, color: bool, now: DateTime<Utc>) -> App {
         App {
             snap: None,
+            fleet: Vec::new(),
             blocker_order: Vec::new(),
             preview: None,
             preview_asked: None,

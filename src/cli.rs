@@ -7,12 +7,14 @@ pub mod answer;
 pub mod args;
 pub mod check;
 pub mod demo;
+pub mod fleet;
 pub mod hook;
 pub mod init;
 pub mod merge;
 pub mod run;
 pub mod sim;
 pub mod status;
+pub mod watch;
 pub mod worktree;
 
 use std::path::{Path, PathBuf};
@@ -80,7 +82,10 @@ pub fn main() -> color_eyre::Result<i32> {
         die_on_closed_pipe();
     }
     let code = match cli.command {
-        Some(Command::Status { at, json, now }) => match workspace(at.get()) {
+        Some(Command::Status { fleet: Some(f), .. }) => {
+            crate::cli::fleet::status_json(Some(f.as_path()).filter(|f| !f.as_os_str().is_empty()))
+        }
+        Some(Command::Status { at, json, now, .. }) => match workspace(at.get()) {
             Ok(root) => {
                 let snap = crate::live::snapshot::load_with_git(
                     &root,
@@ -94,6 +99,14 @@ pub fn main() -> color_eyre::Result<i32> {
             }
             Err(code) => code,
         },
+        Some(Command::Fleet { file }) => match crate::cli::fleet::entries(file.as_deref()) {
+            Ok((_, entries)) => crate::runtime::fleet::run(entries)?,
+            Err(m) => {
+                eprintln!("mdash: {}", crate::util::text::escape(&m));
+                EXIT_USAGE
+            }
+        },
+        Some(Command::Watch { paths, now, .. }) => crate::cli::watch::run(paths, now),
         Some(Command::Check { at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::check::run(
                 &root,

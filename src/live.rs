@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod config;
+pub mod fleet;
 pub mod git;
 pub mod merge;
 pub mod pane;

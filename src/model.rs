@@ -3,6 +3,7 @@
 //! Nothing here reads files or looks at the clock.
 
 mod agent;
+pub mod fleet;
 mod ids;
 mod merge;
 mod plan;

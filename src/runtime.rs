@@ -26,11 +26,12 @@ use crate::runtime::tui::Tui;
 
 mod actions;
 mod exits;
+pub mod fleet;
 mod flight;
 mod merge;
 mod runner;
 pub mod tui;
-mod watching;
+pub(crate) mod watching;
 
 use flight::SingleFlight;
 use runner::Runner;

@@ -6,6 +6,8 @@ use crate::model::MilestoneView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
+    /// A fleet workspace's heading (`app.fleet[i]`).
+    Group(usize),
     Stage(usize),
     Milestone(usize),
 }
@@ -43,6 +45,9 @@ pub fn rows(app: &App) -> Vec<Row> {
             .map(|(_, i)| Row::Milestone(i))
             .collect();
     }
+    if !app.fleet.is_empty() {
+        return crate::app::fleet::rows(app, snap);
+    }
     let mut out = Vec::new();
     let mut last: Option<Option<&str>> = None;
     for (i, m) in snap.milestones.iter().enumerate() {
@@ -65,7 +70,7 @@ pub fn visible(app: &App) -> Vec<usize> {
         .into_iter()
         .filter_map(|r| match r {
             Row::Milestone(i) => Some(i),
-            Row::Stage(_) => None,
+            Row::Stage(_) | Row::Group(_) => None,
         })
         .collect()
 }

@@ -58,6 +58,30 @@ pub enum Command {
         /// The time to compute ages against, RFC 3339 (default: now).
         #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
         now: Option<chrono::DateTime<chrono::Utc>>,
+        /// Every workspace of the fleet (SPEC §14): `fleet.yaml` in the
+        /// user config directory, or FILE.
+        #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "", requires = "json")]
+        fleet: Option<PathBuf>,
+    },
+    /// Stream the workspaces as NDJSON lines: a snapshot each, then what
+    /// changed (SPEC §13). Ends when stdin reaches its end.
+    Watch {
+        /// Workspaces (default: the current directory, searched upwards).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write NDJSON (the only form).
+        #[arg(long, required = true)]
+        json: bool,
+        /// The time to compute ages against, RFC 3339 (tests).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now, hide = true)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// One dashboard over the workspaces of fleet.yaml, local and over ssh
+    /// (SPEC §14).
+    Fleet {
+        /// The fleet's file (default: fleet.yaml in the user config directory).
+        #[arg(long = "fleet", value_name = "FILE")]
+        file: Option<PathBuf>,
     },
     /// Report every problem in the workspace's files, one per line.
     Check {

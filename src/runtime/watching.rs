@@ -60,7 +60,7 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
 /// Changes that can alter what is shown: under the watched trees, or the
 /// creation and removal of those trees. Other files in the root and the
 /// worktree roots (source files an agent writes) are not.
-fn relevant(root: &Path, p: &Path) -> bool {
+pub(crate) fn relevant(root: &Path, p: &Path) -> bool {
     let Ok(rel) = p.strip_prefix(root) else {
         return true;
     };

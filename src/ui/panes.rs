@@ -3,6 +3,7 @@
 mod agent;
 mod chrome;
 mod detail;
+mod fleet;
 mod help;
 mod list;
 mod plan;

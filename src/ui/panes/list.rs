@@ -22,7 +22,7 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .iter()
         .filter_map(|r| match r {
             Row::Milestone(i) => Some(*i),
-            Row::Stage(_) => None,
+            Row::Stage(_) | Row::Group(_) => None,
         })
         .collect();
     let mut title = "Milestones".to_string();
@@ -80,6 +80,7 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
         .skip(app.list_offset)
         .take(inner.height as usize)
         .map(|row| match *row {
+            Row::Group(g) => super::fleet::heading(app, g, w, theme),
             Row::Stage(i) => {
                 let label = super::stage::heading(snap, i);
                 Line::from(Span::styled(
@@ -88,7 +89,12 @@ pub fn milestones(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
                 ))
             }
             Row::Milestone(i) => {
-                let line = milestone_row(app, &snap.milestones[i], w, id_w, theme);
+                let line = super::fleet::dim(
+                    app,
+                    i,
+                    milestone_row(app, &snap.milestones[i], w, id_w, theme),
+                    theme,
+                );
                 if Some(i) == sel {
                     line.style(theme.selected(focused))
                 } else {

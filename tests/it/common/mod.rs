@@ -12,7 +12,9 @@ pub mod pty;
 pub mod screen;
 pub mod sec;
 pub mod sec2;
+pub mod sshd;
 pub mod standin;
+pub mod stream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

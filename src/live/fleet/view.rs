@@ -1,0 +1,249 @@
+//! A §7 document (from a stream) back into the model the dashboard shows:
+//! a `Snapshot` of `MilestoneView`s, so the app and ui take a workspace
+//! from the stream exactly as one read here. Remote text stays text: it is
+//! escaped where it is drawn, like a workspace file's. What §7 does not
+//! carry (file-level phase maps, sessions, worktree git state) is absent.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value as J;
+
+use crate::model::{
+    AgentState, AgentView, Blocker, BlockerKind, BlockerSource, Event, Gate, Milestone,
+    MilestoneView, Origin, Pace, Phase, PhaseBar, Problem, Ready, RunState, RunView, Snapshot,
+    Status, TaskCounts, Tokens,
+};
+
+fn s(v: &J) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn opt(v: &J) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn time(v: &J) -> Option<DateTime<Utc>> {
+    crate::util::time::parse(v.as_str()?)
+}
+
+fn strings(v: &J) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(J::as_str).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+const KINDS: [BlockerKind; 13] = [
+    BlockerKind::UnmetDependency,
+    BlockerKind::DependencyCycle,
+    BlockerKind::Recorded,
+    BlockerKind::BlockedPhase,
+    BlockerKind::AwaitingApproval,
+    BlockerKind::FailedTask,
+    BlockerKind::LongRunningTask,
+    BlockerKind::LogBlocker,
+    BlockerKind::GitConflict,
+    BlockerKind::RunFailed,
+    BlockerKind::ChecksFailed,
+    BlockerKind::MergeForecast,
+    BlockerKind::AgentWaiting,
+];
+
+fn blocker(id: &str, b: &J) -> Option<Blocker> {
+    let kind = KINDS
+        .into_iter()
+        .find(|k| b["kind"].as_str() == Some(k.name()))?;
+    let source = match b["source"].as_str() {
+        Some("recorded") => BlockerSource::Recorded,
+        Some("log") => BlockerSource::Log,
+        Some("agent") => BlockerSource::Agent,
+        _ => BlockerSource::Computed,
+    };
+    Some(Blocker {
+        id: id.to_string(),
+        kind,
+        detail: s(&b["detail"]),
+        source,
+        since: None,
+    })
+}
+
+fn agent(a: &J) -> Option<Box<AgentView>> {
+    let state = AgentState::parse(a["state"].as_str()?)?;
+    let t = &a["tokens"];
+    let n = |k: &str| t[k].as_u64().unwrap_or(0);
+    Some(Box::new(AgentView {
+        kind: if a["kind"] == "claude" {
+            "claude"
+        } else {
+            "other"
+        },
+        session_id: s(&a["session_id"]),
+        state,
+        since: s(&a["since"]),
+        detail: opt(&a["detail"]),
+        tokens: Tokens {
+            input: n("input"),
+            output: n("output"),
+            cache_read: n("cache_read"),
+            cache_write: n("cache_write"),
+        },
+        pane: None,
+        hooked: false,
+        // Answering a remote agent is not wired yet; its subagents are not
+        // carried over (the rows show the parent).
+        request: None,
+        cost_micros: a["cost_usd"]
+            .as_f64()
+            .map(|c| (c * 1_000_000.0).round().max(0.0) as u64),
+        subagents: Vec::new(),
+    }))
+}
+
+fn milestone(m: &J) -> Option<MilestoneView> {
+    let id = m["id"].as_str()?.to_string();
+    let status = Status::ALL
+        .into_iter()
+        .find(|st| m["status"].as_str() == Some(st.name()))?;
+    let milestone = Milestone {
+        id: id.clone(),
+        title: s(&m["title"]),
+        raw_status: opt(&m["raw_status"]),
+        stage: opt(&m["stage"]),
+        requires: strings(&m["requires"]),
+        enables: strings(&m["enables"]),
+        weights: [15.0, 25.0, 20.0, 40.0],
+        phases: None,
+        tasks: Vec::new(),
+        counters: Default::default(),
+        bundle: None,
+        plan: None,
+        declared_progress: m["declared_progress"].as_f64(),
+        recorded_blockers: Vec::new(),
+        description: None,
+        origin: Origin::Active,
+        source: s(&m["source"]),
+        worktree_dir: None,
+    };
+    let phases = m["phases"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| {
+                    Some(PhaseBar {
+                        phase: Phase::from_name(p["name"].as_str()?)?,
+                        weight: p["weight"].as_f64()?,
+                        fraction: p["fraction"].as_f64()?,
+                        status: s(&p["status"]),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let t = &m["tasks"];
+    let n = |k: &str| t[k].as_u64().unwrap_or(0);
+    let run = m["run"].as_object().and_then(|r| {
+        Some(RunView {
+            state: RunState::parse(r.get("state")?.as_str()?)?,
+            pid: r.get("pid").and_then(J::as_i64).map(|p| p as i32),
+            started_at: r.get("started_at").map(s).unwrap_or_default(),
+            detail: None,
+        })
+    });
+    let missing = strings(&m["ready"]["missing"])
+        .iter()
+        .filter_map(|g| Gate::ALL.into_iter().find(|x| x.name() == g))
+        .collect();
+    Some(MilestoneView {
+        merged: None,
+        milestone: Arc::new(milestone),
+        status,
+        progress: m["progress"].as_f64().unwrap_or(0.0),
+        phases,
+        tasks: TaskCounts {
+            total: n("total"),
+            completed: n("completed"),
+            in_progress: n("in_progress"),
+            failed: n("failed"),
+        },
+        blockers: m["blockers"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|b| blocker(&id, b)).collect())
+            .unwrap_or_default(),
+        last_event: m["last_event"].as_object().map(|e| {
+            let ts = e.get("timestamp").and_then(opt_ref);
+            Box::new(Event {
+                time: ts.as_deref().and_then(crate::util::time::parse),
+                timestamp: ts,
+                name: e.get("event").map(s).unwrap_or_default(),
+                milestone_id: None,
+                details: None,
+            })
+        }),
+        sessions: Vec::new(),
+        worktree: None,
+        run,
+        agent: agent(&m["agent"]),
+        checks: None,
+        pace: m["pace"].as_object().and_then(|p| {
+            Some(Pace {
+                points_per_hour: p.get("points_per_hour")?.as_f64()?,
+                eta: time(p.get("eta")?)?,
+            })
+        }),
+        ready: Ready {
+            missing,
+            checks_configured: false,
+        },
+        stalled: false,
+    })
+}
+
+fn opt_ref(v: &J) -> Option<String> {
+    opt(v)
+}
+
+/// The snapshot a §7 document describes (`root` as the remote names it).
+pub fn snapshot(doc: &J) -> Snapshot {
+    Snapshot {
+        registry: Default::default(),
+        root: std::path::PathBuf::from(s(&doc["root"])),
+        now: time(&doc["now"]).unwrap_or_else(Utc::now),
+        milestones: doc["milestones"]
+            .as_array()
+            .map(|a| a.iter().filter_map(milestone).map(Arc::new).collect())
+            .unwrap_or_default(),
+        problems: doc["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        let mut p = Problem::error(s(&e["path"]), s(&e["message"]));
+                        p.line = e["line"].as_u64().map(|n| n as usize);
+                        p.column = e["column"].as_u64().map(|n| n as usize);
+                        p
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        current: None,
+        failed_output: Vec::new(),
+        partial: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_document_comes_back_as_it_was_printed() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join(".milestones/active");
+        std::fs::create_dir_all(&p).expect("mkdir");
+        std::fs::write(p.join("a.yaml"), "id: a\ntitle: A\nstage: \"1\"\nstatus: in_progress\nrequires: [b]\nphases:\n  design: completed\n").expect("w");
+        std::fs::write(p.join("b.yaml"), "id: b\nstatus: planned\n").expect("w");
+        let snap = crate::live::snapshot::load(d.path(), chrono::Utc::now());
+        let doc = crate::cli::status::to_json(&snap);
+        let back = super::snapshot(&doc);
+        assert_eq!(crate::cli::status::to_json(&back), doc);
+    }
+}
