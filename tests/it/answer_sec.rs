@@ -223,9 +223,17 @@ fn a_waiting_agent_comes_first_in_narrow_terminals() {
         let (ws, hs) = (w.to_string(), h.to_string());
         let out = a.tmux(&["resize-window", "-t", &dash, "-x", &ws, "-y", &hs]);
         assert!(out.status.success(), "{out:?}");
+        // A whole frame at the new size: tmux keeps the bottom of the old
+        // one until mdash redraws, so the header must be on top as well.
         let s = a.wait_screen(&dash, &format!("{w}x{h}"), |s| {
+            let first = s.lines().next().unwrap_or("");
             let last = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
-            s.lines().count() <= h && last.contains("y allow") && last.contains("n deny")
+            s.lines().count() <= h
+                && first.starts_with(" mdash ")
+                && s.lines().all(|l| l.chars().count() <= w)
+                && s.lines().any(|l| l.ends_with('┘') && l.chars().count() == w)
+                && last.contains("y allow")
+                && last.contains("n deny")
         });
         if w == 80 {
             assert!(s.contains("+two"), "the diff above the fold at 80x24:\n{s}");
