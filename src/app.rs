@@ -129,6 +129,16 @@ pub struct App {
 }
 
 impl App {
+    /// The snapshot's problems that are not config problems (those are
+    /// counted apart, once: the workspace config's are in both lists).
+    pub fn file_problems(&self) -> usize {
+        let Some(snap) = &self.snap else { return 0 };
+        snap.problems
+            .iter()
+            .filter(|p| !self.config_problems.contains(&p.told()))
+            .count()
+    }
+
     /// Whether `m`'s agent waits for you and you have not been to it since.
     pub fn waits_unseen(&self, m: &crate::model::MilestoneView) -> bool {
         m.agent.as_ref().is_some_and(|a| {

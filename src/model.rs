@@ -350,6 +350,18 @@ impl Problem {
         self.column = column;
         self
     }
+
+    /// `path:line:column: message`, as `mdash check` and the status line
+    /// tell it (line and column 1 when unknown).
+    pub fn told(&self) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.path,
+            self.line.unwrap_or(1),
+            self.column.unwrap_or(1),
+            self.message
+        )
+    }
 }
 
 /// A saved execution session (`.milestones/sessions/<id>.yaml`).

@@ -140,18 +140,7 @@ fn setup(root: PathBuf, opts: &Options, tui: &mut Tui) -> (App, Runner, Channels
         &loaded.layered,
         Keymap::entry_problems,
     ));
-    app.config_problems = problems
-        .iter()
-        .map(|p| {
-            format!(
-                "{}:{}:{}: {}",
-                p.path,
-                p.line.unwrap_or(1),
-                p.column.unwrap_or(1),
-                p.message
-            )
-        })
-        .collect();
+    app.config_problems = problems.iter().map(|p| p.told()).collect();
     if let Some(first) = app.config_problems.first() {
         let more = app.config_problems.len() - 1;
         app.message = Some(if more == 0 {

@@ -3,6 +3,8 @@
 
 /// `unknown key in agent: "comand"; did you mean "command"?`
 pub fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+    let shown = quoted(name);
+    let name = shown.as_str();
     match closest(name, known) {
         Some(c) => format!("unknown {what} \"{name}\"; did you mean \"{c}\"?"),
         None => format!(
@@ -10,6 +12,18 @@ pub fn unknown(what: &str, name: &str, known: &[&str]) -> String {
             known.join(", ")
         ),
     }
+}
+
+/// Longest name quoted whole; a longer one is cut (a 100 KB key is not
+/// worth a screenful of message).
+const QUOTED_MAX: usize = 64;
+
+fn quoted(name: &str) -> String {
+    if name.chars().count() <= QUOTED_MAX {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(QUOTED_MAX).collect();
+    format!("{head}…")
 }
 
 /// The known name nearest to `name` by edit distance, when near enough to
@@ -55,5 +69,14 @@ mod tests {
             Some("max_concurrent")
         );
         assert_eq!(closest("frobnicate", &["quit", "help"]), None);
+    }
+
+    #[test]
+    fn a_huge_name_is_quoted_cut() {
+        let name = "a".repeat(100_000);
+        let m = unknown("section", &name, &["agent", "keys"]);
+        assert!(m.len() < 200, "{} bytes", m.len());
+        assert!(m.contains(&format!("\"{}…\"", "a".repeat(64))), "{m}");
+        assert!(unknown("key", "comand", &["command"]).contains("\"command\""));
     }
 }

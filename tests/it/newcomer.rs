@@ -139,6 +139,20 @@ fn bug02_dashboard_status_line_reports_config_problems() {
         flat(s).contains("comand") || flat(s).contains("mdash.yaml:2")
     });
     assert!(flat(&s).contains("mdash.yaml"), "{s}");
+    // Counted once, as config problems: the workspace config's problems
+    // are among the snapshot's file problems too.
+    let (_, out, _) = w.run(&["check"]);
+    let n = out
+        .lines()
+        .filter(|l| l.starts_with(".milestones/config/mdash.yaml:"))
+        .count();
+    assert!(n > 1, "{out}");
+    let s = p.wait_for("the header's config problems", |s| {
+        header(s).contains("config problem")
+    });
+    let h = header(&s);
+    assert!(h.contains(&format!("⚠ {n} config problem")), "{n}: {h}");
+    assert!(!h.contains("file problem"), "counted twice: {h}");
     wait_quit(&mut p);
 }
 

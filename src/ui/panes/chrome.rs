@@ -130,9 +130,10 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
             8,
         );
     }
-    if !snap.problems.is_empty() {
+    let files = app.file_problems();
+    if files > 0 {
         add(
-            format!("  ⚠ {}", plural(snap.problems.len(), "file problem")),
+            format!("  ⚠ {}", plural(files, "file problem")),
             theme.status(Status::Unknown),
             7,
         );
