@@ -158,10 +158,12 @@ pub fn always(app: &App) -> Vec<Hint> {
 /// What each glyph means: one meaning per glyph, wherever it shows (the
 /// `?` help lists these under "Legend"; a unit test holds the list's and
 /// the detail's glyphs to it).
-pub const LEGEND: [(&str, &str); 20] = [
+pub const LEGEND: [(&str, &str); 22] = [
     ("!", "an agent asks permission (y allows, n denies)"),
     ("?", "an agent waits for your reply (R replies)"),
     ("dim ! ?", "still waiting, but you have been to it (a)"),
+    ("↯", "an agent's turn ended on an API error (R replies)"),
+    ("⑂2", "subagents of the agent at work"),
     ("○", "planned; in Requires: not completed yet"),
     ("▶", "in progress (what the file says)"),
     ("‖", "paused (the file, or its run)"),

@@ -27,6 +27,10 @@ fn wrong_id(root: &Path, cmd: &RunCommand) -> Option<String> {
     if crate::live::runs::read(root, id).is_some() {
         return None;
     }
+    // Its own file, read alone: a known id costs no read of the workspace.
+    if control::Target::read(root, id).is_ok() {
+        return None;
+    }
     let snap = crate::live::snapshot::load(root, chrono::Utc::now());
     let known: Vec<&str> = snap
         .milestones
@@ -108,6 +112,13 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             (id, r)
         }
         RunCommand::Resume { id, .. } => {
+            // A running run is not resumed again, and nothing is recorded.
+            let shown = crate::live::runs::read(root, &id)
+                .map(|r| crate::live::runs::observe(root, &r).state);
+            if shown == Some(RunState::Running) {
+                println!("{id} is running; `mdash run pause {id}` pauses it");
+                return 0;
+            }
             let r = control::resume(root, &id, control::Target::read(root, &id).ok().as_ref())
                 .map(|n| (format!("resumed {id}"), n));
             let r = r.map_err(|e| match e {
@@ -118,7 +129,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
         }
         RunCommand::Stop { id, .. } => {
             let r = control::stop(root, &id, control::Target::read(root, &id).ok().as_ref())
-                .map(|n| (format!("stopped {id}; {}", again(&id)), n))
+                .map(|n| (format!("stopped {id}; {}", after_stop(root, &id)), n))
                 .map_err(|e| e.text(&id));
             (id, r)
         }
@@ -135,10 +146,28 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             0
         }
         Err(e) => {
-            let e = without_id(&e, &id);
-            eprintln!("mdash: {}: {}", escape(&id), escape_lines(e));
+            // Named once: "2a's run has ended" needs no "2a: " before it.
+            if e.starts_with(&format!("{id}'s ")) {
+                eprintln!("mdash: {}", escape_lines(&e));
+            } else {
+                let e = without_id(&e, &id);
+                eprintln!("mdash: {}: {}", escape(&id), escape_lines(e));
+            }
             1
         }
+    }
+}
+
+/// What starts a stopped run again: for a Claude Code run with a session,
+/// `resume` continues its conversation, as `r` does in the dashboard.
+fn after_stop(root: &Path, id: &str) -> String {
+    let claude = crate::live::config::agent::load(root).claude;
+    if claude && crate::live::agent::last_session(root, id).is_some() {
+        format!(
+            "`mdash run resume {id}` resumes its conversation, `mdash run start {id}` starts anew"
+        )
+    } else {
+        format!("`mdash run start {id}` starts it again")
     }
 }
 

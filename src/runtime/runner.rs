@@ -332,7 +332,10 @@ impl Runner {
                         let went = crate::live::agent::answer::pane_now(&root, &id)
                             .and_then(|(_, p)| crate::live::pane::focus(&p).map(|()| p));
                         Msg::Notice(match went {
-                            Ok(p) => format!("at {id}'s agent ({})", p.pane),
+                            Ok(p) => format!(
+                                "at {id}'s agent ({}); back here: tmux last-window (prefix l)",
+                                p.pane
+                            ),
                             Err(e) => format!("cannot go to {id}'s agent: {e}"),
                         })
                     });

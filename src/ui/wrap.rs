@@ -28,8 +28,11 @@ pub fn indented<'a>(lines: Vec<Line<'a>>, w: usize) -> Vec<Line<'a>> {
             for ch in span.content.chars() {
                 let cw = ch.width().unwrap_or(0);
                 if row_w + cw > w && row_w > indent {
-                    // Back to the last space of this piece, when it has one.
+                    // Back to the last space of this piece, when it has one
+                    // (none needed when the row ends at a space: every word
+                    // of it fits).
                     let carry = match text.rfind(' ') {
+                        _ if ch == ' ' => String::new(),
                         Some(i) if i > 0 => {
                             let rest = text[i + 1..].to_string();
                             text.truncate(i);
@@ -68,6 +71,21 @@ mod tests {
 
     fn texts(lines: &[Line]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn a_row_ending_at_a_space_keeps_its_words_apart() {
+        // "a worktree" ends exactly at the width; the space after it breaks.
+        let l = Line::from("Merge not ready: a worktree on a branch, checks");
+        let got = texts(&indented(vec![l], 26));
+        assert_eq!(
+            got,
+            ["Merge not ready: a", "  worktree on a branch,", "  checks"],
+            "{got:?}"
+        );
+        let l = Line::from("0123456789 abcdefghi klm");
+        let got = texts(&indented(vec![l], 20));
+        assert_eq!(got, ["0123456789 abcdefghi", "  klm"], "{got:?}");
     }
 
     #[test]

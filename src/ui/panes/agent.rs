@@ -68,24 +68,7 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
             && crate::app::update::shown(app, &p.id, a).is_some()
     }) {
         out.push(Line::from(Span::styled("Request".to_string(), theme.dim())));
-        for (kind, text) in &p.lines {
-            let (mark, style) = match kind {
-                LineKind::Head => ("  ", theme.bold()),
-                LineKind::Context => ("   ", theme.dim()),
-                LineKind::Added => ("  +", theme.status(Status::Completed)),
-                LineKind::Removed => ("  -", theme.status(Status::Blocked)),
-            };
-            // Wrapped, never cut: the tail of a long line is approved too
-            // (issue 24 item 9).
-            let room = w.saturating_sub(mark.len()).max(1);
-            for (i, piece) in wrap(&escape(text), room).into_iter().enumerate() {
-                let lead = if i == 0 { mark } else { "   " };
-                out.push(Line::from(Span::styled(
-                    fit(&format!("{lead}{piece}"), w),
-                    style,
-                )));
-            }
-        }
+        out.extend(request_lines(&p.lines, w, theme));
         if p.more > 0 {
             out.push(Line::from(Span::styled(
                 fit(&format!("  … {} more", plural(p.more, "line")), w),
@@ -115,8 +98,63 @@ pub fn lines<'a>(app: &App, a: &AgentView, w: usize, theme: &Theme) -> Vec<Line<
     out
 }
 
+/// The request's lines, wrapped and never cut: the tail of a long line is
+/// approved too (issue 24 item 9). A continuation starts under the text,
+/// as wide as the line's mark, so that it fits its room exactly.
+fn request_lines<'a>(lines: &[(LineKind, String)], w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    for (kind, text) in lines {
+        let (mark, style) = match kind {
+            LineKind::Head => ("  ", theme.bold()),
+            LineKind::Context => ("   ", theme.dim()),
+            LineKind::Added => ("  +", theme.status(Status::Completed)),
+            LineKind::Removed => ("  -", theme.status(Status::Blocked)),
+        };
+        let room = w.saturating_sub(mark.len()).max(1);
+        let blank = " ".repeat(mark.len());
+        for (i, piece) in wrap(&escape(text), room).into_iter().enumerate() {
+            let lead = if i == 0 { mark } else { blank.as_str() };
+            out.push(Line::from(Span::styled(
+                fit(&format!("{lead}{piece}"), w),
+                style,
+            )));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use crate::model::LineKind;
+
+    #[test]
+    fn a_long_request_line_is_wrapped_whole_at_any_width() {
+        let theme = crate::ui::theme::Theme::new(false);
+        let cmd = "printf 'x' >> .milestones/active/2a.yaml && printf 'feature\\n' > feature.txt && git add -A && git commit -qm '2a: feature'";
+        for kind in [
+            LineKind::Head,
+            LineKind::Context,
+            LineKind::Added,
+            LineKind::Removed,
+        ] {
+            for w in [20, 37, 58, 78, 118] {
+                let got = super::request_lines(&[(kind, cmd.to_string())], w, &theme);
+                let rows: Vec<String> = got.iter().map(|l| l.to_string()).collect();
+                for r in &rows {
+                    assert!(!r.contains('…'), "cut at {w}: {rows:?}");
+                    assert!(
+                        unicode_width::UnicodeWidthStr::width(r.as_str()) <= w,
+                        "{rows:?}"
+                    );
+                }
+                let mark = if kind == LineKind::Head { 2 } else { 3 };
+                let joined: String = rows.iter().map(|r| &r[mark..]).collect::<Vec<_>>().join("");
+                let squeezed = |s: &str| s.split_whitespace().collect::<String>();
+                assert_eq!(squeezed(&joined), squeezed(cmd), "at {w}: {rows:?}");
+            }
+        }
+    }
+
     #[test]
     fn thousands_are_grouped() {
         assert_eq!(super::thousands(0), "0");

@@ -133,6 +133,8 @@ mod tests {
         let (i, _) = theme.waiting(AgentState::WaitingInput);
         assert!(meaning(p).is_some_and(|m| m.contains("permission")), "{p}");
         assert!(meaning(i).is_some_and(|m| m.contains("reply")), "{i}");
+        let (e, _) = theme.waiting(AgentState::Error);
+        assert!(meaning(e).is_some_and(|m| m.contains("API error")), "{e}");
         // The glyph of a status is never one of an agent's.
         assert!(!glyphs.is_empty() && Theme::glyph(Status::Unknown) != i);
         assert!(meaning(Theme::MERGED).is_some());
