@@ -3,7 +3,6 @@
 
 use crate::common;
 use common::newb::*;
-use common::*;
 
 #[test]
 fn resume_of_a_running_run_changes_nothing_and_says_so() {
