@@ -11,6 +11,17 @@ fn snapshot(root: &Path) -> Snapshot {
     crate::live::snapshot::load_with_git(root, chrono::Utc::now())
 }
 
+/// A wrong id is a wrong argument (exit 2), said as `mdash run` says it.
+fn known(snap: &Snapshot, id: &str) -> Result<(), i32> {
+    match crate::cli::run::unknown_milestone(snap, id) {
+        Some(why) => {
+            eprintln!("mdash: {why}");
+            Err(crate::cli::EXIT_USAGE)
+        }
+        None => Ok(()),
+    }
+}
+
 /// The suite the user approved, echoed as if run by hand.
 fn echo(line: &str) {
     println!("{line}");
@@ -42,6 +53,9 @@ fn report(root: &Path, id: &str, head: &str, base: bool, res: Result<Outcome, St
 
 pub fn test(root: &Path, id: &str) -> i32 {
     let snap = snapshot(root);
+    if let Err(code) = known(&snap, id) {
+        return code;
+    }
     match flow::prepare_test(root, &snap, id) {
         Ok(p) => {
             let res = flow::test(root, id, &p, echo);
@@ -65,6 +79,9 @@ pub fn test(root: &Path, id: &str) -> i32 {
 /// checks failed.
 pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
     let snap = snapshot(root);
+    if let Err(code) = known(&snap, id) {
+        return code;
+    }
     let plan = match flow::plan(&snap, root, id, force) {
         Ok(p) => p,
         Err(why) => {
@@ -106,7 +123,11 @@ pub fn merge(root: &Path, id: &str, force: bool) -> i32 {
 }
 
 pub fn remove(root: &Path, id: &str, force: bool) -> i32 {
-    match flow::remove(root, &snapshot(root), id, force) {
+    let snap = snapshot(root);
+    if let Err(code) = known(&snap, id) {
+        return code;
+    }
+    match flow::remove(root, &snap, id, force) {
         Ok(msg) => {
             println!("{msg}");
             0

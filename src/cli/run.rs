@@ -32,12 +32,26 @@ fn wrong_id(root: &Path, cmd: &RunCommand) -> Option<String> {
         return None;
     }
     let snap = crate::live::snapshot::load(root, chrono::Utc::now());
+    unknown_milestone(&snap, id)
+}
+
+/// Why `id` names no milestone of `snap` (an invalid id, or an unknown one
+/// with the nearest known id), or `None` when it names one. The same words
+/// and exit code (2) for every command that takes an id.
+pub fn unknown_milestone(snap: &crate::model::Snapshot, id: &str) -> Option<String> {
+    if !crate::model::valid_id(id) {
+        return Some(format!(
+            "invalid id \"{}\": {}",
+            escape(id),
+            crate::model::ID_RULE
+        ));
+    }
     let known: Vec<&str> = snap
         .milestones
         .iter()
         .map(|m| m.milestone.id.as_str())
         .collect();
-    if known.contains(&id.as_str()) {
+    if known.contains(&id) {
         return None;
     }
     // Two edits make any short id look like another: no guess for those.

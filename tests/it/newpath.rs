@@ -471,10 +471,16 @@ fn the_command_line_describes_ids_and_exits_2_for_a_wrong_one() {
     let (code, _, err) = ws.run(&["run", "pause", "2a"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(!err.contains("2a: 2a"), "the id once: {err}");
-    for sub in ["test", "merge"] {
-        let (code, _, err) = ws.run(&[sub, "zz"]);
-        assert_eq!(code, Some(1), "{err}");
-        assert_eq!(err.matches("zz").count(), 1, "{sub}: the id once: {err}");
+    // Every command that takes an id: the same words, the same exit code.
+    for args in [
+        &["test", "zz"][..],
+        &["merge", "zz"],
+        &["worktree", "remove", "zz"],
+    ] {
+        let (code, _, err) = ws.run(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains("no milestone \"zz\""), "{args:?}: {err}");
+        assert_eq!(err.matches("zz").count(), 1, "{args:?}: the id once: {err}");
     }
     let (code, _, err) = ws.run(&["stauts"]);
     assert_eq!(code, Some(2), "{err}");
