@@ -215,14 +215,23 @@ pub(super) fn file(
     }
     let new_file = heading == "Create file";
     let (shown, close) = diff_block(&lines, !new_file)?;
-    let unread = |why: &str| format!("{name} could not be read to check the dialog's diff ({why})");
+    let unread = |why: &str| {
+        format!(
+            "{} could not be read to check the dialog's diff ({why})",
+            quoted(&name)
+        )
+    };
     let want: Vec<(LineKind, String)> = match (req.tool.as_str(), disk) {
         ("Write", OnDisk::Text(_)) if new_file => {
-            return Err(format!("the dialog creates {name}, which is on disk"));
+            return Err(format!(
+                "the dialog creates {}, which is on disk",
+                quoted(&name)
+            ));
         }
         ("Write", OnDisk::Missing) if !new_file => {
             return Err(format!(
-                "the dialog overwrites {name}, which is not on disk"
+                "the dialog overwrites {}, which is not on disk",
+                quoted(&name)
             ));
         }
         ("Write", _) if new_file => {
