@@ -6,6 +6,8 @@
 //! raw: control characters are dropped here.
 
 pub mod menu;
+mod shown;
+mod wrap;
 
 use crate::model::{LineKind, Request};
 

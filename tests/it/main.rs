@@ -3,6 +3,7 @@
 
 mod agent;
 mod answer;
+mod answer_rev3;
 mod answer_sec;
 mod claude;
 mod cli;

@@ -137,11 +137,14 @@ pub fn answer(root: &Path, id: &str, hash: &str, allow: bool) -> Result<String, 
             "{id}'s agent is not asking for permission on its screen (answered already, or moved on); nothing sent"
         ));
     }
-    let m =
+    let mut m =
         menu::parse(&shown).map_err(|e| format!("{id}'s permission menu: {e}; nothing sent"))?;
-    let change = request::first_change(root, id, &saved);
-    menu::shows(&m, &saved.req, change.as_deref()).map_err(|e| {
-        format!("{id}'s screen shows another request than {what} ({e}); nothing sent")
+    if m.width > 0 {
+        m.width = pane::width(&p).unwrap_or(m.width);
+    }
+    let disk = request::disk(root, id, &saved);
+    menu::shows(&m, &saved.req, &disk).map_err(|e| {
+        format!("{id}'s screen shows another request than {what} ({e}); nothing sent (answer it in the pane: a)")
     })?;
     let key = if allow { &m.yes } else { &m.no };
     pane::send(&p, "", &[key])?;

@@ -163,11 +163,11 @@ fn on_disk(root: &Path, run: Option<&Run>, req: &Request) -> OnDisk {
     }
 }
 
-/// The first changed line of the request, as the agent's own screen shows
-/// it: what `answer` looks for there.
-pub fn first_change(root: &Path, id: &str, saved: &Saved) -> Option<String> {
+/// The file the request writes, as it is on disk now (read through the
+/// fence): what `answer` compares the agent's dialog with.
+pub fn disk(root: &Path, id: &str, saved: &Saved) -> OnDisk {
     let run = crate::live::runs::read(root, id);
-    request::first_change(&lines(root, run.as_ref(), &saved.req))
+    on_disk(root, run.as_ref(), &saved.req)
 }
 
 fn lines(root: &Path, run: Option<&Run>, req: &Request) -> Vec<(crate::model::LineKind, String)> {

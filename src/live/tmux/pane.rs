@@ -49,6 +49,19 @@ pub fn pid(p: &TmuxPane) -> Option<i32> {
         .ok()
 }
 
+/// The pane's width in columns (`#{pane_width}`): where the agent's
+/// screen wraps its lines.
+pub fn width(p: &TmuxPane) -> Option<usize> {
+    checked(p).ok()?;
+    server(p)
+        .run(&["display-message", "-p", "-t", &p.pane, "#{pane_width}"])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| *w > 0)
+}
+
 /// Types `text` literally into the pane (`send-keys -l`: no key names are
 /// read from it), then the given keys (`Enter`, `1`).
 pub fn send(p: &TmuxPane, text: &str, keys: &[&str]) -> Result<(), String> {
