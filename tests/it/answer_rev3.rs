@@ -84,9 +84,10 @@ fn with_the_real_cli_a_wrapped_command_and_an_edit_of_long_lines_are_answered() 
             .as_str()
             .expect("hash")
             .to_string();
-        let pane = s
-            .tmux
-            .wait_pane("the permission menu", screen::permission_menu);
+        // Claude Code draws `…` in the diff block until it has the diff.
+        let pane = s.tmux.wait_pane("the permission menu, drawn", |sc| {
+            screen::permission_menu(sc) && !sc.lines().any(|l| l.trim() == "…")
+        });
         let shown = s.tmux.screen(&pane);
         let out = s.mdash(&["answer", "2a", "allow", "--request", &hash]);
         assert!(

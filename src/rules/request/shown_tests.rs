@@ -318,3 +318,19 @@ fn other_tools_show_their_exact_call() {
     let e = check(&s, &req("NotebookEdit", json!({})), &OnDisk::Missing).expect_err("unknown");
     assert!(e.contains("cannot check"), "{e}");
 }
+
+#[test]
+fn a_diff_still_being_drawn_is_told_as_such() {
+    // Claude Code shows `…` in the diff block until it has the diff.
+    let (edit, disk) = long_edit();
+    let s = fixture!("edit-long-lines-80.txt");
+    let lines: Vec<&str> = s.lines().collect();
+    let rule = |l: &&str| l.trim().starts_with('╌');
+    let open = lines.iter().position(rule).expect("open");
+    let close = open + 1 + lines[open + 1..].iter().position(rule).expect("close");
+    let mut drawing: Vec<&str> = lines[..=open].to_vec();
+    drawing.push("…");
+    drawing.extend(&lines[close..]);
+    let e = check(&drawing.join("\n"), &edit, &disk).expect_err("not drawn yet");
+    assert!(e.contains("still drawing"), "{e}");
+}

@@ -85,6 +85,10 @@ fn diff_block<'a>(lines: &[&'a str], signed: bool) -> Result<(Drawn<'a>, usize),
         .position(|l| dashes(l))
         .map(|k| open + 1 + k)
         .ok_or("the dialog's diff block is not closed (the dialog does not fit the pane?)")?;
+    // Claude Code draws `…` there until it has computed the diff.
+    if lines[open + 1..close].iter().all(|l| l.trim() == "…") {
+        return Err("Claude Code is still drawing the diff (try again in a moment)".into());
+    }
     let mut out: Drawn = Vec::new();
     let mut gutter = None;
     for line in &lines[open + 1..close] {
