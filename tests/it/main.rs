@@ -39,5 +39,6 @@ mod security_more;
 mod start_merge;
 mod startup;
 mod subagents;
+mod transcripts;
 mod watch;
 mod workspace;
