@@ -460,6 +460,14 @@ impl Setup {
         })
     }
 
+    /// `wait_state` that also waits for the agent's tokens: a hook can say
+    /// a turn ended before its answer reaches the transcript.
+    pub fn wait_tokens(&self, id: &str, state: &str, detail: &str, tokens: &Value) -> Value {
+        self.wait_agent(id, &format!("{state} {detail:?} with {tokens}"), |a| {
+            a["state"] == state && a["detail"] == detail && a["tokens"] == *tokens
+        })
+    }
+
     pub fn agent_events(&self, id: &str) -> Vec<Value> {
         std::fs::read_to_string(
             self.root
