@@ -451,7 +451,17 @@ impl Setup {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("{id}'s agent never became {what}; last: {:#}", last);
+        // The hooks' states, in order: what a flaky wait needs to be read.
+        let events: Vec<String> = self
+            .agent_events(id)
+            .iter()
+            .map(|e| format!("{} {}", e["timestamp"], e["details"]))
+            .collect();
+        panic!(
+            "{id}'s agent never became {what}; last: {:#}\nagent_state events:\n{}",
+            last,
+            events.join("\n")
+        );
     }
 
     pub fn wait_state(&self, id: &str, state: &str, detail: Option<&str>) -> Value {
