@@ -18,6 +18,7 @@ mod fleet;
 mod fleet_screen;
 mod fuzz_corpus;
 mod git;
+mod hook_lock;
 mod hostile;
 mod incremental;
 mod layers;
