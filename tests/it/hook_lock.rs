@@ -1,11 +1,12 @@
-//! Two hooks of one agent at once (`mdash hook`, SPEC §8): on a loaded
-//! machine Claude Code's `Notification` `permission_prompt` ran while the
-//! `PermissionRequest` before it was still recording; both read `working`,
-//! and the notification's `waiting_permission` without a detail was
-//! appended last (seen in `answer::requests_are_previewed_…`). A hook now
-//! holds the milestone's hook lock from its read of the state to its
-//! append. Here the test holds that lock, as the other hook would, and
-//! records that hook's state while the notification's hook waits.
+//! Two writers of one agent's state at once (`mdash hook`, SPEC §8): a
+//! hook reads the newest `agent_state` and appends the next one; another
+//! writer in between (a second hook, or the dashboard's screen correction,
+//! which once appended `waiting_permission` without its detail right after
+//! a `PermissionRequest`, in `answer::requests_are_previewed_…`) must not
+//! be acted on from the state before it. A hook holds the milestone's hook
+//! lock from its read of the state to its append. Here the test holds that
+//! lock, as the other writer would, and records that writer's state while a
+//! `Notification` hook waits.
 
 use crate::common;
 

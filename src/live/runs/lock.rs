@@ -28,10 +28,9 @@ pub fn record(root: &Path, id: &str) -> std::io::Result<Held> {
 }
 
 /// The hook lock: held by `mdash hook` from its read of the newest agent
-/// state to its append, so two hooks of one agent that run at once (a
-/// `PermissionRequest` and the `Notification` right after it, on a loaded
-/// machine) never both act on the state from before either: the later one
-/// sees the first one's state.
+/// state to its append, and by the dashboard around a screen correction,
+/// so two writers of one agent's state never both act on the state from
+/// before either: the later one sees the first one's state.
 pub fn hook(root: &Path, id: &str) -> std::io::Result<Held> {
     take(root, &format!("{id}.hook.lock"))
 }
