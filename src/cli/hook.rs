@@ -53,6 +53,9 @@ pub fn record(root: &Path, id: &str, hook: &Value) -> std::io::Result<bool> {
         let _ = crate::live::runs::resume::save(root, id, s);
     }
     let log = crate::live::agent::log_path(root, id);
+    // The state read and the state appended are one step (`lock::hook`);
+    // without the lock the hook still records what it can.
+    let _held = crate::live::runs::lock::hook(root, id).ok();
     let prev = crate::read::agent::last_state(&log_fence(root), &log);
     let prev_step = prev.as_ref().map(|p| (p.state, p.detail.clone()));
     let session = hook["session_id"].as_str().unwrap_or_default();

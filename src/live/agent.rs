@@ -382,6 +382,15 @@ fn correct_from_screen(
     else {
         return;
     };
+    // A hook may have spoken since the log was read: under the hook lock
+    // (the dashboard's corrections and the hooks take turns), the log's
+    // newest state must still be the one corrected.
+    let _held = inp
+        .log_corrections
+        .then(|| crate::live::runs::lock::hook(inp.root, id).ok());
+    if !rule::log_unchanged(inp.hooked.get(id), last_state(inp.root, id).as_ref()) {
+        return;
+    }
     let detail = match state {
         AgentState::WaitingInput => transcript
             .filter(|t| t.session_id == status.session_id)

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::model::Tokens;
 
+mod order;
 pub mod subagents;
 pub mod tail;
 
@@ -35,10 +36,14 @@ pub struct Transcript {
     pub last_error: Option<String>,
     /// The newest tool call: its name and the fields that name its target.
     pub last_tool: Option<(String, Value)>,
-    /// The first and the newest line's time (RFC 3339), if any had one.
+    /// The oldest and the newest line's time (RFC 3339), if any had one
+    /// (by time: lines are not always written in order, `order`).
     pub first_timestamp: Option<String>,
     pub last_timestamp: Option<String>,
     pub cwd: Option<String>,
+    /// The time of the prompt or answer that set the turn's state: one
+    /// written later but older changes only the tokens (`order`).
+    turn_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Claude Code's configuration directory: `$CLAUDE_CONFIG_DIR`, else
@@ -142,10 +147,20 @@ impl Transcript {
         let assistant = line.contains("\"assistant\"");
         let prompt = !assistant && line.contains("\"user\"") && !line.contains("\"tool_result\"");
         if let Some(ts) = str_field(line, "timestamp", true) {
-            if self.first_timestamp.is_none() {
+            if self
+                .first_timestamp
+                .as_deref()
+                .is_none_or(|f| order::text_before(&ts, f))
+            {
                 self.first_timestamp = Some(ts.clone());
             }
-            self.last_timestamp = Some(ts);
+            if self
+                .last_timestamp
+                .as_deref()
+                .is_none_or(|l| !order::text_before(&ts, l))
+            {
+                self.last_timestamp = Some(ts);
+            }
         }
         if self.session_id.is_empty()
             && let Some(s) = str_field(line, "sessionId", false)
@@ -161,12 +176,18 @@ impl Transcript {
         let Ok(v) = serde_json::from_str::<Value>(line) else {
             return;
         };
+        let at = order::at(v["timestamp"].as_str());
+        // Older than what set the turn's state: written late (`order`).
+        let late = order::before(at, self.turn_at);
         match v["type"].as_str() {
             Some("assistant") => {}
             // A prompt after the answer starts a new turn.
             Some("user") if v["message"]["role"] == "user" && !is_tool_result(&v) => {
-                self.last_end_turn = false;
-                self.last_error = None;
+                if !late {
+                    self.last_end_turn = false;
+                    self.last_error = None;
+                    self.turn_at = at.or(self.turn_at);
+                }
                 return;
             }
             _ => return,
@@ -187,6 +208,10 @@ impl Transcript {
                 model: m["model"].as_str().unwrap_or_default().to_string(),
             },
         );
+        if late {
+            return;
+        }
+        self.turn_at = at.or(self.turn_at);
         self.last_end_turn = ends_turn(m);
         self.last_error = (v["isApiErrorMessage"] == true)
             .then(|| v["error"].as_str().unwrap_or("api_error").to_string());

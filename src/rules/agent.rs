@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::model::{
-    AgentState, AgentView, Blocker, BlockerKind, BlockerSource, MilestoneView, Status,
+    AgentState, AgentStatus, AgentView, Blocker, BlockerKind, BlockerSource, MilestoneView, Status,
     SubagentState,
 };
 
@@ -242,6 +242,22 @@ pub fn correct(current: AgentState, shown: Screen) -> Option<AgentState> {
         Screen::Other => return None,
     };
     (current != AgentState::Ended && current != said).then_some(said)
+}
+
+/// Whether a screen correction worked out from `read` (the newest agent
+/// state when the snapshot was read) still stands now that the log's newest
+/// is `now`: a hook that spoke meanwhile wins over the screen (a
+/// `PermissionRequest` lands as its menu is drawn, and a correction from the
+/// `working` before it appended `waiting_permission` without its detail).
+/// Subagents' states do not count.
+pub fn log_unchanged(read: Option<&AgentStatus>, now: Option<&AgentStatus>) -> bool {
+    match (read, now) {
+        (Some(a), Some(b)) => {
+            (a.state, &a.detail, &a.since, &a.session_id)
+                == (b.state, &b.detail, &b.since, &b.session_id)
+        }
+        (a, b) => a.is_none() && b.is_none(),
+    }
 }
 
 /// Gives each milestone its agent, and an `agent_waiting` blocker while

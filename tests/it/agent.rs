@@ -77,17 +77,19 @@ fn a_claude_run_is_followed_through_permissions_questions_pause_stop_and_resume(
         .tmux
         .wait_pane("the permission menu", screen::permission_menu);
     s.tmux.keys(&pane, &["1"]);
-    let doc = s.wait_state("2a", "waiting_input", Some("Written."));
+    // The Stop hook can come before the answer reaches the transcript (a
+    // loaded machine): the tokens are whole once it has.
+    let doc = s.wait_tokens(
+        "2a",
+        "waiting_input",
+        "Written.",
+        &json!({"input": 3300, "output": 57, "cache_read": 800, "cache_write": 45}),
+    );
     assert_eq!(
         std::fs::read_to_string(w.join("a.txt")).expect("a"),
         "two\n"
     );
     assert_eq!(blockers_of(&doc, "2a")[0]["detail"], "input: Written.");
-    let tokens = &common::milestone(&doc, "2a")["agent"]["tokens"];
-    assert_eq!(
-        *tokens,
-        json!({"input": 3300, "output": 57, "cache_read": 800, "cache_write": 45})
-    );
 
     // 3. A reply; the second permission names the command's first line.
     s.tmux.wait_screen(&pane, "the prompt", screen::prompt);
@@ -127,19 +129,20 @@ fn a_claude_run_is_followed_through_permissions_questions_pause_stop_and_resume(
     s.tmux
         .wait_screen(&pane, "the Bash menu", screen::permission_menu);
     s.tmux.keys(&pane, &["1"]);
-    let doc = s.wait_state("2a", "waiting_input", Some("All done."));
+    s.wait_state("2a", "waiting_input", Some("All done."));
+    let sum = s.model.served_usage();
+    assert_eq!(sum, Usage::new(6000, 71, 900, 45));
+    s.wait_tokens(
+        "2a",
+        "waiting_input",
+        "All done.",
+        &json!({"input": sum.input, "output": sum.output, "cache_read": sum.cache_read,
+               "cache_write": sum.cache_write}),
+    );
     assert_eq!(
         std::fs::read_to_string(w.join("b.txt")).expect("b"),
         "spec\n"
     );
-    let sum = s.model.served_usage();
-    let tokens = &common::milestone(&doc, "2a")["agent"]["tokens"];
-    assert_eq!(
-        *tokens,
-        json!({"input": sum.input, "output": sum.output, "cache_read": sum.cache_read,
-               "cache_write": sum.cache_write})
-    );
-    assert_eq!(sum, Usage::new(6000, 71, 900, 45));
 
     // 6. Stop ends it.
     let out = s.mdash(&["run", "stop", "2a"]);

@@ -27,6 +27,14 @@ pub fn record(root: &Path, id: &str) -> std::io::Result<Held> {
     take(root, &format!("{id}.rec.lock"))
 }
 
+/// The hook lock: held by `mdash hook` from its read of the newest agent
+/// state to its append, and by the dashboard around a screen correction,
+/// so two writers of one agent's state never both act on the state from
+/// before either: the later one sees the first one's state.
+pub fn hook(root: &Path, id: &str) -> std::io::Result<Held> {
+    take(root, &format!("{id}.hook.lock"))
+}
+
 fn take(root: &Path, name: &str) -> std::io::Result<Held> {
     // The registry directory is workspace data: a symlink there must not
     // send even an empty lock file elsewhere (the write path's fence).

@@ -201,3 +201,27 @@ fn the_screen_corrects_a_turn_no_hook_ended() {
     assert_eq!(correct(AgentState::WaitingInput, Screen::Other), None);
     assert_eq!(correct(AgentState::Ended, Screen::Working), None);
 }
+
+#[test]
+fn a_screen_correction_stands_only_while_the_log_has_not_moved_on() {
+    use crate::model::AgentStatus;
+    let st = |state, detail: Option<&str>, since: &str| AgentStatus {
+        state,
+        detail: detail.map(str::to_string),
+        session_id: "s1".into(),
+        since: since.into(),
+        subagents: Vec::new(),
+    };
+    let working = st(AgentState::Working, None, "2026-12-08T00:10:18Z");
+    // The PermissionRequest landed after the snapshot's read: no correction.
+    let asked = st(
+        AgentState::WaitingPermission,
+        Some("Bash echo no > c.txt"),
+        "2026-12-08T00:10:20Z",
+    );
+    assert!(!log_unchanged(Some(&working), Some(&asked)));
+    assert!(!log_unchanged(None, Some(&asked)));
+    // Nothing new: the screen may correct.
+    assert!(log_unchanged(Some(&working), Some(&working.clone())));
+    assert!(log_unchanged(None, None));
+}

@@ -451,12 +451,30 @@ impl Setup {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("{id}'s agent never became {what}; last: {:#}", last);
+        // The hooks' states, in order: what a flaky wait needs to be read.
+        let events: Vec<String> = self
+            .agent_events(id)
+            .iter()
+            .map(|e| format!("{} {}", e["timestamp"], e["details"]))
+            .collect();
+        panic!(
+            "{id}'s agent never became {what}; last: {:#}\nagent_state events:\n{}",
+            last,
+            events.join("\n")
+        );
     }
 
     pub fn wait_state(&self, id: &str, state: &str, detail: Option<&str>) -> Value {
         self.wait_agent(id, &format!("{state} {detail:?}"), |a| {
             a["state"] == state && detail.is_none_or(|d| a["detail"] == d)
+        })
+    }
+
+    /// `wait_state` that also waits for the agent's tokens: a hook can say
+    /// a turn ended before its answer reaches the transcript.
+    pub fn wait_tokens(&self, id: &str, state: &str, detail: &str, tokens: &Value) -> Value {
+        self.wait_agent(id, &format!("{state} {detail:?} with {tokens}"), |a| {
+            a["state"] == state && a["detail"] == detail && a["tokens"] == *tokens
         })
     }
 
