@@ -2,75 +2,188 @@
 
 use crate::model::{Milestone, Phase, PhaseBar, PhaseMap, PhaseState, Status, Task, TaskCounts};
 use crate::rules::status;
+use crate::util::ratio::Ratio;
 
 /// A phase's fraction: an explicit figure wins, else its status.
 pub fn fraction(state: Option<&PhaseState>) -> f64 {
-    match state {
-        Some(PhaseState {
-            progress: Some(p), ..
-        }) => p / 100.0,
-        Some(PhaseState {
-            status: Some(s), ..
-        }) => status::phase_fraction(s),
-        _ => 0.0,
-    }
+    exact::fraction(state).map_or_else(|| float::fraction(state), Ratio::to_f64)
 }
 
 /// Σ wₚ·fₚ / Σ wₚ over all four phases, 0–1.
 pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> f64 {
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    Phase::ALL
-        .iter()
-        .map(|p| weights[p.index()] * fraction(phases.get(*p)))
-        .sum::<f64>()
-        / total
+    exact::weighted(weights, phases).map_or_else(|| float::weighted(weights, phases), Ratio::to_f64)
 }
 
-/// One task's score, 0–1.
-pub fn task_score(t: &Task, weights: &[f64; 4]) -> f64 {
-    if let Some(phases) = &t.phases {
-        return weighted(weights, phases);
-    }
-    match status::of_task(t) {
-        Status::Completed => 1.0,
-        Status::InProgress => 0.5,
-        _ => 0.0,
-    }
-}
-
-/// The weighted progress of a milestone, 0–100 (SPEC §3, first rule that applies).
+/// The weighted progress of a milestone, 0–100 (SPEC §3, first rule that
+/// applies). Computed exactly (every input is a decimal, so the figure is
+/// a rational), and given as the `f64` nearest to it, so that rounding it
+/// on its decimal value (`util::round`) is exact: 28.75 is 28.75, not
+/// 28.749999999999996. Floating point only when the exact figure outgrows
+/// `i128` (absurd weights).
 pub fn milestone(m: &Milestone, status: Status) -> f64 {
-    if status == Status::Completed {
-        return 100.0;
+    exact::milestone(m, status).map_or_else(|| float::milestone(m, status), Ratio::to_f64)
+}
+
+/// The same rules in rationals; `None` when a figure outgrows them.
+mod exact {
+    use super::*;
+
+    fn of(x: f64) -> Option<Ratio> {
+        Ratio::of(x)
     }
-    if let Some(phases) = &m.phases {
-        return 100.0 * weighted(&m.weights, phases);
+
+    pub fn fraction(state: Option<&PhaseState>) -> Option<Ratio> {
+        match state {
+            Some(PhaseState {
+                progress: Some(p), ..
+            }) => of(*p)?.over(Ratio::int(100)),
+            Some(PhaseState {
+                status: Some(s), ..
+            }) => of(status::phase_fraction(s)),
+            _ => Some(Ratio::ZERO),
+        }
     }
-    if !m.tasks.is_empty() {
-        let total: f64 = m.tasks.iter().map(|t| t.weight).sum();
+
+    /// Σ wₚ·fₚ and Σ wₚ.
+    fn sums(weights: &[f64; 4], phases: &PhaseMap) -> Option<(Ratio, Ratio)> {
+        let (mut num, mut total) = (Ratio::ZERO, Ratio::ZERO);
+        for p in Phase::ALL {
+            let w = of(weights[p.index()])?;
+            total = total.plus(w)?;
+            num = num.plus(w.times(fraction(phases.get(p))?)?)?;
+        }
+        Some((num, total))
+    }
+
+    pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> Option<Ratio> {
+        let (num, total) = sums(weights, phases)?;
+        if total.num() <= 0 {
+            return Some(Ratio::ZERO);
+        }
+        num.over(total)
+    }
+
+    fn task_score(t: &Task, weights: &[f64; 4]) -> Option<Ratio> {
+        if let Some(phases) = &t.phases {
+            return weighted(weights, phases);
+        }
+        Some(match status::of_task(t) {
+            Status::Completed => Ratio::ONE,
+            Status::InProgress => Ratio::new(1, 2)?,
+            _ => Ratio::ZERO,
+        })
+    }
+
+    pub fn milestone(m: &Milestone, status: Status) -> Option<Ratio> {
+        let hundred = Ratio::int(100);
+        if status == Status::Completed {
+            return Some(hundred);
+        }
+        if let Some(phases) = &m.phases {
+            return hundred.times(weighted(&m.weights, phases)?);
+        }
+        if !m.tasks.is_empty() {
+            let (mut sum, mut total) = (Ratio::ZERO, Ratio::ZERO);
+            for t in &m.tasks {
+                let w = of(t.weight)?;
+                total = total.plus(w)?;
+                sum = sum.plus(w.times(task_score(t, &m.weights)?)?)?;
+            }
+            if total.num() <= 0 {
+                return Some(Ratio::ZERO);
+            }
+            return hundred.times(sum.over(total)?);
+        }
+        if m.bundle.is_some() {
+            let total = super::super::plan::total(m).unwrap_or(0);
+            let done = m.counters.completed.unwrap_or(0).min(total);
+            if total == 0 {
+                return Some(Ratio::ZERO);
+            }
+            return hundred.times(Ratio::new(i128::from(done), i128::from(total))?);
+        }
+        of(m.declared_progress.unwrap_or(0.0))
+    }
+
+    /// The plain mean of the phased tasks' fractions of phase `p`.
+    pub fn mean(phased: &[&PhaseMap], p: Phase) -> Option<Ratio> {
+        let mut sum = Ratio::ZERO;
+        for ph in phased {
+            sum = sum.plus(fraction(ph.get(p))?)?;
+        }
+        sum.over(Ratio::int(i128::try_from(phased.len()).ok()?))
+    }
+}
+
+/// The rules in floating point, for figures too large for `exact`.
+mod float {
+    use super::*;
+
+    pub fn fraction(state: Option<&PhaseState>) -> f64 {
+        match state {
+            Some(PhaseState {
+                progress: Some(p), ..
+            }) => p / 100.0,
+            Some(PhaseState {
+                status: Some(s), ..
+            }) => status::phase_fraction(s),
+            _ => 0.0,
+        }
+    }
+
+    pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> f64 {
+        let total: f64 = weights.iter().sum();
         if total <= 0.0 {
             return 0.0;
         }
-        let sum: f64 = m
-            .tasks
+        Phase::ALL
             .iter()
-            .map(|t| t.weight * task_score(t, &m.weights))
-            .sum();
-        return 100.0 * sum / total;
+            .map(|p| weights[p.index()] * fraction(phases.get(*p)))
+            .sum::<f64>()
+            / total
     }
-    if m.bundle.is_some() {
-        let total = super::plan::total(m).unwrap_or(0);
-        let done = m.counters.completed.unwrap_or(0).min(total);
-        return if total == 0 {
-            0.0
-        } else {
-            100.0 * done as f64 / total as f64
-        };
+
+    fn task_score(t: &Task, weights: &[f64; 4]) -> f64 {
+        if let Some(phases) = &t.phases {
+            return super::weighted(weights, phases);
+        }
+        match status::of_task(t) {
+            Status::Completed => 1.0,
+            Status::InProgress => 0.5,
+            _ => 0.0,
+        }
     }
-    m.declared_progress.unwrap_or(0.0)
+
+    pub fn milestone(m: &Milestone, status: Status) -> f64 {
+        if status == Status::Completed {
+            return 100.0;
+        }
+        if let Some(phases) = &m.phases {
+            return 100.0 * super::weighted(&m.weights, phases);
+        }
+        if !m.tasks.is_empty() {
+            let total: f64 = m.tasks.iter().map(|t| t.weight).sum();
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let sum: f64 = m
+                .tasks
+                .iter()
+                .map(|t| t.weight * task_score(t, &m.weights))
+                .sum();
+            return 100.0 * sum / total;
+        }
+        if m.bundle.is_some() {
+            let total = super::super::plan::total(m).unwrap_or(0);
+            let done = m.counters.completed.unwrap_or(0).min(total);
+            return if total == 0 {
+                0.0
+            } else {
+                100.0 * done as f64 / total as f64
+            };
+        }
+        m.declared_progress.unwrap_or(0.0)
+    }
 }
 
 fn status_for(fr: f64) -> &'static str {
@@ -110,7 +223,10 @@ pub fn phase_bars(m: &Milestone) -> Vec<PhaseBar> {
     Phase::ALL
         .iter()
         .map(|&p| {
-            let fr = phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64;
+            let fr = exact::mean(&phased, p).map_or_else(
+                || phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64,
+                Ratio::to_f64,
+            );
             let statuses: Vec<Option<&String>> = phased
                 .iter()
                 .map(|ph| ph.get(p).and_then(|s| s.status.as_ref()))
@@ -234,5 +350,59 @@ mod tests {
         assert_eq!(bars[0].status, "in_progress");
         assert!((bars[1].fraction - 0.125).abs() < 1e-9);
         assert!(phase_bars(&ms("id: a\ntasks: [{status: done}]\n")).is_empty());
+    }
+
+    /// Reported as `status --json` reports it (one decimal).
+    fn reported(src: &str) -> f64 {
+        crate::util::round::half_away(progress(src), 1)
+    }
+
+    #[test]
+    fn boundaries_are_exact_and_round_half_away() {
+        // 25·0.75 + 40·0.25 = 28.75 (28.749999999999996 in floating point).
+        let src = "id: a\nphases:\n  spec: {status: in_review}\n  execute: {status: blocked}\n";
+        assert_eq!(progress(src), 28.75);
+        assert_eq!(reported(src), 28.8);
+        // 25·0.25 + 20·0.25 + 40·1 = 51.25; 25·0.75 + 20·0.25 + 40·1 = 63.75.
+        let src = "id: a\nphases:\n  spec: {status: blocked}\n  task: {status: blocked}\n  execute: {status: done}\n";
+        assert_eq!(reported(src), 51.3);
+        let src = "id: a\nphases:\n  spec: {status: in_review}\n  task: {status: blocked}\n  execute: {status: done}\n";
+        assert_eq!(reported(src), 63.8);
+        // An explicit figure: 15 · 9 / 100 = 1.35 (1.3499999999999999).
+        assert_eq!(reported("id: a\nphases:\n  design: {progress: 9}\n"), 1.4);
+        // The same sum through tasks with per-task phases, and task weights.
+        let src = "id: a\ntasks:\n  - {id: t1, weight: 1.5, kiro_workflow: {phases: {spec: in_review, execute: blocked}}}\n  - {id: t2, weight: 0.5, kiro_workflow: {phases: {spec: in_review, execute: blocked}}}\n";
+        assert_eq!(progress(src), 28.75);
+        assert_eq!(reported(src), 28.8);
+        // Declared figures: as written, clamped.
+        assert_eq!(reported("id: a\nprogress: 28.65\n"), 28.7);
+        assert_eq!(reported("id: a\nprogress: -5\n"), 0.0);
+        assert_eq!(reported("id: a\nprogress: 100\n"), 100.0);
+        assert_eq!(
+            reported("id: a\nphases:\n  design: {status: pending}\n"),
+            0.0
+        );
+        assert_eq!(
+            reported("id: a\nphases: {design: done, spec: done, task: done, execute: done}\n"),
+            100.0
+        );
+    }
+
+    #[test]
+    fn fractions_are_exact_and_round_half_away() {
+        let round3 = |x: f64| crate::util::round::half_away(x, 3);
+        let bars = phase_bars(&ms(
+            "id: a\nphases:\n  design: {progress: 13.45}\n  spec: {progress: 56.25}\n  task: {progress: 33.35}\n",
+        ));
+        assert_eq!(bars[0].fraction, 0.1345);
+        assert_eq!(round3(bars[0].fraction), 0.135);
+        assert_eq!(round3(bars[1].fraction), 0.563);
+        assert_eq!(round3(bars[2].fraction), 0.334);
+        assert_eq!(round3(bars[3].fraction), 0.0);
+        // The plain mean over the tasks: (0.9 + 0 + 0.1035) / 3 = 0.3345.
+        let bars = phase_bars(&ms(
+            "id: a\ntasks:\n  - phases: {design: {progress: 90}}\n  - phases: {design: {progress: 0}}\n  - phases: {design: {progress: 10.35}}\n",
+        ));
+        assert_eq!(round3(bars[0].fraction), 0.335);
     }
 }
