@@ -13,13 +13,38 @@ pub struct Ratio {
 
 const POW10: [i128; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        (a, b) = (b, a % b);
+/// Binary GCD, in 64 bits whenever both fit (the usual case, and several
+/// times faster than 128-bit division).
+fn gcd(a: i128, b: i128) -> i128 {
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(x), Ok(y)) => i128::from(gcd64(x, y)),
+        _ => {
+            let (mut a, mut b) = (a, b);
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            i128::try_from(a).unwrap_or(1)
+        }
     }
-    a
+}
+
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 impl Ratio {
@@ -33,9 +58,20 @@ impl Ratio {
         }
         let g = gcd(num, den).max(1);
         let s = if den < 0 { -1 } else { 1 };
+        if g == 1 {
+            return Some(Ratio {
+                num: s * num,
+                den: s * den,
+            });
+        }
+        // 64-bit division when the parts fit, as they nearly always do.
+        let div = |x: i128| match (i64::try_from(x), i64::try_from(g)) {
+            (Ok(x), Ok(g)) => i128::from(x / g),
+            _ => x / g,
+        };
         Some(Ratio {
-            num: s * num / g,
-            den: s * den / g,
+            num: s * div(num),
+            den: s * div(den),
         })
     }
 
@@ -169,6 +205,16 @@ mod tests {
         );
         assert_eq!(Ratio::of(f64::NAN), None);
         assert_eq!(Ratio::of(1e300), None);
+    }
+
+    #[test]
+    fn gcd_in_64_and_128_bits() {
+        assert_eq!(gcd(12, 18), 6);
+        assert_eq!(gcd(-12, 18), 6);
+        assert_eq!(gcd(0, 5), 5);
+        assert_eq!(gcd(7, 0), 7);
+        assert_eq!(gcd(1 << 70, 3 << 68), 1 << 68);
+        assert_eq!(r(6, -4), r(-3, 2));
     }
 
     #[test]
