@@ -6,22 +6,37 @@ use crate::util::ratio::Ratio;
 
 /// A phase's fraction: an explicit figure wins, else its status.
 pub fn fraction(state: Option<&PhaseState>) -> f64 {
-    exact::fraction(state).map_or_else(|| float::fraction(state), Ratio::to_f64)
+    exact_near_tie(float::fraction(state), 3, || exact::fraction(state))
 }
 
 /// Σ wₚ·fₚ / Σ wₚ over all four phases, 0–1.
 pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> f64 {
-    exact::weighted(weights, phases).map_or_else(|| float::weighted(weights, phases), Ratio::to_f64)
+    exact_near_tie(float::weighted(weights, phases), 3, || {
+        exact::weighted(weights, phases)
+    })
 }
 
 /// The weighted progress of a milestone, 0–100 (SPEC §3, first rule that
-/// applies). Computed exactly (every input is a decimal, so the figure is
-/// a rational), and given as the `f64` nearest to it, so that rounding it
-/// on its decimal value (`util::round`) is exact: 28.75 is 28.75, not
-/// 28.749999999999996. Floating point only when the exact figure outgrows
-/// `i128` (absurd weights).
+/// applies). Every input is a decimal, so the figure is a rational: where
+/// floating point lands near a tie of the reported figure (one decimal),
+/// it is computed exactly (`exact`) and given as the `f64` nearest to it,
+/// so that rounding it on its decimal value (`util::round`) is exact:
+/// 28.75 is 28.75, not 28.749999999999996. Far from a tie both round
+/// alike, and floating point is a hundred times cheaper.
 pub fn milestone(m: &Milestone, status: Status) -> f64 {
-    exact::milestone(m, status).map_or_else(|| float::milestone(m, status), Ratio::to_f64)
+    exact_near_tie(float::milestone(m, status), 1, || {
+        exact::milestone(m, status)
+    })
+}
+
+/// `x`, or the exact figure when `x` is within floating point's reach of a
+/// tie at `places` decimals (or the exact one outgrows `i128`: then `x`).
+fn exact_near_tie(x: f64, places: i32, exact: impl FnOnce() -> Option<Ratio>) -> f64 {
+    let y = x * 10f64.powi(places);
+    if ((y - y.floor()) - 0.5).abs() > 1e-6 {
+        return x;
+    }
+    exact().map_or(x, Ratio::to_f64)
 }
 
 /// The same rules in rationals; `None` when a figure outgrows them.
@@ -115,7 +130,7 @@ mod exact {
     }
 }
 
-/// The rules in floating point, for figures too large for `exact`.
+/// The rules in floating point: exact enough far from a tie.
 mod float {
     use super::*;
 
@@ -145,7 +160,7 @@ mod float {
 
     fn task_score(t: &Task, weights: &[f64; 4]) -> f64 {
         if let Some(phases) = &t.phases {
-            return super::weighted(weights, phases);
+            return weighted(weights, phases);
         }
         match status::of_task(t) {
             Status::Completed => 1.0,
@@ -159,7 +174,7 @@ mod float {
             return 100.0;
         }
         if let Some(phases) = &m.phases {
-            return 100.0 * super::weighted(&m.weights, phases);
+            return 100.0 * weighted(&m.weights, phases);
         }
         if !m.tasks.is_empty() {
             let total: f64 = m.tasks.iter().map(|t| t.weight).sum();
@@ -223,9 +238,10 @@ pub fn phase_bars(m: &Milestone) -> Vec<PhaseBar> {
     Phase::ALL
         .iter()
         .map(|&p| {
-            let fr = exact::mean(&phased, p).map_or_else(
-                || phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64,
-                Ratio::to_f64,
+            let fr = exact_near_tie(
+                phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64,
+                3,
+                || exact::mean(&phased, p),
             );
             let statuses: Vec<Option<&String>> = phased
                 .iter()
