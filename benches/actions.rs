@@ -1,7 +1,8 @@
 //! `cargo bench --bench actions`: what a key that acts on one milestone
 //! costs, at 10 and 10,000 milestones in one run (issue 25 item 1). The
 //! real binary in a pseudo-terminal on generated trees (with logs), one
-//! extra milestone `0a` first in the list whose agent is `sleep 600`:
+//! extra milestone `0a` (the last row, selected with `G`) whose agent is
+//! `sleep 600`:
 //! `s` → its run's supervisor alive, `p` → the supervisor stopped (`T` in
 //! `/proc`), `r` → running again, `x` `y` → every process of the run gone.
 //! Each time is from the key to the kernel's state, polled every 0.2 ms.
@@ -76,22 +77,27 @@ fn main() {
         ws::agent_config(&root, cfg.path(), &["sleep", "600"], "");
         let _cleanup = ws::Groups(root.clone());
         let mut p = Pty::spawn_env(&root, 200, 60, &[], &[("XDG_CONFIG_HOME", cfg.path())]);
-        p.wait_for("every milestone read, 0a selected", |s| {
-            s.contains("Bench run") && s.contains("Milestone 0") && !s.contains("reading")
+        p.wait_for("every milestone read", |s| {
+            s.contains("Milestone 0") && !s.contains("reading")
         });
+        // The generated ids are digits alone, so they have no stage and
+        // their group comes first: `0a` (stage 0) is the last row.
+        p.send(b"G");
+        p.wait_for("0a selected", |s| s.contains("┌ 0a Bench run"));
         let (mut start, mut pause, mut resume, mut stop) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut last: Option<String> = None;
+        // The previous run's record: a new run is a new process group (its
+        // `started_at` alone, to the second, can be the previous one's).
+        let mut last: Option<i32> = None;
         for _ in 0..rounds {
             let t0 = Instant::now();
             p.send(b"s");
             start.push(until(&mut p, t0, "s: the run's supervisor", || {
-                run_of(&root).is_some_and(|(g, at)| {
-                    Some(&at) != last.as_ref() && state(g).is_some_and(|c| c != 'Z')
-                })
+                run_of(&root)
+                    .is_some_and(|(g, _)| last != Some(g) && state(g).is_some_and(|c| c != 'Z'))
             }));
-            let (pgid, at) = run_of(&root).expect("a run");
-            last = Some(at);
+            let (pgid, _) = run_of(&root).expect("a run");
+            last = Some(pgid);
             shown(&mut p, "running");
             let t0 = Instant::now();
             p.send(b"p");

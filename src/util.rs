@@ -7,7 +7,9 @@ pub mod hash;
 pub mod log;
 pub mod near;
 pub mod par;
+pub mod ratio;
 pub mod rng;
+pub mod round;
 pub mod text;
 pub mod time;
 

@@ -34,9 +34,9 @@ fn num(x: f64) -> J {
     }
 }
 
-fn round(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
+/// Half away from zero on the decimal value (SPEC §7).
+fn round(x: f64, places: u32) -> f64 {
+    crate::util::round::half_away(x, places)
 }
 
 /// SPEC §7, serialized straight from the snapshot (no intermediate tree:
@@ -266,7 +266,7 @@ fn table(snap: &Snapshot, width: usize) -> String {
                 v.status.name()
             },
             &crate::ui::bar::text(&v.phases, v.progress, 16),
-            &format!("{:.0}", v.progress),
+            &crate::util::round::twice(v.progress, 1, 0).to_string(),
             &if v.blockers.is_empty() {
                 String::new()
             } else {
@@ -286,8 +286,9 @@ fn table(snap: &Snapshot, width: usize) -> String {
     };
     let blockers = snap.blockers().count();
     out.push_str(&format!(
-        "\n{}, overall {overall:.0}%, {}",
+        "\n{}, overall {}%, {}",
         plural(total, "milestone"),
+        crate::util::round::fixed(overall, 0),
         plural(blockers, "blocker")
     ));
     if let Some(cost) = crate::ui::panes::subagents::total(snap) {

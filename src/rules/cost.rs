@@ -24,8 +24,12 @@ const DEFAULTS: &[(&str, [f64; 4])] = &[
 
 /// Dollars per million tokens as the integer `Price` keeps (millionths).
 pub fn micros(dollars_per_million: f64) -> Option<u64> {
-    (dollars_per_million.is_finite() && dollars_per_million >= 0.0)
-        .then(|| (dollars_per_million * 1e6).round() as u64)
+    // Half away from zero on the decimal value, as every SPEC rounding.
+    (dollars_per_million.is_finite() && dollars_per_million >= 0.0).then(|| {
+        crate::util::round::scaled(dollars_per_million, 6)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or((dollars_per_million * 1e6).round() as u64)
+    })
 }
 
 pub fn price(p: [f64; 4]) -> Price {

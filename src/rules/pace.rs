@@ -36,33 +36,40 @@ pub fn start(m: &Milestone, events: &[Event]) -> Option<DateTime<Utc>> {
 }
 
 /// `progress` is the computed figure; SPEC §10 works from the reported one
-/// (one decimal), in tenths of a point here so that the division and the
-/// rounding down to the minute are exact integer arithmetic.
+/// (one decimal, half away from zero on its decimal value: `util::round`),
+/// in tenths of a point here, and the time in nanoseconds, so that the
+/// division, its rounding and the rounding down to the minute are exact
+/// integer arithmetic.
 pub fn pace(
     status: Status,
     progress: f64,
     start: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Option<Pace> {
+    const NS_PER_HOUR: i128 = 3_600_000_000_000;
+    const NS_PER_MINUTE: i128 = 60_000_000_000;
     if matches!(status, Status::Completed | Status::Cancelled) {
         return None;
     }
-    let tenths = (progress.clamp(0.0, 100.0) * 10.0).round() as i128;
+    let tenths = i128::from(crate::util::round::scaled(progress.clamp(0.0, 100.0), 1)?);
     if tenths <= 0 {
         return None;
     }
-    let elapsed_ms = i128::from((now - start?).num_milliseconds());
-    if elapsed_ms <= 0 {
+    let ns = |d: chrono::TimeDelta| {
+        i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos())
+    };
+    let elapsed = ns(now - start?);
+    if elapsed <= 0 {
         return None;
     }
-    // points/hour × 10 = tenths × 3,600,000 / elapsed_ms, half away from zero.
-    let num = tenths * 3_600_000;
-    let pph10 = (2 * num + elapsed_ms) / (2 * elapsed_ms);
-    // (100 − p) / (p / h) hours, from the unrounded speed, floored.
-    let remaining_ms = (1000 - tenths).max(0) * elapsed_ms / tenths;
-    let eta_ms = i128::from(now.timestamp_millis()) + remaining_ms;
-    let minute = eta_ms.div_euclid(60_000) * 60_000;
-    let eta = DateTime::from_timestamp_millis(i64::try_from(minute).ok()?)?;
+    // points/hour × 10 = tenths × ns per hour / elapsed, half away from zero.
+    let num = tenths * NS_PER_HOUR;
+    let pph10 = (2 * num + elapsed) / (2 * elapsed);
+    // now + (100 − p) / (p / h) hours, from the unrounded speed, floored to
+    // the minute: ⌊(now·p + (100 − p)·h) / (p · 1 min)⌋ minutes.
+    let now_ns = ns(now - DateTime::UNIX_EPOCH);
+    let minute = (now_ns * tenths + (1000 - tenths) * elapsed).div_euclid(tenths * NS_PER_MINUTE);
+    let eta = DateTime::from_timestamp(i64::try_from(minute.checked_mul(60)?).ok()?, 0)?;
     Some(Pace {
         points_per_hour: pph10 as f64 / 10.0,
         eta,
@@ -263,6 +270,63 @@ mod tests {
             .is_none()
         );
         assert!(pace(Status::InProgress, 50.0, None, now).is_none());
+    }
+
+    #[test]
+    fn speed_is_exact_to_the_nanosecond() {
+        let now = t("2026-11-22T10:00:00Z");
+        // 50 points in 1.8432 s: 976562.5 tenths an hour → 97656.3 (with
+        // the time in whole milliseconds, 1.843 s, it was 97666.8).
+        let p = pace(
+            Status::InProgress,
+            50.0,
+            Some(t("2026-11-22T09:59:58.1568Z")),
+            now,
+        )
+        .expect("pace");
+        assert_eq!(p.points_per_hour, 97656.3);
+        assert_eq!(p.eta, t("2026-11-22T10:00:00Z"));
+        // 28.75 is reported as 28.8: in 1 h, 28.8 an hour; left 71.2 / 28.8
+        // = 2.4722… h = 2h28m20s → 12:28.
+        let p = pace(
+            Status::InProgress,
+            28.75,
+            Some(t("2026-11-22T09:00:00Z")),
+            now,
+        )
+        .expect("pace");
+        assert_eq!(p.points_per_hour, 28.8);
+        assert_eq!(p.eta, t("2026-11-22T12:28:00Z"));
+        // 100 (not completed): nothing left, the ETA is now.
+        let p = pace(
+            Status::InProgress,
+            100.0,
+            Some(t("2026-11-22T09:00:00.5Z")),
+            now,
+        )
+        .expect("pace");
+        assert_eq!(p.points_per_hour, 100.0);
+        assert_eq!(p.eta, now);
+        // 0.05 is reported as 0.1 (half away): a pace; a start 1 ns in the
+        // future is none.
+        assert!(
+            pace(
+                Status::InProgress,
+                0.05,
+                Some(t("2026-11-22T09:00:00Z")),
+                now
+            )
+            .is_some()
+        );
+        assert!(
+            pace(
+                Status::InProgress,
+                50.0,
+                Some(t("2026-11-22T10:00:00.000000001Z")),
+                now
+            )
+            .is_none()
+        );
     }
 
     #[test]

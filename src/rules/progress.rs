@@ -2,75 +2,115 @@
 
 use crate::model::{Milestone, Phase, PhaseBar, PhaseMap, PhaseState, Status, Task, TaskCounts};
 use crate::rules::status;
+use crate::util::ratio::Ratio;
 
 /// A phase's fraction: an explicit figure wins, else its status.
 pub fn fraction(state: Option<&PhaseState>) -> f64 {
-    match state {
-        Some(PhaseState {
-            progress: Some(p), ..
-        }) => p / 100.0,
-        Some(PhaseState {
-            status: Some(s), ..
-        }) => status::phase_fraction(s),
-        _ => 0.0,
-    }
+    exact_near_tie(float::fraction(state), 3, || exact::fraction(state))
 }
 
 /// Σ wₚ·fₚ / Σ wₚ over all four phases, 0–1.
 pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> f64 {
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    Phase::ALL
-        .iter()
-        .map(|p| weights[p.index()] * fraction(phases.get(*p)))
-        .sum::<f64>()
-        / total
+    exact_near_tie(float::weighted(weights, phases), 3, || {
+        exact::weighted(weights, phases)
+    })
 }
 
-/// One task's score, 0–1.
-pub fn task_score(t: &Task, weights: &[f64; 4]) -> f64 {
-    if let Some(phases) = &t.phases {
-        return weighted(weights, phases);
-    }
-    match status::of_task(t) {
-        Status::Completed => 1.0,
-        Status::InProgress => 0.5,
-        _ => 0.0,
-    }
-}
-
-/// The weighted progress of a milestone, 0–100 (SPEC §3, first rule that applies).
+/// The weighted progress of a milestone, 0–100 (SPEC §3, first rule that
+/// applies). Every input is a decimal, so the figure is a rational: where
+/// floating point lands near a tie of the reported figure (one decimal),
+/// it is computed exactly (`exact`) and given as the `f64` nearest to it,
+/// so that rounding it on its decimal value (`util::round`) is exact:
+/// 28.75 is 28.75, not 28.749999999999996. Far from a tie both round
+/// alike, and floating point is a hundred times cheaper.
 pub fn milestone(m: &Milestone, status: Status) -> f64 {
-    if status == Status::Completed {
-        return 100.0;
+    exact_near_tie(float::milestone(m, status), 1, || {
+        exact::milestone(m, status)
+    })
+}
+
+/// `x`, or the exact figure when `x` is within floating point's reach of a
+/// tie at `places` decimals (or the exact one outgrows `i128`: then `x`).
+fn exact_near_tie(x: f64, places: i32, exact: impl FnOnce() -> Option<Ratio>) -> f64 {
+    let y = x * 10f64.powi(places);
+    if ((y - y.floor()) - 0.5).abs() > 1e-6 {
+        return x;
     }
-    if let Some(phases) = &m.phases {
-        return 100.0 * weighted(&m.weights, phases);
+    exact().map_or(x, Ratio::to_f64)
+}
+
+/// The same rules in rationals; `None` when a figure outgrows them.
+mod exact;
+
+/// The rules in floating point: exact enough far from a tie.
+mod float {
+    use super::*;
+
+    pub fn fraction(state: Option<&PhaseState>) -> f64 {
+        match state {
+            Some(PhaseState {
+                progress: Some(p), ..
+            }) => p / 100.0,
+            Some(PhaseState {
+                status: Some(s), ..
+            }) => status::phase_fraction(s),
+            _ => 0.0,
+        }
     }
-    if !m.tasks.is_empty() {
-        let total: f64 = m.tasks.iter().map(|t| t.weight).sum();
+
+    pub fn weighted(weights: &[f64; 4], phases: &PhaseMap) -> f64 {
+        let total: f64 = weights.iter().sum();
         if total <= 0.0 {
             return 0.0;
         }
-        let sum: f64 = m
-            .tasks
+        Phase::ALL
             .iter()
-            .map(|t| t.weight * task_score(t, &m.weights))
-            .sum();
-        return 100.0 * sum / total;
+            .map(|p| weights[p.index()] * fraction(phases.get(*p)))
+            .sum::<f64>()
+            / total
     }
-    if m.bundle.is_some() {
-        let total = super::plan::total(m).unwrap_or(0);
-        let done = m.counters.completed.unwrap_or(0).min(total);
-        return if total == 0 {
-            0.0
-        } else {
-            100.0 * done as f64 / total as f64
-        };
+
+    fn task_score(t: &Task, weights: &[f64; 4]) -> f64 {
+        if let Some(phases) = &t.phases {
+            return weighted(weights, phases);
+        }
+        match status::of_task(t) {
+            Status::Completed => 1.0,
+            Status::InProgress => 0.5,
+            _ => 0.0,
+        }
     }
-    m.declared_progress.unwrap_or(0.0)
+
+    pub fn milestone(m: &Milestone, status: Status) -> f64 {
+        if status == Status::Completed {
+            return 100.0;
+        }
+        if let Some(phases) = &m.phases {
+            return 100.0 * weighted(&m.weights, phases);
+        }
+        if !m.tasks.is_empty() {
+            let total: f64 = m.tasks.iter().map(|t| t.weight).sum();
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let sum: f64 = m
+                .tasks
+                .iter()
+                .map(|t| t.weight * task_score(t, &m.weights))
+                .sum();
+            return 100.0 * sum / total;
+        }
+        if m.bundle.is_some() {
+            let total = super::super::plan::total(m).unwrap_or(0);
+            let done = m.counters.completed.unwrap_or(0).min(total);
+            return if total == 0 {
+                0.0
+            } else {
+                100.0 * done as f64 / total as f64
+            };
+        }
+        m.declared_progress.unwrap_or(0.0)
+    }
 }
 
 fn status_for(fr: f64) -> &'static str {
@@ -110,7 +150,11 @@ pub fn phase_bars(m: &Milestone) -> Vec<PhaseBar> {
     Phase::ALL
         .iter()
         .map(|&p| {
-            let fr = phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64;
+            let fr = exact_near_tie(
+                phased.iter().map(|ph| fraction(ph.get(p))).sum::<f64>() / phased.len() as f64,
+                3,
+                || exact::mean(&phased, p),
+            );
             let statuses: Vec<Option<&String>> = phased
                 .iter()
                 .map(|ph| ph.get(p).and_then(|s| s.status.as_ref()))
@@ -234,5 +278,59 @@ mod tests {
         assert_eq!(bars[0].status, "in_progress");
         assert!((bars[1].fraction - 0.125).abs() < 1e-9);
         assert!(phase_bars(&ms("id: a\ntasks: [{status: done}]\n")).is_empty());
+    }
+
+    /// Reported as `status --json` reports it (one decimal).
+    fn reported(src: &str) -> f64 {
+        crate::util::round::half_away(progress(src), 1)
+    }
+
+    #[test]
+    fn boundaries_are_exact_and_round_half_away() {
+        // 25·0.75 + 40·0.25 = 28.75 (28.749999999999996 in floating point).
+        let src = "id: a\nphases:\n  spec: {status: in_review}\n  execute: {status: blocked}\n";
+        assert_eq!(progress(src), 28.75);
+        assert_eq!(reported(src), 28.8);
+        // 25·0.25 + 20·0.25 + 40·1 = 51.25; 25·0.75 + 20·0.25 + 40·1 = 63.75.
+        let src = "id: a\nphases:\n  spec: {status: blocked}\n  task: {status: blocked}\n  execute: {status: done}\n";
+        assert_eq!(reported(src), 51.3);
+        let src = "id: a\nphases:\n  spec: {status: in_review}\n  task: {status: blocked}\n  execute: {status: done}\n";
+        assert_eq!(reported(src), 63.8);
+        // An explicit figure: 15 · 9 / 100 = 1.35 (1.3499999999999999).
+        assert_eq!(reported("id: a\nphases:\n  design: {progress: 9}\n"), 1.4);
+        // The same sum through tasks with per-task phases, and task weights.
+        let src = "id: a\ntasks:\n  - {id: t1, weight: 1.5, kiro_workflow: {phases: {spec: in_review, execute: blocked}}}\n  - {id: t2, weight: 0.5, kiro_workflow: {phases: {spec: in_review, execute: blocked}}}\n";
+        assert_eq!(progress(src), 28.75);
+        assert_eq!(reported(src), 28.8);
+        // Declared figures: as written, clamped.
+        assert_eq!(reported("id: a\nprogress: 28.65\n"), 28.7);
+        assert_eq!(reported("id: a\nprogress: -5\n"), 0.0);
+        assert_eq!(reported("id: a\nprogress: 100\n"), 100.0);
+        assert_eq!(
+            reported("id: a\nphases:\n  design: {status: pending}\n"),
+            0.0
+        );
+        assert_eq!(
+            reported("id: a\nphases: {design: done, spec: done, task: done, execute: done}\n"),
+            100.0
+        );
+    }
+
+    #[test]
+    fn fractions_are_exact_and_round_half_away() {
+        let round3 = |x: f64| crate::util::round::half_away(x, 3);
+        let bars = phase_bars(&ms(
+            "id: a\nphases:\n  design: {progress: 13.45}\n  spec: {progress: 56.25}\n  task: {progress: 33.35}\n",
+        ));
+        assert_eq!(bars[0].fraction, 0.1345);
+        assert_eq!(round3(bars[0].fraction), 0.135);
+        assert_eq!(round3(bars[1].fraction), 0.563);
+        assert_eq!(round3(bars[2].fraction), 0.334);
+        assert_eq!(round3(bars[3].fraction), 0.0);
+        // The plain mean over the tasks: (0.9 + 0 + 0.1035) / 3 = 0.3345.
+        let bars = phase_bars(&ms(
+            "id: a\ntasks:\n  - phases: {design: {progress: 90}}\n  - phases: {design: {progress: 0}}\n  - phases: {design: {progress: 10.35}}\n",
+        ));
+        assert_eq!(round3(bars[0].fraction), 0.335);
     }
 }

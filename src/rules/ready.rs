@@ -22,7 +22,7 @@ pub fn merged(events: &[Event]) -> Option<String> {
 pub fn ready(v: &MilestoneView, checks_configured: bool) -> Ready {
     let mut missing = Vec::new();
     // The reported figure (one decimal), as `status --json` shows it.
-    if (v.progress * 10.0).round() < 1000.0 {
+    if crate::util::round::scaled(v.progress, 1).is_none_or(|t| t < 1000) {
         missing.push(Gate::Phases);
     }
     if v.blockers

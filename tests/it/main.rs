@@ -14,6 +14,7 @@ mod dashboard;
 mod dialects;
 mod edit_props;
 mod edits;
+mod exact;
 mod faults;
 mod fleet;
 mod fleet_screen;

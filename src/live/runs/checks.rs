@@ -88,7 +88,7 @@ fn details(job: &Job, out: Option<&Outcome>) -> serde_json::Value {
     if let Some(o) = out {
         d["exit_code"] = o.exit_code.into();
         d["signal"] = o.signal.into();
-        d["seconds"] = ((o.seconds * 1000.0).round() / 1000.0).into();
+        d["seconds"] = crate::util::round::half_away(o.seconds, 3).into();
     }
     if job.base {
         d["where"] = "base".into();

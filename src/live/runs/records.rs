@@ -73,7 +73,7 @@ pub fn save_pause(root: &Path, p: &Pause) -> std::io::Result<()> {
     exec.insert(s("current_task"), p.current_task.map_or(Value::Null, s));
     exec.insert(
         s("progress_percentage"),
-        Value::Number(((p.progress * 10.0).round() / 10.0).into()),
+        Value::Number(crate::util::round::half_away(p.progress, 1).into()),
     );
     let mut resume = crate::read::yaml::Mapping::new();
     resume.insert(

@@ -161,7 +161,7 @@ pub fn header(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
     } else {
         snap.milestones.iter().map(|m| m.progress).sum::<f64>() / total as f64
     };
-    let right = format!(" overall {overall:.0}% ");
+    let right = format!(" overall {}% ", crate::util::round::fixed(overall, 0));
     // The overall figure always shows; the pieces give way by rank.
     let room = (r.width as usize).saturating_sub(right.width());
     let width = |p: &[Piece]| p.iter().map(|p| p.text.width()).sum::<usize>();

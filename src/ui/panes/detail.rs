@@ -12,6 +12,7 @@ use crate::model::{MilestoneView, RunState, Status};
 use crate::ui::bar;
 use crate::ui::text::{escape, fit};
 use crate::ui::theme::Theme;
+use crate::util::round;
 use crate::util::time::age;
 
 pub fn detail(app: &App, theme: &Theme, f: &mut Frame, r: Rect) {
@@ -68,11 +69,11 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
     }
     out.push(Line::from(head));
     let mut prog = vec![Span::styled(
-        format!("progress {:.1}%", m.progress),
+        format!("progress {}%", round::fixed(m.progress, 1)),
         theme.bold(),
     )];
     if let Some(d) = ms.declared_progress {
-        prog.push(Span::raw(format!("  declared {d:.0}%")));
+        prog.push(Span::raw(format!("  declared {}%", round::twice(d, 1, 0))));
         if m.declared_is_stale() {
             prog.push(Span::styled("  stale", theme.status(Status::Paused)));
         }
@@ -93,7 +94,10 @@ fn detail_lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Ve
                 bw,
                 theme,
             ));
-            spans.push(Span::raw(format!(" {:>3.0}% ", p.fraction * 100.0)));
+            spans.push(Span::raw(format!(
+                " {:>3}% ",
+                round::twice(p.fraction, 3, 2)
+            )));
             spans.push(Span::styled(p.status.clone(), theme.phase(&p.status)));
             out.push(Line::from(spans));
         }

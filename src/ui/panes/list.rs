@@ -118,7 +118,7 @@ fn milestone_row<'a>(
     } else {
         format!("{}", m.blockers.len())
     };
-    let pct = format!("{:>3.0}%", m.progress);
+    let pct = format!("{:>3}%", crate::util::round::twice(m.progress, 1, 0));
     // glyph, spaces, percentage and blocker column are fixed; the bar and
     // title share the rest.
     let run = match m.run.as_ref().map(|r| r.state) {

@@ -41,7 +41,7 @@ fn fact(m: &MilestoneView, g: Gate) -> String {
     let w = m.worktree.as_deref();
     let base = w.and_then(|w| w.base.as_deref()).unwrap_or("the base");
     match g {
-        Gate::Phases => format!("at {:.1}%", m.progress),
+        Gate::Phases => format!("at {}%", crate::util::round::fixed(m.progress, 1)),
         Gate::Blockers => {
             let (forecast, others): (Vec<_>, Vec<_>) = m
                 .blockers
