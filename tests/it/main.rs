@@ -14,6 +14,7 @@ mod dialects;
 mod edit_props;
 mod edits;
 mod faults;
+mod fence;
 mod fleet;
 mod fleet_screen;
 mod fuzz_corpus;
