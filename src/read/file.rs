@@ -7,13 +7,28 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Problem;
 
+mod beneath;
+
+pub use beneath::available as beneath_available;
+
 /// Where reads are allowed: the workspace root and its worktrees, as
-/// canonical paths.
+/// canonical paths, each with a directory descriptor that files are opened
+/// beneath (`beneath`).
 #[derive(Debug, Clone)]
 pub struct Fence {
     pub root: PathBuf,
-    allowed: Vec<PathBuf>,
+    allowed: Vec<beneath::Dir>,
     pub max_bytes: u64,
+}
+
+/// Why `Fence::open` opened nothing.
+enum Refused {
+    /// The fence's rule refused it (or the file could not be resolved).
+    Fence(Problem),
+    Dir,
+    /// A FIFO, socket or device.
+    Special,
+    Io(std::io::Error),
 }
 
 impl Fence {
@@ -21,7 +36,7 @@ impl Fence {
         let canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         Fence {
             root: canon.clone(),
-            allowed: vec![canon],
+            allowed: vec![beneath::Dir::new(canon)],
             max_bytes,
         }
     }
@@ -29,9 +44,9 @@ impl Fence {
     /// Allows reads under another directory (a worktree outside the root).
     pub fn allow(&mut self, dir: &Path) {
         if let Ok(c) = fs::canonicalize(dir)
-            && !self.allowed.iter().any(|a| c.starts_with(a))
+            && !self.allowed.iter().any(|a| c.starts_with(&a.path))
         {
-            self.allowed.push(c);
+            self.allowed.push(beneath::Dir::new(c));
         }
     }
 
@@ -48,6 +63,13 @@ impl Fence {
     /// last component) and refuses what leaves the fence or loops: a
     /// symlinked `.milestones/active -> /elsewhere` is outside too.
     pub fn check(&self, path: &Path) -> Result<PathBuf, Problem> {
+        let (target, link) = self.resolve(path)?;
+        Ok(if link { target } else { path.to_path_buf() })
+    }
+
+    /// The canonical target of `path` inside the fence, and whether `path`
+    /// itself is a symlink.
+    fn resolve(&self, path: &Path) -> Result<(PathBuf, bool), Problem> {
         let rel = self.rel(path);
         let meta = fs::symlink_metadata(path)
             .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
@@ -62,12 +84,8 @@ impl Fence {
                 format!("{why}; expected a link to a file inside the workspace"),
             )
         })?;
-        if self.allowed.iter().any(|a| target.starts_with(a)) {
-            return Ok(if meta.file_type().is_symlink() {
-                target
-            } else {
-                path.to_path_buf()
-            });
+        if self.allowed.iter().any(|a| target.starts_with(&a.path)) {
+            return Ok((target, meta.file_type().is_symlink()));
         }
         let how = if meta.file_type().is_symlink() {
             "symlink points"
@@ -83,22 +101,67 @@ impl Fence {
         ))
     }
 
+    /// Opens a regular file inside the fence for reading, never blocking
+    /// on a FIFO: the fence's refusal as a `Problem`, or the file and its
+    /// metadata, or the error `open_regular` would give.
+    pub fn open(&self, path: &Path) -> Result<std::io::Result<(fs::File, fs::Metadata)>, Problem> {
+        match self.open_file(path) {
+            Ok(f) => Ok(Ok(f)),
+            Err(Refused::Fence(p)) => Err(p),
+            Err(Refused::Dir) => Ok(Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory",
+            ))),
+            Err(Refused::Special) => Ok(Err(std::io::Error::other(
+                "not a regular file (a FIFO, socket or device)",
+            ))),
+            Err(Refused::Io(e)) => Ok(Err(e)),
+        }
+    }
+
+    /// One `openat2` beneath the allowed directory the path is under; when
+    /// that is refused or fails, the walk decides (`beneath`).
+    fn open_file(&self, path: &Path) -> Result<(fs::File, fs::Metadata), Refused> {
+        if let Some(f) = self.allowed.iter().find_map(|d| d.open_beneath(path)) {
+            return regular(f);
+        }
+        let (target, _) = self.resolve(path).map_err(Refused::Fence)?;
+        let meta = fs::metadata(&target).map_err(Refused::Io)?;
+        if meta.is_dir() {
+            return Err(Refused::Dir);
+        }
+        if !meta.is_file() {
+            return Err(Refused::Special);
+        }
+        let dir = self.allowed.iter().find(|d| target.starts_with(&d.path));
+        match dir.and_then(|d| d.open_exact(&target)) {
+            Some(Ok(f)) => regular(f),
+            Some(Err(rustix::io::Errno::LOOP | rustix::io::Errno::XDEV)) => {
+                Err(Refused::Fence(Problem::error(
+                    self.rel(path),
+                    "a symlink appeared on the way while it was read; not read",
+                )))
+            }
+            Some(Err(e)) => Err(Refused::Io(e.into())),
+            None => open_nonblocking(&target)
+                .map_err(Refused::Io)
+                .and_then(regular),
+        }
+    }
+
     /// Reads a text file: at most `max_bytes`, valid UTF-8, BOM stripped,
     /// CRLF turned into LF.
     pub fn read_text(&self, path: &Path) -> Result<String, Problem> {
         let rel = self.rel(path);
-        let real = self.check(path)?;
-        let meta =
-            fs::metadata(&real).map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            return Err(Problem::error(&rel, "is a directory; expected a file"));
-        }
-        if !meta.is_file() {
-            return Err(Problem::error(
+        let (f, meta) = self.open_file(path).map_err(|r| match r {
+            Refused::Fence(p) => p,
+            Refused::Dir => Problem::error(&rel, "is a directory; expected a file"),
+            Refused::Special => Problem::error(
                 &rel,
                 "is not a regular file (a FIFO, socket or device); expected a file",
-            ));
-        }
+            ),
+            Refused::Io(e) => Problem::error(&rel, format!("cannot read: {e}")),
+        })?;
         if meta.len() > self.max_bytes {
             return Err(Problem::error(
                 &rel,
@@ -110,8 +173,8 @@ impl Fence {
             ));
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        open_regular(&real)
-            .and_then(|f| f.take(self.max_bytes + 1).read_to_end(&mut bytes))
+        f.take(self.max_bytes + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?;
         if bytes.len() as u64 > self.max_bytes {
             return Err(Problem::error(
@@ -124,6 +187,18 @@ impl Fence {
         }
         decode(&bytes)
             .map_err(|(line, col, msg)| Problem::error(&rel, msg).at(Some(line), Some(col)))
+    }
+}
+
+/// The file and its metadata when it is a regular file.
+fn regular(f: fs::File) -> Result<(fs::File, fs::Metadata), Refused> {
+    let meta = f.metadata().map_err(Refused::Io)?;
+    if meta.is_file() {
+        Ok((f, meta))
+    } else if meta.is_dir() {
+        Err(Refused::Dir)
+    } else {
+        Err(Refused::Special)
     }
 }
 
@@ -187,10 +262,9 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
 /// whether the start was cut (its first line may then be partial).
 pub fn tail_text(fence: &Fence, path: &Path, bytes: u64) -> Result<(String, bool), Problem> {
     use std::io::{Seek, SeekFrom};
-    let real = fence.check(path)?;
     let io = |e: std::io::Error| Problem::error(fence.rel(path), e.to_string());
-    let mut f = open_regular(&real).map_err(io)?;
-    let start = f.metadata().map_err(io)?.len().saturating_sub(bytes);
+    let (mut f, meta) = fence.open(path)?.map_err(io)?;
+    let start = meta.len().saturating_sub(bytes);
     let mut buf = Vec::new();
     f.seek(SeekFrom::Start(start)).map_err(io)?;
     f.take(bytes).read_to_end(&mut buf).map_err(io)?;
@@ -201,11 +275,7 @@ pub fn tail_text(fence: &Fence, path: &Path, bytes: u64) -> Result<(String, bool
 /// device put where a file was expected is refused, not waited on (opening
 /// a FIFO blocks until someone writes to it).
 pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
+    let f = open_nonblocking(path)?;
     let kind = f.metadata()?.file_type();
     if kind.is_file() {
         Ok(f)
@@ -219,6 +289,14 @@ pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {
             "not a regular file (a FIFO, socket or device)",
         ))
     }
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
 }
 
 /// `fs::read_to_string`, through `open_regular`.

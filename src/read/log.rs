@@ -328,18 +328,14 @@ pub fn owner(path: &Path) -> Option<String> {
 /// without its newline is still being written and is left for later.
 pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
     let rel = fence.rel(path);
-    let real = fence.check(path)?;
-    let mut f = crate::read::file::open_regular(&real).map_err(|e| {
+    let (mut f, meta) = fence.open(path)?.map_err(|e| {
         if e.kind() == std::io::ErrorKind::IsADirectory {
             Problem::error(&rel, "is a directory; expected a JSONL file")
         } else {
             Problem::error(&rel, format!("cannot read: {e}"))
         }
     })?;
-    let len = f
-        .metadata()
-        .map_err(|e| Problem::error(&rel, format!("cannot read: {e}")))?
-        .len();
+    let len = meta.len();
     let mut window = TAIL_BYTES.min(len);
     loop {
         let read = read_window(&mut f, len, window)
@@ -354,10 +350,9 @@ pub fn read_tail(fence: &Fence, path: &Path) -> Result<LogRead, Problem> {
 /// Reads the complete lines appended since `offset` (a log that grew).
 pub fn read_from(fence: &Fence, path: &Path, offset: u64) -> Result<LogRead, Problem> {
     let rel = fence.rel(path);
-    let real = fence.check(path)?;
     let io = |e: std::io::Error| Problem::error(&rel, format!("cannot read: {e}"));
-    let mut f = crate::read::file::open_regular(&real).map_err(io)?;
-    let len = f.metadata().map_err(io)?.len();
+    let (mut f, meta) = fence.open(path)?.map_err(io)?;
+    let len = meta.len();
     if len < offset {
         return read_tail(fence, path);
     }

@@ -124,14 +124,15 @@ pub enum Found {
 /// Reads and classifies one document; `stem` is the fallback id.
 pub fn read_document(fence: &Fence, path: &Path, origin: Origin, stem: &str) -> Found {
     let rel = fence.rel(path);
-    if path.is_dir() && !path.is_symlink() {
-        return Found::Problem(Box::new(Problem::error(
-            &rel,
-            "is a directory; expected a milestone file",
-        )));
-    }
     let v = match parse_file(fence, path) {
         Ok(v) => v,
+        // Asked only on failure: a stat less for every file that reads.
+        Err(_) if path.is_dir() && !path.is_symlink() => {
+            return Found::Problem(Box::new(Problem::error(
+                &rel,
+                "is a directory; expected a milestone file",
+            )));
+        }
         Err(p) => return Found::Problem(Box::new(p)),
     };
     match milestone::classify(&v, origin, &rel, stem) {

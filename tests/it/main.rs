@@ -16,6 +16,7 @@ mod edit_props;
 mod edits;
 mod exact;
 mod faults;
+mod fence;
 mod fleet;
 mod fleet_screen;
 mod fuzz_corpus;
