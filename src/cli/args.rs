@@ -191,6 +191,16 @@ pub enum Command {
         #[command(flatten)]
         at: At,
     },
+    /// Go to an agent's tmux pane, as `a` does in the dashboard: inside
+    /// tmux it switches there; outside, it attaches this terminal until you
+    /// detach (what a fleet dashboard runs through `ssh -t` for a remote
+    /// agent).
+    Attach {
+        /// Milestone id.
+        id: String,
+        #[command(flatten)]
+        at: At,
+    },
     /// Git worktrees for milestones.
     #[command(subcommand)]
     Worktree(WorktreeCommand),

@@ -15,6 +15,7 @@ mod edit_props;
 mod edits;
 mod faults;
 mod fleet;
+mod fleet_keys;
 mod fleet_screen;
 mod fuzz_corpus;
 mod git;

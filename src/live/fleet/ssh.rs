@@ -82,6 +82,17 @@ pub fn spawn(host: &str, args: &[&str]) -> std::io::Result<std::process::Child> 
         .spawn()
 }
 
+/// The local argv of `ssh -t HOST -- <mdash attach ID --dir PATH, quoted>`:
+/// what a tmux window runs (no local shell reads it) to reach a remote
+/// agent's pane; the remote mdash proves the pane there.
+pub fn attach_argv(host: &str, mdash: &str, id: &str, path: &str) -> Vec<String> {
+    let c = command(host, true);
+    let mut argv = vec![c.get_program().to_string_lossy().into_owned()];
+    argv.extend(c.get_args().map(|a| a.to_string_lossy().into_owned()));
+    argv.push(remote_line(&[mdash, "attach", id, "--dir", path]));
+    argv
+}
+
 /// Runs a command on the remote once (an action: never retried): its exit
 /// code and its output's last line.
 pub fn run_once(host: &str, args: &[&str]) -> (Option<i32>, String) {

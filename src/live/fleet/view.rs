@@ -11,8 +11,8 @@ use serde_json::Value as J;
 
 use crate::model::{
     AgentState, AgentView, Blocker, BlockerKind, BlockerSource, Event, Gate, Milestone,
-    MilestoneView, Origin, Pace, Phase, PhaseBar, Problem, Ready, RunState, RunView, Snapshot,
-    Status, TaskCounts, Tokens,
+    MilestoneView, Origin, Pace, Phase, PhaseBar, Problem, Ready, RequestRef, RunState, RunView,
+    Snapshot, Status, TaskCounts, Tokens,
 };
 
 fn s(v: &J) -> String {
@@ -68,8 +68,36 @@ fn blocker(id: &str, b: &J) -> Option<Blocker> {
     })
 }
 
-fn agent(a: &J) -> Option<Box<AgentView>> {
+/// `agent.request` as the stream carries it: the request by identity
+/// (what the remote `mdash answer --request` takes back).
+fn request(r: &J) -> Option<RequestRef> {
+    let hash = r["hash"].as_str()?;
+    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(RequestRef {
+        hash: hash.to_string(),
+        tool: s(&r["tool"]),
+        target: opt(&r["target"]),
+    })
+}
+
+/// The pane of an agent read from a stream: not known here (§7 does not
+/// carry it), only that a Claude Code agent of a live run mdash started
+/// has one where it runs (tmux is its default backend). An empty
+/// `TmuxPane` says so; the keys that need it run the workspace's own
+/// `mdash answer`/`reply`/`attach`, which prove the pane there.
+fn pane_there(a: &J, run: Option<&RunView>) -> Option<crate::model::TmuxPane> {
+    let live = run.is_some_and(|r| matches!(r.state, RunState::Running | RunState::Paused));
+    (live && a["kind"] == "claude").then(|| crate::model::TmuxPane {
+        pane: String::new(),
+        socket: String::new(),
+    })
+}
+
+fn agent(a: &J, run: Option<&RunView>) -> Option<Box<AgentView>> {
     let state = AgentState::parse(a["state"].as_str()?)?;
+    let pane = pane_there(a, run);
     let t = &a["tokens"];
     let n = |k: &str| t[k].as_u64().unwrap_or(0);
     Some(Box::new(AgentView {
@@ -88,11 +116,10 @@ fn agent(a: &J) -> Option<Box<AgentView>> {
             cache_read: n("cache_read"),
             cache_write: n("cache_write"),
         },
-        pane: None,
-        hooked: false,
-        // Answering a remote agent is not wired yet; its subagents are not
-        // carried over (the rows show the parent).
-        request: None,
+        hooked: pane.is_some(),
+        pane,
+        // Its subagents are not carried over (the rows show the parent).
+        request: request(&a["request"]),
         cost_micros: a["cost_usd"]
             .as_f64()
             .map(|c| (c * 1_000_000.0).round().max(0.0) as u64),
@@ -154,6 +181,7 @@ fn milestone(m: &J) -> Option<MilestoneView> {
         .iter()
         .filter_map(|g| Gate::ALL.into_iter().find(|x| x.name() == g))
         .collect();
+    let agent = agent(&m["agent"], run.as_ref());
     Some(MilestoneView {
         merged: None,
         milestone: Arc::new(milestone),
@@ -183,7 +211,7 @@ fn milestone(m: &J) -> Option<MilestoneView> {
         sessions: Vec::new(),
         worktree: None,
         run,
-        agent: agent(&m["agent"]),
+        agent,
         checks: None,
         pace: m["pace"].as_object().and_then(|p| {
             Some(Pace {
