@@ -121,6 +121,8 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A failing test leaves no remote run behind.
+    let _reap = crate::common::procs::Reap(r1.clone());
     let pg = pgid(&r1);
 
     let mut cmd = portable_pty::CommandBuilder::new(bin);

@@ -41,4 +41,5 @@ mod start_merge;
 mod startup;
 mod subagents;
 mod watch;
+mod watch_time;
 mod workspace;
