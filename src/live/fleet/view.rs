@@ -274,4 +274,41 @@ mod tests {
         let back = super::snapshot(&doc);
         assert_eq!(crate::cli::status::to_json(&back), doc);
     }
+
+    #[test]
+    fn a_streamed_agent_keeps_its_request_and_has_a_pane_only_while_its_run_lives() {
+        let m = |run: &str, hash: &str| {
+            serde_json::json!({"milestones": [{"id": "a", "status": "in_progress",
+                "run": {"state": run, "pid": 1, "started_at": "2026-11-22T09:00:00Z"},
+                "agent": {"kind": "claude", "session_id": "s", "state": "waiting_permission",
+                    "since": "2026-11-22T09:00:00Z", "detail": "Bash make test",
+                    "request": {"hash": hash, "tool": "Bash", "target": "make test"}}}]})
+        };
+        let h = "0123456789abcdef0123456789abcdef";
+        let snap = super::snapshot(&m("running", h));
+        let a = snap.milestones[0].agent.as_ref().expect("agent");
+        let r = a.request.as_ref().expect("request");
+        assert_eq!((r.hash.as_str(), r.tool.as_str()), (h, "Bash"));
+        assert_eq!(r.target.as_deref(), Some("make test"));
+        assert!(a.pane.is_some() && a.hooked);
+        let snap = super::snapshot(&m("exited", h));
+        assert!(
+            snap.milestones[0]
+                .agent
+                .as_ref()
+                .expect("agent")
+                .pane
+                .is_none()
+        );
+        // Not a hash: no request to answer.
+        let snap = super::snapshot(&m("running", "$(id)"));
+        assert!(
+            snap.milestones[0]
+                .agent
+                .as_ref()
+                .expect("agent")
+                .request
+                .is_none()
+        );
+    }
 }
