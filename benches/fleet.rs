@@ -48,7 +48,7 @@ fn until(p: &mut Pty, t0: Instant, what: &str, pred: impl Fn(&str) -> bool) -> f
     }
 }
 
-/// Processes whose command line holds every one of `parts` (NUL-joined).
+/// Processes of `exe` whose command line holds every one of `parts`.
 fn pids_with(parts: &[&str]) -> Vec<u32> {
     std::fs::read_dir("/proc")
         .into_iter()
@@ -58,7 +58,8 @@ fn pids_with(parts: &[&str]) -> Vec<u32> {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
             let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            parts.iter().all(|p| cmd.contains(p)).then_some(pid)
+            (cmd.starts_with(&format!("{} ", ws::EXE)) && parts.iter().all(|p| cmd.contains(p)))
+                .then_some(pid)
         })
         .collect()
 }
@@ -168,20 +169,15 @@ fn main() {
     }
     ws::stats(&format!("key (j/k) → screen, {count} × {n}"), times);
 
-    let local = pids_with(&[ws::EXE, "watch", "--json"])
+    let local = pids_with(&["watch", "--json"])
         .into_iter()
         .filter(|&c| ws::status_kb(c, "PPid") == u64::from(pid))
         .collect::<Vec<_>>();
     let remote_watch: Vec<u32> = if remote > 0 {
-        pids_with(&[
-            ws::EXE,
-            "watch",
-            "--json",
-            &trees[0].path().display().to_string(),
-        ])
-        .into_iter()
-        .filter(|c| !local.contains(c) && ws::status_kb(*c, "PPid") != u64::from(pid))
-        .collect()
+        pids_with(&["watch", "--json", &trees[0].path().display().to_string()])
+            .into_iter()
+            .filter(|c| !local.contains(c) && ws::status_kb(*c, "PPid") != u64::from(pid))
+            .collect()
     } else {
         Vec::new()
     };
@@ -194,10 +190,19 @@ fn main() {
     };
     mem("memory: the fleet dashboard", pid);
     for &c in &local {
-        mem("memory: its local watch --json (8 workspaces)", c);
+        mem(
+            &format!(
+                "memory: its local watch --json ({} workspaces)",
+                count - remote
+            ),
+            c,
+        );
     }
     for &c in &remote_watch {
-        mem("memory: the remote watch --json (2 workspaces)", c);
+        mem(
+            &format!("memory: the remote watch --json ({remote} workspaces)"),
+            c,
+        );
     }
 
     // Idle: settled (tokio keeps an idle blocking thread for 10 s).

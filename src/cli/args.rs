@@ -186,7 +186,8 @@ pub enum Command {
     Reply {
         /// Milestone id.
         id: String,
-        /// The reply (one line).
+        /// The reply (one line; may start with `-`).
+        #[arg(allow_hyphen_values = true)]
         text: String,
         #[command(flatten)]
         at: At,

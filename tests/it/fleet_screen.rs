@@ -148,7 +148,12 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
                 .all(|t| s.contains(t))
     };
     p.wait_for("four workspaces, live", all_live);
-    let streams = ssh_streams();
+    // This test's streams (other tests' run beside it).
+    let w_path = w.path().display().to_string();
+    let streams: Vec<String> = ssh_streams()
+        .into_iter()
+        .filter(|s| s.contains(&w_path))
+        .collect();
     assert_eq!(streams.len(), 1, "one ssh for the host: {streams:?}");
     assert!(
         streams[0].contains(&r1.display().to_string())

@@ -35,7 +35,9 @@ fn once(
     mut args: Vec<String>,
     done: impl FnOnce(Option<i32>, String) -> Msg + Send + 'static,
 ) {
-    args.extend(["--dir".into(), e.path.clone()]);
+    // `--dir PATH` before a `--` that ends the options.
+    let at = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    args.splice(at..at, ["--dir".to_string(), e.path.clone()]);
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -150,7 +152,8 @@ pub(super) fn effect(
             let Some((e, own)) = place(fleet, app, &id) else {
                 return Ok(());
             };
-            let args = vec!["reply".into(), own.clone(), text];
+            // After `--`: a reply may start with `-` (`--help` is text).
+            let args = vec!["reply".into(), own.clone(), "--".into(), text];
             let place = at(&e);
             once(tx, e, args, move |code, last| Msg::Answered {
                 result: told("reply to", &own, &place, code, last),
