@@ -183,6 +183,8 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
         let g = group_states(pg);
         !g.is_empty() && g.iter().all(|&c| c == 'T')
     });
+    // `r` acts on what the row shows: wait until the stream says paused.
+    p.wait_for("paused in the row", |s| s.contains("Run paused"));
     p.send(b"r");
     eventually("the remote group running", || {
         let g = group_states(pg);
