@@ -5,6 +5,7 @@
 pub mod agent_init;
 pub mod answer;
 pub mod args;
+pub mod attach;
 pub mod check;
 pub mod demo;
 pub mod fleet;
@@ -190,6 +191,10 @@ pub fn main() -> color_eyre::Result<i32> {
         },
         Some(Command::Reply { id, text, at }) => match workspace(at.get()) {
             Ok(root) => crate::cli::answer::reply(&root, &id, &text),
+            Err(code) => code,
+        },
+        Some(Command::Attach { id, at }) => match workspace(at.get()) {
+            Ok(root) => crate::cli::attach::run(&root, &id),
             Err(code) => code,
         },
         Some(Command::Demo { dir }) => crate::cli::demo::run(dir)?,

@@ -35,7 +35,11 @@ pub fn combine(
             let own = m.milestone.id.clone();
             if seen.get(own.as_str()).copied().unwrap_or(0) > 1 {
                 let mut v = (**m).clone();
-                Arc::make_mut(&mut v.milestone).id = format!("{own}@{}", g.name);
+                let id = format!("{own}@{}", g.name);
+                for b in &mut v.blockers {
+                    b.id.clone_from(&id);
+                }
+                Arc::make_mut(&mut v.milestone).id = id;
                 milestones.push(Arc::new(v));
             } else {
                 milestones.push(m.clone());
@@ -116,4 +120,60 @@ pub fn heading(g: &Group, now: chrono::DateTime<chrono::Utc>) -> String {
         s.push_str(&format!(" · {e}"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::fleet::{Group, HostState};
+
+    #[test]
+    fn a_shared_id_is_made_unique_in_its_rows_and_its_blockers() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join(".milestones/active");
+        std::fs::create_dir_all(&p).expect("mkdir");
+        std::fs::write(
+            p.join("a.yaml"),
+            "id: a\nstatus: in_progress\nrequires: [b]\n",
+        )
+        .expect("w");
+        std::fs::write(p.join("b.yaml"), "id: b\nstatus: planned\n").expect("w");
+        let now = chrono::Utc::now();
+        let mut snap = crate::live::snapshot::load(d.path(), now);
+        std::sync::Arc::make_mut(&mut snap.milestones[0])
+            .blockers
+            .push(crate::model::Blocker {
+                id: "a".into(),
+                kind: crate::model::BlockerKind::Recorded,
+                detail: "x".into(),
+                source: crate::model::BlockerSource::Recorded,
+                since: None,
+            });
+        let g = |name: &str| Group {
+            name: name.into(),
+            host: None,
+            state: HostState::Live,
+            heard: None,
+            error: None,
+            first: 0,
+            len: 0,
+        };
+        let (fleet, groups, owners) =
+            super::combine(&[(g("one"), Some(&snap)), (g("two"), Some(&snap))], now);
+        let ids: Vec<&str> = fleet
+            .milestones
+            .iter()
+            .map(|m| m.milestone.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a@one", "b@one", "a@two", "b@two"]);
+        for m in &fleet.milestones {
+            assert!(
+                m.blockers.iter().all(|b| b.id == m.milestone.id),
+                "{:?}",
+                m.blockers
+            );
+        }
+        assert!(fleet.milestones.iter().any(|m| !m.blockers.is_empty()));
+        assert_eq!(owners[2], (1, "a".to_string()));
+        assert_eq!((groups[1].first, groups[1].len), (2, 2));
+    }
 }

@@ -186,8 +186,19 @@ pub enum Command {
     Reply {
         /// Milestone id.
         id: String,
-        /// The reply (one line).
+        /// The reply (one line; may start with `-`).
+        #[arg(allow_hyphen_values = true)]
         text: String,
+        #[command(flatten)]
+        at: At,
+    },
+    /// Go to an agent's tmux pane, as `a` does in the dashboard: inside
+    /// tmux it switches there; outside, it attaches this terminal until you
+    /// detach (what a fleet dashboard runs through `ssh -t` for a remote
+    /// agent).
+    Attach {
+        /// Milestone id.
+        id: String,
         #[command(flatten)]
         at: At,
     },

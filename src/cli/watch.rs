@@ -34,7 +34,7 @@ fn ping_after() -> Duration {
 
 enum Ev {
     Watch(usize, WatchMsg),
-    Loaded(usize, Result<J, String>),
+    Loaded(usize, Result<(J, Option<DateTime<Utc>>), String>),
     Quit,
 }
 
@@ -54,6 +54,9 @@ struct Ws {
     busy: bool,
     due: Option<Instant>,
     last_line: Option<Instant>,
+    /// When the rules' views change with time alone (a stall, a task
+    /// turning long-running, pace): read again then.
+    timed: Option<Instant>,
     seq: u64,
     sent: Option<Sent>,
     said_error: Option<String>,
@@ -166,6 +169,7 @@ async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
             busy: false,
             due: Some(Instant::now()),
             last_line: None,
+            timed: None,
             seq: 0,
             sent: None,
             said_error: None,
@@ -178,13 +182,22 @@ async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
     loop {
         // Start what is due; then sleep until the next deadline or event.
         let t = Instant::now();
+        for w in ws.iter_mut() {
+            if w.timed.is_some_and(|d| d <= t) {
+                w.timed = None;
+                w.dirty = true;
+                if w.due.is_none() && !w.busy {
+                    w.due = Some(t);
+                }
+            }
+        }
         for (i, w) in ws.iter_mut().enumerate() {
             if w.due.is_some_and(|d| d <= t) && !w.busy {
                 w.due = None;
                 start(i, w, &tx, now);
             }
         }
-        let next = ws.iter().filter_map(|w| w.due).min();
+        let next = ws.iter().flat_map(|w| [w.due, w.timed]).flatten().min();
         let ping_at = last_write + ping_after();
         let wake = next.map_or(ping_at, |n| n.min(ping_at));
         let ev = tokio::select! {
@@ -209,6 +222,10 @@ async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
             Ev::Loaded(i, res) => {
                 let w = &mut ws[i];
                 w.busy = false;
+                let res = res.map(|(doc, next)| {
+                    w.timed = next.map(timed);
+                    doc
+                });
                 (i, loaded(w, res))
             }
         };
@@ -324,7 +341,7 @@ fn read(
     rescan: bool,
     trusted: bool,
     now: Option<DateTime<Utc>>,
-) -> Result<J, String> {
+) -> Result<(J, Option<DateTime<Utc>>), String> {
     let changed = (!rescan && trusted).then_some(paths.as_slice());
     let state = watcher.lock().map_or(Root::Same, |mut w| {
         w.as_mut()
@@ -344,7 +361,16 @@ fn read(
     let trusted = trusted && !rescan && state == Root::Same;
     let mut snap = r.load_changed(paths, trusted, now.unwrap_or_else(Utc::now));
     crate::live::snapshot::with_git(root, &mut snap);
-    Ok(crate::cli::status::to_json(&snap))
+    // A fixed `--now` never moves: nothing changes with time.
+    let next = r.next_change().filter(|_| now.is_none());
+    Ok((crate::cli::status::to_json(&snap), next))
+}
+
+/// The monotonic instant of the wall-clock time `at`, a little after it
+/// (so the views computed then are overtaken).
+fn timed(at: DateTime<Utc>) -> Instant {
+    let wait = (at - Utc::now()).to_std().unwrap_or_default();
+    Instant::now() + wait + Duration::from_millis(50)
 }
 
 /// The lines a finished read makes: a snapshot, a change, an error or none.

@@ -120,6 +120,12 @@ impl Reader {
         self.load_with(loaded, now)
     }
 
+    /// When the last snapshot stops being true with no file changing (a
+    /// reload then gives the new one); `None` when nothing waits on time.
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.kept.as_ref()?.next_change()
+    }
+
     fn load_fast(
         &mut self,
         paths: &[PathBuf],

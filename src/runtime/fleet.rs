@@ -16,11 +16,14 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::app::update::update;
-use crate::app::{App, Effect, Msg, RunAction};
+use crate::app::{App, Effect, Msg};
 use crate::live::fleet::config::Entry;
 use crate::live::fleet::host::{self, HostState, SourceMsg};
 use crate::model::Snapshot;
 use crate::model::fleet::Group;
+
+mod attach;
+mod effect;
 
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -178,7 +181,7 @@ async fn event_loop(entries: Vec<Entry>) -> color_eyre::Result<i32> {
     let mut last_draw: Option<Instant> = None;
     loop {
         for fx in std::mem::take(&mut pending) {
-            effect(&mut fleet, &mut app, &mut tui, &tx, fx)?;
+            effect::effect(&mut fleet, &mut app, &mut tui, &tx, fx)?;
         }
         if app.quit {
             break;
@@ -228,73 +231,4 @@ async fn event_loop(entries: Vec<Entry>) -> color_eyre::Result<i32> {
     }
     drop(tui);
     Ok(0)
-}
-
-/// Effects the fleet carries out: run actions through the same CLI where
-/// the workspace is; the rest it says it cannot do here.
-fn effect(
-    fleet: &mut Fleet,
-    app: &mut App,
-    tui: &mut crate::runtime::tui::Tui,
-    tx: &mpsc::UnboundedSender<Msg>,
-    fx: Effect,
-) -> std::io::Result<()> {
-    match fx {
-        Effect::Quit => app.quit = true,
-        Effect::Suspend => {
-            tui.suspend()?;
-            app.dirty = true;
-        }
-        Effect::Run { id, action } => {
-            let Some(i) = app
-                .snap
-                .as_ref()
-                .and_then(|s| s.milestones.iter().position(|m| m.milestone.id == id))
-            else {
-                return Ok(());
-            };
-            let Some((w, own)) = fleet.owners.get(i).cloned() else {
-                return Ok(());
-            };
-            let e = fleet.entries[w].clone();
-            let verb = match action {
-                RunAction::Start { .. } => "start",
-                RunAction::Pause => "pause",
-                RunAction::Resume => "resume",
-                RunAction::Stop => "stop",
-            };
-            let mut args: Vec<String> = vec![
-                "run".into(),
-                verb.into(),
-                own.clone(),
-                "--dir".into(),
-                e.path.clone(),
-            ];
-            if matches!(action, RunAction::Start { force: true, .. }) {
-                args.push("--force".into());
-            }
-            let tx = tx.clone();
-            tokio::task::spawn_blocking(move || {
-                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-                let (code, last) =
-                    crate::live::fleet::action::once(e.host.as_deref(), &e.mdash, &argv);
-                let place = e.host.as_deref().unwrap_or("here");
-                let what = match code {
-                    Some(0) => format!("{verb} {own} on {place}: {last}"),
-                    Some(c) => format!("{verb} {own} on {place} failed ({c}): {last}"),
-                    None => format!(
-                        "{verb} {own} on {place}: no answer ({last}); not retried, the stream shows what happened"
-                    ),
-                };
-                let _ = tx.send(Msg::Notice(crate::util::text::escape(&what).into_owned()));
-            });
-        }
-        Effect::Notify(_) | Effect::LoadLog(_) | Effect::LoadPreview { .. } => {}
-        _ => {
-            app.message = Some(
-                "not available in the fleet view yet: open that workspace's own dashboard".into(),
-            )
-        }
-    }
-    Ok(())
 }

@@ -121,6 +121,8 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A failing test leaves no remote run behind.
+    let _reap = crate::common::procs::Reap(r1.clone());
     let pg = pgid(&r1);
 
     let mut cmd = portable_pty::CommandBuilder::new(bin);
@@ -146,7 +148,12 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
                 .all(|t| s.contains(t))
     };
     p.wait_for("four workspaces, live", all_live);
-    let streams = ssh_streams();
+    // This test's streams (other tests' run beside it).
+    let w_path = w.path().display().to_string();
+    let streams: Vec<String> = ssh_streams()
+        .into_iter()
+        .filter(|s| s.contains(&w_path))
+        .collect();
     assert_eq!(streams.len(), 1, "one ssh for the host: {streams:?}");
     assert!(
         streams[0].contains(&r1.display().to_string())
@@ -176,6 +183,8 @@ fn two_local_two_remote_on_one_screen_edits_actions_and_a_host_lost_and_back() {
         let g = group_states(pg);
         !g.is_empty() && g.iter().all(|&c| c == 'T')
     });
+    // `r` acts on what the row shows: wait until the stream says paused.
+    p.wait_for("paused in the row", |s| s.contains("Run paused"));
     p.send(b"r");
     eventually("the remote group running", || {
         let g = group_states(pg);

@@ -8,19 +8,35 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Quotes one argument for a POSIX shell: `'…'`, a `'` inside as `'\''`.
-/// A leading `~/` stays outside the quotes as `"$HOME"/`, so the remote
-/// shell finds the remote user's home (fleet.yaml's `mdash: ~/.cargo/…`).
+pub fn quote_word(arg: &str) -> String {
+    format!("'{}'", arg.replace('\'', r"'\''"))
+}
+
+/// `quote_word` for one of fleet.yaml's paths: a leading `~/` stays
+/// outside the quotes as `"$HOME"/`, so the remote shell finds the remote
+/// user's home (`mdash: ~/.cargo/…`).
 pub fn quote(arg: &str) -> String {
-    let one = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     match arg.strip_prefix("~/") {
-        Some(rest) => format!("\"$HOME\"/{}", one(rest)),
-        None => one(arg),
+        Some(rest) => format!("\"$HOME\"/{}", quote_word(rest)),
+        None => quote_word(arg),
     }
 }
 
-/// The remote command line: each argument quoted.
+/// The remote command line: each argument quoted. The program and the
+/// value of `--dir` are paths that may start at the remote home; any
+/// other word (an id, a reply's text) is taken literally.
 pub fn remote_line(args: &[&str]) -> String {
-    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+    args.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 || i > 0 && args[i - 1] == "--dir" {
+                quote(a)
+            } else {
+                quote_word(a)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The private directory of the control sockets (mode 0700).
@@ -69,17 +85,28 @@ pub fn command(host: &str, tty: bool) -> Command {
     c
 }
 
-/// `ssh HOST -- <args quoted>`, in a process group of its own, stdin and
+/// `ssh HOST -- LINE` (a `remote_line`), in a process group of its own, stdin and
 /// stdout piped, stderr piped (its last line is the error shown).
-pub fn spawn(host: &str, args: &[&str]) -> std::io::Result<std::process::Child> {
+pub fn spawn(host: &str, line: String) -> std::io::Result<std::process::Child> {
     use std::os::unix::process::CommandExt;
     command(host, false)
-        .arg(remote_line(args))
+        .arg(line)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
+}
+
+/// The local argv of `ssh -t HOST -- <mdash attach ID --dir PATH, quoted>`:
+/// what a tmux window runs (no local shell reads it) to reach a remote
+/// agent's pane; the remote mdash proves the pane there.
+pub fn attach_argv(host: &str, mdash: &str, id: &str, path: &str) -> Vec<String> {
+    let c = command(host, true);
+    let mut argv = vec![c.get_program().to_string_lossy().into_owned()];
+    argv.extend(c.get_args().map(|a| a.to_string_lossy().into_owned()));
+    argv.push(remote_line(&[mdash, "attach", id, "--dir", path]));
+    argv
 }
 
 /// Runs a command on the remote once (an action: never retried): its exit
@@ -147,5 +174,13 @@ mod tests {
     #[test]
     fn a_home_path_is_the_remote_home() {
         assert_eq!(quote("~/.cargo/bin/mdash"), "\"$HOME\"/'.cargo/bin/mdash'");
+        // A reply's text is not a path: `~/` stays as typed.
+        let line = remote_line(&["~/m", "reply", "1a", "~/x", "--dir", "~/w"]);
+        assert_eq!(
+            line,
+            "\"$HOME\"/'m' 'reply' '1a' '~/x' '--dir' \"$HOME\"/'w'"
+        );
+        let line = remote_line(&["m", "reply", "1a", "--dir", "/w", "--", "~/x"]);
+        assert_eq!(line, "'m' 'reply' '1a' '--dir' '/w' '--' '~/x'");
     }
 }

@@ -56,9 +56,13 @@ impl Conn {
     /// Starts ssh for `entries` (all on one host, in fleet.yaml's order).
     pub fn open(host: &str, entries: &[Entry]) -> std::io::Result<Conn> {
         let mdash = entries.first().map_or("mdash", |e| e.mdash.as_str());
-        let mut args = vec![mdash, "watch", "--json", "--"];
-        args.extend(entries.iter().map(|e| e.path.as_str()));
-        Conn::of(super::ssh::spawn(host, &args)?, entries.len())
+        let mut line = super::ssh::remote_line(&[mdash, "watch", "--json", "--"]);
+        for e in entries {
+            // fleet.yaml's paths: `~/` is the remote home.
+            line.push(' ');
+            line.push_str(&super::ssh::quote(&e.path));
+        }
+        Conn::of(super::ssh::spawn(host, line)?, entries.len())
     }
 
     /// The same stream of this machine's workspaces: this mdash as a child

@@ -11,8 +11,8 @@ use serde_json::Value as J;
 
 use crate::model::{
     AgentState, AgentView, Blocker, BlockerKind, BlockerSource, Event, Gate, Milestone,
-    MilestoneView, Origin, Pace, Phase, PhaseBar, Problem, Ready, RunState, RunView, Snapshot,
-    Status, TaskCounts, Tokens,
+    MilestoneView, Origin, Pace, Phase, PhaseBar, Problem, Ready, RequestRef, RunState, RunView,
+    Snapshot, Status, TaskCounts, Tokens,
 };
 
 fn s(v: &J) -> String {
@@ -68,8 +68,36 @@ fn blocker(id: &str, b: &J) -> Option<Blocker> {
     })
 }
 
-fn agent(a: &J) -> Option<Box<AgentView>> {
+/// `agent.request` as the stream carries it: the request by identity
+/// (what the remote `mdash answer --request` takes back).
+fn request(r: &J) -> Option<RequestRef> {
+    let hash = r["hash"].as_str()?;
+    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(RequestRef {
+        hash: hash.to_string(),
+        tool: s(&r["tool"]),
+        target: opt(&r["target"]),
+    })
+}
+
+/// The pane of an agent read from a stream: not known here (§7 does not
+/// carry it), only that a Claude Code agent of a live run mdash started
+/// has one where it runs (tmux is its default backend). An empty
+/// `TmuxPane` says so; the keys that need it run the workspace's own
+/// `mdash answer`/`reply`/`attach`, which prove the pane there.
+fn pane_there(a: &J, run: Option<&RunView>) -> Option<crate::model::TmuxPane> {
+    let live = run.is_some_and(|r| matches!(r.state, RunState::Running | RunState::Paused));
+    (live && a["kind"] == "claude").then(|| crate::model::TmuxPane {
+        pane: String::new(),
+        socket: String::new(),
+    })
+}
+
+fn agent(a: &J, run: Option<&RunView>) -> Option<Box<AgentView>> {
     let state = AgentState::parse(a["state"].as_str()?)?;
+    let pane = pane_there(a, run);
     let t = &a["tokens"];
     let n = |k: &str| t[k].as_u64().unwrap_or(0);
     Some(Box::new(AgentView {
@@ -88,11 +116,10 @@ fn agent(a: &J) -> Option<Box<AgentView>> {
             cache_read: n("cache_read"),
             cache_write: n("cache_write"),
         },
-        pane: None,
-        hooked: false,
-        // Answering a remote agent is not wired yet; its subagents are not
-        // carried over (the rows show the parent).
-        request: None,
+        hooked: pane.is_some(),
+        pane,
+        // Its subagents are not carried over (the rows show the parent).
+        request: request(&a["request"]),
         cost_micros: a["cost_usd"]
             .as_f64()
             .map(|c| (c * 1_000_000.0).round().max(0.0) as u64),
@@ -154,6 +181,7 @@ fn milestone(m: &J) -> Option<MilestoneView> {
         .iter()
         .filter_map(|g| Gate::ALL.into_iter().find(|x| x.name() == g))
         .collect();
+    let agent = agent(&m["agent"], run.as_ref());
     Some(MilestoneView {
         merged: None,
         milestone: Arc::new(milestone),
@@ -183,7 +211,7 @@ fn milestone(m: &J) -> Option<MilestoneView> {
         sessions: Vec::new(),
         worktree: None,
         run,
-        agent: agent(&m["agent"]),
+        agent,
         checks: None,
         pace: m["pace"].as_object().and_then(|p| {
             Some(Pace {
@@ -245,5 +273,42 @@ mod tests {
         let doc = crate::cli::status::to_json(&snap);
         let back = super::snapshot(&doc);
         assert_eq!(crate::cli::status::to_json(&back), doc);
+    }
+
+    #[test]
+    fn a_streamed_agent_keeps_its_request_and_has_a_pane_only_while_its_run_lives() {
+        let m = |run: &str, hash: &str| {
+            serde_json::json!({"milestones": [{"id": "a", "status": "in_progress",
+                "run": {"state": run, "pid": 1, "started_at": "2026-11-22T09:00:00Z"},
+                "agent": {"kind": "claude", "session_id": "s", "state": "waiting_permission",
+                    "since": "2026-11-22T09:00:00Z", "detail": "Bash make test",
+                    "request": {"hash": hash, "tool": "Bash", "target": "make test"}}}]})
+        };
+        let h = "0123456789abcdef0123456789abcdef";
+        let snap = super::snapshot(&m("running", h));
+        let a = snap.milestones[0].agent.as_ref().expect("agent");
+        let r = a.request.as_ref().expect("request");
+        assert_eq!((r.hash.as_str(), r.tool.as_str()), (h, "Bash"));
+        assert_eq!(r.target.as_deref(), Some("make test"));
+        assert!(a.pane.is_some() && a.hooked);
+        let snap = super::snapshot(&m("exited", h));
+        assert!(
+            snap.milestones[0]
+                .agent
+                .as_ref()
+                .expect("agent")
+                .pane
+                .is_none()
+        );
+        // Not a hash: no request to answer.
+        let snap = super::snapshot(&m("running", "$(id)"));
+        assert!(
+            snap.milestones[0]
+                .agent
+                .as_ref()
+                .expect("agent")
+                .request
+                .is_none()
+        );
     }
 }

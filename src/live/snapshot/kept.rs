@@ -202,6 +202,12 @@ impl Kept {
         true
     }
 
+    /// When the first kept view goes stale with no file changing
+    /// (`rules::next_change`: a task turning long-running, a stall, pace).
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.inputs.iter().filter_map(|x| x.next).min()
+    }
+
     /// The newest `agent_state` of each milestone, from the kept events.
     pub fn hooked(&self) -> HashMap<String, crate::model::AgentStatus> {
         super::newest_agent_states(self.inputs.iter().map(|x| (&x.m.id, &x.events)))
