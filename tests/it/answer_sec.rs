@@ -231,7 +231,8 @@ fn a_waiting_agent_comes_first_in_narrow_terminals() {
             s.lines().count() <= h
                 && first.starts_with(" mdash ")
                 && s.lines().all(|l| l.chars().count() <= w)
-                && s.lines().any(|l| l.ends_with('┘') && l.chars().count() == w)
+                && s.lines()
+                    .any(|l| l.ends_with('┘') && l.chars().count() == w)
                 && last.contains("y allow")
                 && last.contains("n deny")
         });

@@ -27,6 +27,7 @@ mod newpath;
 mod pace;
 mod perf;
 mod plans;
+mod plans_audit;
 mod props;
 mod pty;
 mod readonly;

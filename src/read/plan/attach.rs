@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Doc, discover, plan, read, resolve};
-use crate::model::{BundleTask, Milestone, Origin, Problem};
+use crate::model::{Milestone, Origin, Problem};
 use crate::read::file::{self, Fence};
 use crate::read::scan::{Cache, Candidate, Scan};
 
@@ -75,12 +75,13 @@ fn attach(
 }
 
 /// A bundle's plan: the document it names (inside `base`), else the first
-/// of the four places under `base` for its id.
+/// of the four places under `base` for its id. `tasks`: a task bundle's
+/// directory name → its status.
 pub fn for_bundle(
     fence: &Fence,
     base: &Path,
     m: &mut Milestone,
-    tasks: &HashMap<String, BundleTask>,
+    tasks: &HashMap<String, Option<String>>,
     scan: &mut Scan,
 ) {
     let Some(b) = m.bundle.as_deref() else { return };
@@ -101,7 +102,7 @@ pub fn for_bundle(
             None => return,
         },
     };
-    let bundles = |id: &str| tasks.get(id).and_then(|t| t.status.clone());
+    let bundles = |id: &str| tasks.get(id).cloned().flatten();
     attach(fence, &path, m, &bundles, scan);
 }
 

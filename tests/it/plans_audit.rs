@@ -1,0 +1,51 @@
+//! Plan documents (SPEC §11) checked against their letter (issue 27's
+//! "How it will be checked"): a task's `bundle` is the status of
+//! `.task_bundles/<TASK-NNN>/bundle_status.yaml` (not of a backup beside
+//! it), and a plan-only milestone is started without its plan document
+//! being edited.
+
+use crate::common;
+use common::*;
+
+use serde_json::json;
+
+/// A task bundle is found by its directory: the sequential runner's
+/// backups (`TASK-NNN-backup-YYYYMMDD-HHMMSS/`, FORMATS.md) carry the same
+/// `task_id` and an older status, and a `task_id` written differently does
+/// not move the bundle to another task.
+#[test]
+fn a_task_bundle_is_the_one_in_its_own_directory() {
+    let d = tempfile::tempdir().expect("tmp");
+    let r = d.path();
+    write(
+        r,
+        "docs/pay.md",
+        "# Pay\n## Task Breakdown\n- TASK-001\n- TASK-002\n- TASK-003\n",
+    );
+    write(
+        r,
+        ".milestone_bundles/pay/milestone_status.yaml",
+        "milestone_name: pay\nstatus: executing\ntotal_tasks: 3\ncurrent_task_index: 2\n\
+         completed_tasks: [\"TASK-001\"]\nmilestone_plan_document: docs/pay.md\n",
+    );
+    let tb = |dir: &str, body: &str| {
+        write(r, &format!(".task_bundles/{dir}/bundle_status.yaml"), body);
+    };
+    tb("TASK-001", "task_id: TASK-001\nstatus: completed\n");
+    tb("TASK-002", "task_id: TASK-002\nstatus: coding\n");
+    // Sorted after TASK-002: an older attempt's copy.
+    tb(
+        "TASK-002-backup-20261201-101010",
+        "task_id: TASK-002\nstatus: validation_failed\n",
+    );
+    tb("TASK-003", "task_id: TASK-3\nstatus: queued\n");
+    let doc = status_json(r);
+    assert_eq!(
+        milestone(&doc, "pay")["plan"]["tasks"],
+        json!([
+            {"id": "TASK-001", "status": "completed", "bundle": "completed"},
+            {"id": "TASK-002", "status": "in_progress", "bundle": "coding"},
+            {"id": "TASK-003", "status": "pending", "bundle": "queued"}]),
+        "{doc:#}"
+    );
+}
