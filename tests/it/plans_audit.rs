@@ -49,3 +49,40 @@ fn a_task_bundle_is_the_one_in_its_own_directory() {
         "{doc:#}"
     );
 }
+
+/// A milestone that only its plan document gives (SPEC §11) is started,
+/// paused, resumed and stopped like any planned milestone, and its plan
+/// document, a Markdown file and no milestone file, is never edited: not a
+/// `status:` line in the worktree's copy, nor in the base checkout's.
+#[test]
+fn starting_a_plan_only_milestone_leaves_its_plan_document_alone() {
+    use common::merge::{Ws, commit};
+    let ws = Ws::new();
+    // Markdown that YAML also reads as a mapping (`Goal:`, `Steps:`).
+    let plan = "# Solo\nGoal: ship it\nSteps: TASK-001, TASK-002\n";
+    let rel = "specs/milestones/solo.md";
+    commit(&ws.root, &[(rel, plan)], "plan");
+    let cfg = ws.root.join(".milestones/config/mdash.yaml");
+    std::fs::create_dir_all(cfg.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&cfg, "agent:\n  command: [sleep, \"300\"]\n").expect("config");
+    let (code, out, err) = ws.run(&["trust", "--yes"]);
+    assert_eq!(code, Some(0), "trust: {out}{err}");
+    let doc = ws.status_at(NOW);
+    assert_eq!(milestone(&doc, "solo")["status"], "planned", "{doc:#}");
+    let (code, out, err) = ws.run(&["run", "start", "solo"]);
+    assert_eq!(code, Some(0), "start: {out}{err}");
+    let wt = ws.root.join(".worktrees/milestone-solo");
+    assert!(wt.join(rel).is_file(), "the worktree has the plan: {out}");
+    for step in ["pause", "resume", "stop"] {
+        let (code, out, err) = ws.run(&["run", step, "solo"]);
+        assert_eq!(code, Some(0), "{step}: {out}{err}");
+        for copy in [&ws.root, &wt] {
+            assert_eq!(
+                std::fs::read_to_string(copy.join(rel)).expect("plan"),
+                plan,
+                "after {step}, in {}",
+                copy.display()
+            );
+        }
+    }
+}
