@@ -86,3 +86,47 @@ fn starting_a_plan_only_milestone_leaves_its_plan_document_alone() {
         }
     }
 }
+
+/// Plans are watched like the rest (issue 27): the real dashboard shows an
+/// edit of a plan document that a bundle names outside the four places
+/// (`docs/plans/pay.md`), and one the bundle names before it exists.
+#[test]
+fn the_dashboard_watches_a_plan_a_bundle_names() {
+    use crate::common::pty::Pty;
+    let d = tempfile::tempdir().expect("tmp");
+    let r = d.path();
+    write(
+        r,
+        "docs/plans/pay.md",
+        "# Pay\n## Task Sequence\nTASK-001\n",
+    );
+    write(
+        r,
+        ".milestone_bundles/pay/milestone_status.yaml",
+        "milestone_name: pay\nstatus: executing\ncurrent_task_index: 1\n\
+         milestone_plan_document: docs/plans/pay.md\n",
+    );
+    write(
+        r,
+        ".milestone_bundles/tax/milestone_status.yaml",
+        "milestone_name: tax\nstatus: executing\ncurrent_task_index: 1\n\
+         milestone_plan_document: docs/plans/tax.md\n",
+    );
+    let mut p = Pty::spawn(r, 160, 40);
+    p.wait_for("the plan", |s| s.contains("▶TASK-001"));
+    write(
+        r,
+        "docs/plans/pay.md",
+        "# Pay\n## Task Sequence\nTASK-001 TASK-002\n",
+    );
+    p.wait_for("the edited plan", |s| s.contains("○TASK-002"));
+    write(
+        r,
+        "docs/plans/tax.md",
+        "# Tax\n## Task Sequence\nTASK-050\n",
+    );
+    p.send(b"j");
+    p.wait_for("the plan written later", |s| s.contains("▶TASK-050"));
+    p.send(b"q");
+    p.wait_exit();
+}

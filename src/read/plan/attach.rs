@@ -21,6 +21,8 @@ pub struct Pass {
     pub used: HashSet<PathBuf>,
     /// Plan documents already reported.
     pub reported: HashSet<PathBuf>,
+    /// Plan documents bundles name, there or not yet (to watch).
+    pub named: HashSet<PathBuf>,
     /// The root's task bundles: task id → status.
     pub task_bundles: HashMap<String, Option<String>>,
 }
@@ -87,10 +89,17 @@ pub fn for_bundle(
     let Some(b) = m.bundle.as_deref() else { return };
     let path = match b.plan_document.as_deref() {
         Some(named) => match resolve(base, named, &m.source) {
-            Ok(p) if std::fs::symlink_metadata(&p).is_ok() => p,
-            // A plan named but not in the tree (real bundles name documents
-            // kept elsewhere): no plan, and nothing to report.
-            Ok(_) => return,
+            Ok(p) => {
+                if !scan.one_shot {
+                    scan.plans.named.insert(p.clone());
+                }
+                // A plan named but not in the tree (real bundles name
+                // documents kept elsewhere): no plan, nothing to report.
+                if std::fs::symlink_metadata(&p).is_err() {
+                    return;
+                }
+                p
+            }
             Err(p) => return scan.problems.push(p),
         },
         None if base == fence.root => match root_places(&fence.root, scan).get(&m.id) {
@@ -152,6 +161,12 @@ pub fn run(fence: &Fence, scan: &mut Scan) {
             rank: RANK_PLAN,
             milestone: Arc::new(of_plan(name, &fence.rel(path), &doc, &bundles)),
         });
+    }
+    if !scan.one_shot {
+        let mut all = scan.plans.named.clone();
+        all.extend(scan.plans.used.iter().cloned());
+        all.extend(places.values().cloned());
+        super::watched::remember(&fence.root, all);
     }
     scan.plans.places = Some(places);
     scan.plans.task_bundles = task_bundles;
