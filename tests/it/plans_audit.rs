@@ -130,3 +130,50 @@ fn the_dashboard_watches_a_plan_a_bundle_names() {
     p.send(b"q");
     p.wait_exit();
 }
+
+/// The detail pane's checklist at 60 and 100 columns: every task keeps its
+/// mark on its own line (the 100-column pane is too narrow for five on one
+/// line), and all of them are there in plan order.
+#[test]
+fn the_checklist_never_parts_a_mark_from_its_task() {
+    let d = tempfile::tempdir().expect("tmp");
+    let r = d.path();
+    let ids: Vec<String> = (1..=9).map(|i| format!("TASK-{i:03}")).collect();
+    let listed: String = ids.iter().map(|t| format!("- {t}\n")).collect();
+    write(
+        r,
+        "docs/pay.md",
+        format!("# Pay\n## Task Breakdown\n{listed}"),
+    );
+    write(
+        r,
+        ".milestone_bundles/pay/milestone_status.yaml",
+        "milestone_name: pay\nstatus: executing\ntotal_tasks: 9\ncurrent_task_index: 4\n\
+         completed_tasks: [\"TASK-001\", \"TASK-002\"]\nfailed_task: TASK-003\n\
+         milestone_plan_document: docs/pay.md\n",
+    );
+    for w in [60u16, 100] {
+        let s = crate::plans::screen(r, w, 40);
+        let mut seen = Vec::new();
+        for line in &s {
+            for (at, _) in line.match_indices("TASK-") {
+                let mark = line[..at].chars().last();
+                assert!(
+                    matches!(mark, Some('✓' | '✗' | '▶' | '○' | ' ')),
+                    "at {w} columns, a task without its mark: {line:?}\n{}",
+                    s.join("\n")
+                );
+                if mark != Some(' ') {
+                    seen.push(line[at..at + 8].to_string());
+                }
+            }
+            assert!(
+                !line
+                    .trim_end_matches(['│', ' '])
+                    .ends_with(['✓', '✗', '▶', '○']),
+                "at {w} columns, a mark without its task: {line:?}"
+            );
+        }
+        assert_eq!(seen, ids, "at {w} columns:\n{}", s.join("\n"));
+    }
+}
