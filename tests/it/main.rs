@@ -32,6 +32,7 @@ mod props;
 mod pty;
 mod readonly;
 mod registry;
+mod registry_audit;
 mod runs;
 mod sec_approve;
 mod sec_resume;
