@@ -42,3 +42,61 @@ fn the_registry_list_keeps_every_field_at_60_and_100_columns() {
         assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
     }
 }
+
+/// A WAL database whose writers have all closed (their last close removed
+/// the `-wal`) is read as it is: opened read-only means nothing is made
+/// beside it (SQLite's read-only open would create `-shm` and `-wal`, and
+/// fails in a directory the dashboard's user cannot write). A writer that
+/// opens it afterwards, and one that keeps it open, are read as before.
+#[test]
+fn a_closed_wal_database_is_read_without_a_file_made_beside_it() {
+    let d = tempfile::tempdir().expect("tmp");
+    let r = d.path();
+    write(r, ".milestones/active/2a.yaml", "id: 2a\nstatus: active\n");
+    let db = r.join(".milestones/coordination.db");
+    let c = Connection::open(&db).expect("db");
+    let mode: String = c
+        .query_row("PRAGMA journal_mode=wal", [], |row| row.get(0))
+        .expect("wal");
+    assert_eq!(mode, "wal");
+    c.execute_batch(
+        "CREATE TABLE agent_registry (agent_id TEXT, milestone_id TEXT, status TEXT);
+         INSERT INTO agent_registry VALUES ('a1', '2a', 'active');",
+    )
+    .expect("rows");
+    drop(c);
+    let names = || {
+        let mut v: Vec<String> = std::fs::read_dir(r.join(".milestones"))
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(), ["active", "coordination.db"]);
+    let agents = |doc: &serde_json::Value| -> Vec<String> {
+        milestone(doc, "2a")["registry"]
+            .as_array()
+            .expect("registry")
+            .iter()
+            .map(|a| a["agent_id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let doc = status_json(r);
+    assert_eq!(doc["registry_error"], serde_json::Value::Null, "{doc:#}");
+    assert_eq!(agents(&doc), ["a1"]);
+    assert_eq!(
+        names(),
+        ["active", "coordination.db"],
+        "nothing made beside it"
+    );
+    // A writer that stays open: its commits are in the `-wal`.
+    let w = Connection::open(&db).expect("writer");
+    w.execute("INSERT INTO agent_registry VALUES ('a2', '2a', 'idle')", [])
+        .expect("insert");
+    let doc = status_json(r);
+    assert_eq!(doc["registry_error"], serde_json::Value::Null, "{doc:#}");
+    let mut got = agents(&doc);
+    got.sort();
+    assert_eq!(got, ["a1", "a2"]);
+}
