@@ -118,6 +118,9 @@ pub fn watch_dirs(root: &Path) -> Vec<PathBuf> {
         out.push(parent.to_path_buf());
     }
     out.extend(crate::read::plan::bundle_dirs(root));
+    // The last full read's plan documents (a worktree's bundle's too).
+    let plans = crate::read::plan::watched::of(root);
+    out.extend(plans.iter().filter_map(|p| Some(p.parent()?.to_path_buf())));
     let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     out.retain(|d| std::fs::canonicalize(d).is_ok_and(|c| c.starts_with(&inside) && c.is_dir()));
     out.sort();

@@ -13,6 +13,7 @@ use crate::read::file::{self, Fence};
 
 pub mod attach;
 pub mod fast;
+pub mod watched;
 
 /// The directories the four places are in, relative to a workspace.
 pub const DIRS: [&str; 3] = ["project_sdd_on_claude", "specs/milestones", "specs"];

@@ -73,7 +73,24 @@ pub fn read(fence: &Fence, path: &Path) -> Result<Option<Tables>, String> {
             "not an SQLite database (no SQLite header); expected the coordinators' database".into(),
         );
     }
-    let conn = if header[18] == 2 || header[19] == 2 {
+    let wal = header[18] == 2 || header[19] == 2;
+    let conn = if wal && !wal_file(&real).exists() {
+        // WAL mode with no writer open (the last one's close checkpointed
+        // and removed the `-wal`): the file is the whole database. Read a
+        // copy, as in rollback mode, so nothing is made beside it (SQLite's
+        // read-only open would create `-shm` and `-wal`, and fails in a
+        // directory mdash cannot write).
+        let mut bytes = copy_quiet(&f)?;
+        if wal_file(&real).exists() {
+            return Err(
+                "database is busy (a writer opened it); read again on the next reload".into(),
+            );
+        }
+        // The copy is read without a WAL (same pages, rollback header).
+        bytes[18] = 1;
+        bytes[19] = 1;
+        in_memory(&bytes)?
+    } else if wal {
         let c = Connection::open_with_flags(
             &real,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -83,12 +100,7 @@ pub fn read(fence: &Fence, path: &Path) -> Result<Option<Tables>, String> {
             .map_err(|e| e.to_string())?;
         c
     } else {
-        let bytes = copy_quiet(&f)?;
-        let mut c = Connection::open_in_memory().map_err(|e| e.to_string())?;
-        let len = bytes.len();
-        c.deserialize_read_exact(rusqlite::MAIN_DB, &bytes[..], len, true)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        c
+        in_memory(&copy_quiet(&f)?)?
     };
     query(&conn).map(Some).map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
@@ -96,6 +108,21 @@ pub fn read(fence: &Fence, path: &Path) -> Result<Option<Tables>, String> {
         }
         e => e.to_string(),
     })
+}
+
+/// The database's `-wal` file.
+fn wal_file(db: &Path) -> std::path::PathBuf {
+    let mut o = db.as_os_str().to_os_string();
+    o.push("-wal");
+    o.into()
+}
+
+/// A read-only in-memory database of a copy's bytes.
+fn in_memory(bytes: &[u8]) -> Result<Connection, String> {
+    let mut c = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    c.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(c)
 }
 
 fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {

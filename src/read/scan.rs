@@ -290,6 +290,9 @@ fn read_state_store(fence: &Fence, dir: &Path, scan: &mut Scan) {
 
 fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, scan: &mut Scan) {
     let mut tasks: HashMap<String, BundleTask> = HashMap::new();
+    // A plan's task bundle is the one in its own directory (SPEC §11), not
+    // a backup beside it that carries the same `task_id`.
+    let mut by_dir: HashMap<String, Option<String>> = HashMap::new();
     for dir in listing(fence, &base.join(TASK_BUNDLES), &mut scan.problems) {
         let f = dir.join("bundle_status.yaml");
         if !f.exists() {
@@ -298,16 +301,15 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
         match parse_file(fence, &f) {
             Ok(v) => {
                 let t = bundle::task(&v, &file::name(&dir));
-                if only.is_none() {
-                    scan.plans
-                        .task_bundles
-                        .insert(t.id.clone(), t.status.clone());
-                }
+                by_dir.insert(file::name(&dir), t.status.clone());
                 tasks.insert(t.id.clone(), t);
             }
             Err(p) if only.is_none() => scan.problems.push(p),
             Err(_) => {}
         }
+    }
+    if only.is_none() {
+        scan.plans.task_bundles.extend(by_dir.clone());
     }
     for dir in listing(fence, &base.join(BUNDLES), &mut scan.problems) {
         let f = dir.join("milestone_status.yaml");
@@ -337,7 +339,7 @@ fn read_bundles(fence: &Fence, base: &Path, rank: u8, only: Option<&[String]>, s
                 ) {
                     b.failure = bundle::failure_summary(&md);
                 }
-                crate::read::plan::attach::for_bundle(fence, base, &mut m, &tasks, scan);
+                crate::read::plan::attach::for_bundle(fence, base, &mut m, &by_dir, scan);
                 scan.candidates.push(Candidate {
                     rank,
                     milestone: Arc::new(m),

@@ -78,14 +78,19 @@ pub(crate) fn relevant(root: &Path, p: &Path) -> bool {
         "project_sdd_on_claude" | "specs" => true,
         ".worktrees" => match (parts.next(), parts.next()) {
             (None, _) | (Some(_), None) => true,
-            (Some(_), Some(third)) => matches!(
-                third.as_str(),
-                ".milestones" | ".milestone_bundles" | ".task_bundles"
-            ),
+            (Some(_), Some(third)) => {
+                matches!(
+                    third.as_str(),
+                    ".milestones" | ".milestone_bundles" | ".task_bundles"
+                ) || crate::read::plan::watched::contains(root, p)
+            }
         },
         // The coordination database and its journals (SPEC §12), wherever
         // `coordination.path` puts it; SQLite's `-shm` changes on reads.
-        _ => crate::live::registry::is_db_file(root, p),
+        _ => {
+            crate::live::registry::is_db_file(root, p)
+                || crate::read::plan::watched::contains(root, p)
+        }
     }
 }
 

@@ -147,6 +147,7 @@ pub fn start(root: &Path, target: &Target, force: bool, use_resume: bool) -> Res
     };
     let marked = matches!(m.status, Status::Planned | Status::Paused | Status::Unknown)
         .then(|| shown.status_file(root))
+        .flatten()
         .filter(|f| records::set_status(f, "in_progress").is_ok());
     let pid = match spawn(root, id, &agent, &argv, &cwd, &session_id) {
         Ok(pid) => pid,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Doc, discover, plan, read, resolve};
-use crate::model::{BundleTask, Milestone, Origin, Problem};
+use crate::model::{Milestone, Origin, Problem};
 use crate::read::file::{self, Fence};
 use crate::read::scan::{Cache, Candidate, Scan};
 
@@ -21,6 +21,8 @@ pub struct Pass {
     pub used: HashSet<PathBuf>,
     /// Plan documents already reported.
     pub reported: HashSet<PathBuf>,
+    /// Plan documents bundles name, there or not yet (to watch).
+    pub named: HashSet<PathBuf>,
     /// The root's task bundles: task id → status.
     pub task_bundles: HashMap<String, Option<String>>,
 }
@@ -75,21 +77,29 @@ fn attach(
 }
 
 /// A bundle's plan: the document it names (inside `base`), else the first
-/// of the four places under `base` for its id.
+/// of the four places under `base` for its id. `tasks`: a task bundle's
+/// directory name → its status.
 pub fn for_bundle(
     fence: &Fence,
     base: &Path,
     m: &mut Milestone,
-    tasks: &HashMap<String, BundleTask>,
+    tasks: &HashMap<String, Option<String>>,
     scan: &mut Scan,
 ) {
     let Some(b) = m.bundle.as_deref() else { return };
     let path = match b.plan_document.as_deref() {
         Some(named) => match resolve(base, named, &m.source) {
-            Ok(p) if std::fs::symlink_metadata(&p).is_ok() => p,
-            // A plan named but not in the tree (real bundles name documents
-            // kept elsewhere): no plan, and nothing to report.
-            Ok(_) => return,
+            Ok(p) => {
+                if !scan.one_shot {
+                    scan.plans.named.insert(p.clone());
+                }
+                // A plan named but not in the tree (real bundles name
+                // documents kept elsewhere): no plan, nothing to report.
+                if std::fs::symlink_metadata(&p).is_err() {
+                    return;
+                }
+                p
+            }
             Err(p) => return scan.problems.push(p),
         },
         None if base == fence.root => match root_places(&fence.root, scan).get(&m.id) {
@@ -101,7 +111,7 @@ pub fn for_bundle(
             None => return,
         },
     };
-    let bundles = |id: &str| tasks.get(id).and_then(|t| t.status.clone());
+    let bundles = |id: &str| tasks.get(id).cloned().flatten();
     attach(fence, &path, m, &bundles, scan);
 }
 
@@ -151,6 +161,12 @@ pub fn run(fence: &Fence, scan: &mut Scan) {
             rank: RANK_PLAN,
             milestone: Arc::new(of_plan(name, &fence.rel(path), &doc, &bundles)),
         });
+    }
+    if !scan.one_shot {
+        let mut all = scan.plans.named.clone();
+        all.extend(scan.plans.used.iter().cloned());
+        all.extend(places.values().cloned());
+        super::watched::remember(&fence.root, all);
     }
     scan.plans.places = Some(places);
     scan.plans.task_bundles = task_bundles;

@@ -34,7 +34,10 @@ pub fn lines<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
         )));
         return out;
     }
+    // Packed into lines of the pane's width, a mark never apart from its
+    // task: the pane wraps a long line wherever a cell runs out.
     let mut spans = vec![Span::raw("  ")];
+    let mut used = 2;
     for (t, st) in tasks {
         let shown = match st {
             PlanStatus::Completed => Status::Completed,
@@ -47,10 +50,17 @@ pub fn lines<'a>(m: &MilestoneView, w: usize, theme: &Theme) -> Vec<Line<'a>> {
         } else {
             theme.status(shown)
         };
-        spans.push(Span::styled(
-            format!("{}{} ", Theme::glyph(shown), fit(&t.id, 16).trim_end()),
-            style,
-        ));
+        let item = format!("{}{}", Theme::glyph(shown), fit(&t.id, 16).trim_end());
+        let width = item.chars().count();
+        if used > 2 && used + width > w {
+            out.push(Line::from(std::mem::replace(
+                &mut spans,
+                vec![Span::raw("  ")],
+            )));
+            used = 2;
+        }
+        used += width + 1;
+        spans.push(Span::styled(format!("{item} "), style));
     }
     out.push(Line::from(spans));
     out

@@ -4,7 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::App;
-use crate::model::{MilestoneView, RegMessage, reg_time};
+use crate::model::{MilestoneView, RegAgent, RegMessage, reg_time};
 use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 use crate::util::time::age;
@@ -33,29 +33,45 @@ pub fn lines<'a>(app: &App, m: &MilestoneView, w: usize, theme: &Theme) -> Vec<L
             .updated()
             .map(|t| format!(" {} ago", age(t, app.now)))
             .unwrap_or_default();
-        let caps = if a.capabilities.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", a.capabilities.join(", "))
-        };
-        let text = format!(
-            "{} {} {}{caps}",
-            or_dash(&a.agent_id),
-            or_dash(&a.kind),
-            or_dash(&a.status)
-        );
-        out.push(Line::from(vec![
-            Span::raw("  "),
-            Span::raw(
-                fit(&text, w.saturating_sub(4 + ago.len()))
-                    .trim_end()
-                    .to_string(),
-            ),
-            Span::styled(ago, theme.dim()),
-        ]));
+        out.extend(agent_lines(a, &ago, w, theme));
     }
     for msg in reg.messages_of(agents, MESSAGES) {
         out.push(message(msg, app, w, theme));
+    }
+    out
+}
+
+/// An agent's row: its id (at most two fifths of the row), type, status
+/// and age, so a long id never hides the others; its capabilities after
+/// them, or on a line of their own when they do not fit.
+fn agent_lines<'a>(a: &RegAgent, ago: &str, w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    use unicode_width::UnicodeWidthStr;
+    let room = w.saturating_sub(4 + ago.len());
+    let id = crate::ui::text::escape(or_dash(&a.agent_id)).into_owned();
+    let id = fit(&id, id.width().min((room * 2 / 5).max(8)));
+    let head = format!(
+        "{} {} {}",
+        id.trim_end(),
+        fit(or_dash(&a.kind), 14).trim_end(),
+        or_dash(&a.status)
+    );
+    let caps = (!a.capabilities.is_empty()).then(|| format!("[{}]", a.capabilities.join(", ")));
+    let caps_w = caps.as_deref().map(|c| crate::ui::text::escape(c).width());
+    let together = caps_w.is_some_and(|c| fit(&head, room).trim_end().width() + 1 + c <= room);
+    let first = match &caps {
+        Some(c) if together => format!("{head} {c}"),
+        _ => head,
+    };
+    let mut out = vec![Line::from(vec![
+        Span::raw("  "),
+        Span::raw(fit(&first, room).trim_end().to_string()),
+        Span::styled(ago.to_string(), theme.dim()),
+    ])];
+    if let Some(c) = caps.filter(|_| !together) {
+        out.push(Line::from(Span::styled(
+            format!("    {}", fit(&c, w.saturating_sub(6)).trim_end()),
+            theme.dim(),
+        )));
     }
     out
 }

@@ -237,11 +237,11 @@ fn mark(
     event: &str,
     notes: &mut Notes,
 ) {
-    if let Some(t) = target {
+    if let Some(f) = target.and_then(|t| t.status_file(root)) {
         note(
             notes,
             "the milestone's status",
-            records::set_status(&t.status_file(root), status),
+            records::set_status(&f, status),
         );
     }
     note(
@@ -383,11 +383,11 @@ pub fn stop(root: &Path, id: &str, target: Option<&Target>) -> Result<Notes, Fai
             .clone()
             .filter(|s| plain_status(s))
             .unwrap_or_else(|| "in_progress".into());
-        if let Some(t) = target {
+        if let Some(f) = target.and_then(|t| t.status_file(root)) {
             note(
                 &mut notes,
                 "the milestone's status",
-                records::set_status(&t.status_file(root), &back),
+                records::set_status(&f, &back),
             );
         }
     }

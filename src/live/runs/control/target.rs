@@ -108,8 +108,14 @@ impl Target {
 
     /// The file a status edit goes to: the copy that is shown, which is the
     /// worktree's once it exists (SPEC §1's precedence). Never the base
-    /// checkout's copy of a milestone whose worktree has one.
-    pub fn status_file(&self, root: &Path) -> PathBuf {
+    /// checkout's copy of a milestone whose worktree has one. None for a
+    /// milestone that only its plan document gives (SPEC §11): a Markdown
+    /// plan is no milestone file and gets no `status:` line.
+    pub fn status_file(&self, root: &Path) -> Option<PathBuf> {
+        (self.view.milestone.origin != Origin::Plan).then(|| self.shown_file(root))
+    }
+
+    fn shown_file(&self, root: &Path) -> PathBuf {
         let source = Path::new(&self.view.milestone.source);
         if self.view.milestone.worktree_dir.is_none()
             && !source.starts_with(MILESTONES.to_string() + "/completed")
