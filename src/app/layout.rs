@@ -118,9 +118,20 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         } else {
             Direction::Vertical
         };
+        // Stacked, an agent asking permission gets the room for its request
+        // (issue 29 item 13: at 60x20 the diff fell below the fold).
+        let asks = dir == Direction::Vertical
+            && side == Pane::Detail
+            && crate::app::rows::selected(app)
+                .and_then(|m| m.agent.as_ref())
+                .is_some_and(|g| g.state == crate::model::AgentState::WaitingPermission);
+        let list = if asks { 30 } else { 55 };
         let [l, s] = Layout::default()
             .direction(dir)
-            .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .constraints([
+                Constraint::Percentage(list),
+                Constraint::Percentage(100 - list),
+            ])
             .areas(body);
         a.list = Some(l);
         set(&mut a, side, s);
