@@ -80,19 +80,8 @@ pub fn rows(app: &App, snap: &Snapshot) -> Vec<Row> {
     let mut out = Vec::new();
     for (gi, g) in app.fleet.iter().enumerate() {
         out.push(Row::Group(gi));
-        let mut last: Option<Option<&str>> = None;
-        for i in g.first..(g.first + g.len).min(snap.milestones.len()) {
-            let m = &snap.milestones[i];
-            if !crate::app::rows::matches(m, &app.filter) {
-                continue;
-            }
-            let stage = m.milestone.stage.as_deref();
-            if last != Some(stage) {
-                out.push(Row::Stage(i));
-                last = Some(stage);
-            }
-            out.push(Row::Milestone(i));
-        }
+        let end = (g.first + g.len).min(snap.milestones.len());
+        crate::app::rows::staged(app, snap, g.first.min(end)..end, &mut out);
     }
     out
 }

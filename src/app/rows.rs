@@ -49,8 +49,21 @@ pub fn rows(app: &App) -> Vec<Row> {
         return crate::app::fleet::rows(app, snap);
     }
     let mut out = Vec::new();
+    staged(app, snap, 0..snap.milestones.len(), &mut out);
+    out
+}
+
+/// The milestones `range` of the snapshot that match the filter, each
+/// stage's heading before its first one.
+pub fn staged(
+    app: &App,
+    snap: &crate::model::Snapshot,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Row>,
+) {
     let mut last: Option<Option<&str>> = None;
-    for (i, m) in snap.milestones.iter().enumerate() {
+    for i in range {
+        let m = &snap.milestones[i];
         if !matches(m, &app.filter) {
             continue;
         }
@@ -61,7 +74,6 @@ pub fn rows(app: &App) -> Vec<Row> {
         }
         out.push(Row::Milestone(i));
     }
-    out
 }
 
 /// Indexes (into the snapshot) of the milestones shown, in order.

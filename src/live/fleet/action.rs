@@ -23,19 +23,7 @@ pub fn once(host: Option<&str>, mdash: &str, args: &[&str]) -> (Option<i32>, Str
                 .stdin(std::process::Stdio::null())
                 .process_group(0)
                 .output();
-            match out {
-                Ok(o) => {
-                    let text = [o.stdout, o.stderr].concat();
-                    let text = String::from_utf8_lossy(&text);
-                    let last = text
-                        .lines()
-                        .map(str::trim)
-                        .rfind(|l| !l.is_empty())
-                        .unwrap_or("");
-                    (o.status.code(), last.to_string())
-                }
-                Err(e) => (None, format!("cannot run mdash: {e}")),
-            }
+            super::ssh::outcome(out, "mdash")
         }
     }
 }

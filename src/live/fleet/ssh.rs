@@ -118,6 +118,12 @@ pub fn run_once(host: &str, args: &[&str]) -> (Option<i32>, String) {
         .stdin(Stdio::null())
         .process_group(0)
         .output();
+    outcome(out, "ssh")
+}
+
+/// An action's exit code and the last line of its output (both streams),
+/// or why `program` could not run.
+pub fn outcome(out: std::io::Result<std::process::Output>, program: &str) -> (Option<i32>, String) {
     match out {
         Ok(o) => {
             let text = [o.stdout, o.stderr].concat();
@@ -129,7 +135,7 @@ pub fn run_once(host: &str, args: &[&str]) -> (Option<i32>, String) {
                 .unwrap_or("");
             (o.status.code(), last.to_string())
         }
-        Err(e) => (None, format!("cannot run ssh: {e}")),
+        Err(e) => (None, format!("cannot run {program}: {e}")),
     }
 }
 
