@@ -127,9 +127,15 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
         }
         RunCommand::Resume { id, .. } => {
             // A running run is not resumed again, and nothing is recorded.
-            let shown = crate::live::runs::read(root, &id)
-                .map(|r| crate::live::runs::observe(root, &r).state);
-            if shown == Some(RunState::Running) {
+            // Running as shown, and no process of its group stopped (a pause
+            // the record missed, e.g. on a full disk, is still resumed).
+            let running = crate::live::runs::read(root, &id).is_some_and(|r| {
+                crate::live::runs::observe(root, &r).state == RunState::Running
+                    && !crate::live::runs::members(r.pgid)
+                        .iter()
+                        .any(|&(_, st, _)| matches!(st, 'T' | 't'))
+            });
+            if running {
                 println!("{id} is running; `mdash run pause {id}` pauses it");
                 return 0;
             }
