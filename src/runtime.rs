@@ -53,18 +53,29 @@ pub struct Options {
 
 /// Runs the dashboard until the user quits. Returns the exit code.
 pub fn run(root: PathBuf, opts: Options) -> color_eyre::Result<i32> {
+    let code = on_a_terminal(
+        "`mdash status` (or `mdash status --json`)",
+        event_loop(root, opts),
+    );
+    // A test suite started with `t` does not outlive the dashboard.
+    crate::live::runs::checks::stop_all();
+    code
+}
+
+/// Runs a dashboard's event loop on a single-threaded runtime, when stdin
+/// and stdout are a terminal; else says what gives text instead (exit 2).
+pub(crate) fn on_a_terminal(
+    text_instead: &str,
+    event_loop: impl std::future::Future<Output = color_eyre::Result<i32>>,
+) -> color_eyre::Result<i32> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!(
-            "mdash: the dashboard needs a terminal; for text output use `mdash status` (or `mdash status --json`)"
-        );
+        eprintln!("mdash: the dashboard needs a terminal; for text output use {text_instead}");
         return Ok(crate::util::EXIT_USAGE);
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let code = rt.block_on(event_loop(root, opts));
-    // A test suite started with `t` does not outlive the dashboard.
-    crate::live::runs::checks::stop_all();
+    let code = rt.block_on(event_loop);
     // Blocking workers (a reload in flight) are not waited for.
     rt.shutdown_background();
     code

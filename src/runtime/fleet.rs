@@ -40,19 +40,7 @@ struct Fleet {
 }
 
 pub fn run(entries: Vec<Entry>) -> color_eyre::Result<i32> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!(
-            "mdash: the dashboard needs a terminal; for text output use `mdash status --json --fleet`"
-        );
-        return Ok(crate::util::EXIT_USAGE);
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let code = rt.block_on(event_loop(entries));
-    rt.shutdown_background();
-    code
+    super::on_a_terminal("`mdash status --json --fleet`", event_loop(entries))
 }
 
 impl Fleet {

@@ -323,47 +323,7 @@ impl Runner {
                 });
             }
             Effect::FocusAgent { id, pane: _ } => {
-                let inside = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
-                let root = self.root.clone();
-                if inside {
-                    // tmux commands are process work: on a worker.
-                    offload(&self.tx, "going to the agent", move || {
-                        // The pane proven again, not the snapshot's word.
-                        let went = crate::live::agent::answer::pane_now(&root, &id)
-                            .and_then(|(_, p)| crate::live::pane::focus(&p).map(|()| p));
-                        Msg::Notice(match went {
-                            Ok(p) => format!(
-                                "at {id}'s agent ({}); back here: tmux last-window (prefix l)",
-                                p.pane
-                            ),
-                            Err(e) => format!("cannot go to {id}'s agent: {e}"),
-                        })
-                    });
-                    return Ok(false);
-                }
-                // Outside tmux the dashboard gives its terminal to the attach.
-                let pane = match crate::live::agent::answer::pane_now(&root, &id) {
-                    Ok((_, p)) => p,
-                    Err(e) => {
-                        app.message = Some(format!("cannot go to {id}'s agent: {e}"));
-                        app.dirty = true;
-                        return Ok(false);
-                    }
-                };
-                match crate::live::pane::attach_command(&pane) {
-                    Some(cmd) => {
-                        tui.run_outside(cmd)?;
-                        app.message = Some(format!("back from {id}'s agent"));
-                        return Ok(true);
-                    }
-                    None => {
-                        app.message = Some(format!(
-                            "cannot go to {id}'s agent: {id}'s agent pane {} is gone",
-                            pane.pane
-                        ));
-                        app.dirty = true;
-                    }
-                }
+                return focus_agent(app, tui, &self.tx, self.root.clone(), &id, &id);
             }
             Effect::Suspend => {
                 tui.suspend()?;
@@ -386,4 +346,60 @@ pub(super) fn load_log(runner: &Runner, m: std::sync::Arc<crate::model::Mileston
         events: crate::read::history::events(&root, &m, max, |o| known.contains(o)),
         id,
     });
+}
+
+/// `a`: to the pane of `own`'s agent in the workspace at `root` (`shown`:
+/// the id as the screen names it), the pane proven again first. Inside
+/// tmux its window is selected on a worker; outside, the dashboard gives
+/// its terminal to `tmux attach` until the user detaches (whether to draw
+/// everything again).
+pub(super) fn focus_agent(
+    app: &mut App,
+    tui: &mut Tui,
+    tx: &mpsc::UnboundedSender<Msg>,
+    root: PathBuf,
+    own: &str,
+    shown: &str,
+) -> std::io::Result<bool> {
+    let (own, id) = (own.to_string(), shown.to_string());
+    if crate::live::tmux::inside() {
+        // tmux commands are process work: on a worker.
+        offload(tx, "going to the agent", move || {
+            // The pane proven again, not the snapshot's word.
+            let went = crate::live::agent::answer::pane_now(&root, &own)
+                .and_then(|(_, p)| crate::live::pane::focus(&p).map(|()| p));
+            Msg::Notice(match went {
+                Ok(p) => format!(
+                    "at {id}'s agent ({}); back here: tmux last-window (prefix l)",
+                    p.pane
+                ),
+                Err(e) => format!("cannot go to {id}'s agent: {e}"),
+            })
+        });
+        return Ok(false);
+    }
+    // Outside tmux the dashboard gives its terminal to the attach.
+    let pane = match crate::live::agent::answer::pane_now(&root, &own) {
+        Ok((_, p)) => p,
+        Err(e) => {
+            app.message = Some(format!("cannot go to {id}'s agent: {e}"));
+            app.dirty = true;
+            return Ok(false);
+        }
+    };
+    match crate::live::pane::attach_command(&pane) {
+        Some(cmd) => {
+            tui.run_outside(cmd)?;
+            app.message = Some(format!("back from {id}'s agent"));
+            Ok(true)
+        }
+        None => {
+            app.message = Some(format!(
+                "cannot go to {id}'s agent: {id}'s agent pane {} is gone",
+                pane.pane
+            ));
+            app.dirty = true;
+            Ok(false)
+        }
+    }
 }

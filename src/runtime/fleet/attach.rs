@@ -19,7 +19,7 @@ pub(super) fn go(
 ) -> std::io::Result<()> {
     let inside = crate::live::tmux::inside();
     let Some(host) = e.host.clone() else {
-        return local(app, tui, tx, e, id, own, inside);
+        return local(app, tui, tx, e, id, own);
     };
     let argv = crate::live::fleet::ssh::attach_argv(&host, &e.mdash, own, &e.path);
     if inside {
@@ -56,35 +56,12 @@ fn local(
     e: &Entry,
     id: &str,
     own: &str,
-    inside: bool,
 ) -> std::io::Result<()> {
-    let root = match crate::live::git::discover::discover(std::path::Path::new(&e.path)) {
-        Ok(r) => r,
-        Err(m) => {
-            app.message = Some(format!("cannot go to {id}'s agent: {m}"));
-            return Ok(());
+    match crate::live::git::discover::discover(std::path::Path::new(&e.path)) {
+        Ok(root) => {
+            crate::runtime::runner::focus_agent(app, tui, tx, root, own, id)?;
         }
-    };
-    if inside {
-        let (tx, own, id) = (tx.clone(), own.to_string(), id.to_string());
-        tokio::task::spawn_blocking(move || {
-            let went = crate::live::agent::answer::pane_now(&root, &own)
-                .and_then(|(_, p)| crate::live::pane::focus(&p).map(|()| p));
-            let _ = tx.send(Msg::Notice(match went {
-                Ok(p) => format!("at {id}'s agent ({})", p.pane),
-                Err(e) => format!("cannot go to {id}'s agent: {e}"),
-            }));
-        });
-        return Ok(());
-    }
-    let went = crate::live::agent::answer::pane_now(&root, own)
-        .and_then(|(_, p)| crate::live::pane::attach_command(&p).ok_or("its pane is gone".into()));
-    match went {
-        Ok(cmd) => {
-            tui.run_outside(cmd)?;
-            app.message = Some(format!("back from {id}'s agent"));
-        }
-        Err(e) => app.message = Some(format!("cannot go to {id}'s agent: {e}")),
+        Err(m) => app.message = Some(format!("cannot go to {id}'s agent: {m}")),
     }
     app.dirty = true;
     Ok(())
