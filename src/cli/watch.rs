@@ -20,6 +20,9 @@ use crate::live::snapshot::Reader;
 use crate::live::watch::{Root, WatchMsg, Watcher};
 
 /// At most one line per workspace in this time.
+mod io;
+use io::{ends, host, write_line};
+
 const SPACING: Duration = Duration::from_millis(100);
 /// A change waits this long for the rest of its burst (the dashboard's).
 const SETTLE: Duration = crate::runtime::DEBOUNCE;
@@ -45,6 +48,8 @@ struct Ws {
     reader: Option<Arc<Mutex<Reader>>>,
     watcher: Arc<Mutex<Option<Watcher>>>,
     root: Option<PathBuf>,
+    /// `root/.git` when it is a directory (found once, with the root).
+    git_dir: Option<PathBuf>,
     started: bool,
     trusted: bool,
     polling: bool,
@@ -80,67 +85,6 @@ pub fn run(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
     code
 }
 
-fn host() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; the name is NUL-ended.
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    if ok {
-        String::from_utf8_lossy(&buf[..end]).into_owned()
-    } else {
-        String::new()
-    }
-}
-
-/// Writes one line and flushes it; false once stdout is closed.
-fn write_line(line: &str) -> bool {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(line.as_bytes())
-        .and_then(|_| out.write_all(b"\n"))
-        .and_then(|_| out.flush())
-        .is_ok()
-}
-
-/// Sends `Quit` when stdin reaches its end, and when stdout's reader goes
-/// away (a pipe's far end closed: `POLLERR`), each on a thread that sleeps
-/// in the kernel until then.
-fn ends(tx: &mpsc::UnboundedSender<Ev>) {
-    let t = tx.clone();
-    let _ = std::thread::Builder::new()
-        .name("mdash-stdin".into())
-        .spawn(move || {
-            use std::io::Read;
-            let mut buf = [0u8; 4096];
-            let mut stdin = std::io::stdin().lock();
-            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
-            let _ = t.send(Ev::Quit);
-        });
-    let t = tx.clone();
-    let _ = std::thread::Builder::new()
-        .name("mdash-stdout".into())
-        .spawn(move || {
-            let mut fd = libc::pollfd {
-                fd: 1,
-                events: 0,
-                revents: 0,
-            };
-            loop {
-                // SAFETY: one valid pollfd; no timeout.
-                let n = unsafe { libc::poll(&mut fd, 1, -1) };
-                if n < 0
-                    && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
-                {
-                    continue;
-                }
-                if n > 0 && fd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
-                    let _ = t.send(Ev::Quit);
-                }
-                return;
-            }
-        });
-}
-
 async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -160,6 +104,7 @@ async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
             reader: None,
             watcher: Arc::new(Mutex::new(None)),
             root: None,
+            git_dir: None,
             started: false,
             trusted: false,
             polling: false,
@@ -262,14 +207,16 @@ async fn stream(paths: Vec<PathBuf>, now: Option<DateTime<Utc>>) -> i32 {
 fn on_watch(w: &mut Ws, m: WatchMsg) {
     match m {
         WatchMsg::Paths(paths) => {
+            use crate::runtime::watching::{Seen, seen};
             let root = w.root.clone().unwrap_or_default();
-            let git = Some(root.join(".git")).filter(|d| d.is_dir());
             for p in paths {
-                if git.as_ref().is_some_and(|g| p.starts_with(g)) {
-                    w.dirty |= !p.components().any(|c| c.as_os_str() == "objects");
-                } else if crate::runtime::watching::relevant(&root, &p) {
-                    w.pending.insert(p);
-                    w.dirty = true;
+                match seen(&root, w.git_dir.as_deref(), &p) {
+                    Seen::Git => w.dirty = true,
+                    Seen::File => {
+                        w.pending.insert(p);
+                        w.dirty = true;
+                    }
+                    Seen::Nothing => {}
                 }
             }
         }
@@ -294,6 +241,7 @@ fn start(i: usize, w: &mut Ws, tx: &mpsc::UnboundedSender<Ev>, now: Option<DateT
         match crate::live::git::discover::discover(&w.arg) {
             Ok(root) => {
                 w.reader = Some(Arc::new(Mutex::new(Reader::new(&root))));
+                w.git_dir = Some(root.join(".git")).filter(|d| d.is_dir());
                 w.root = Some(root.clone());
                 let (wtx, mut wrx) = mpsc::unbounded_channel();
                 Watcher::start_in(w.watcher.clone(), &root, false, wtx);

@@ -15,10 +15,10 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
     match w {
         WatchMsg::Paths(paths) => {
             for p in paths {
-                if runner.git_dir.as_ref().is_some_and(|g| p.starts_with(g)) {
-                    runner.git_pending |= !p.components().any(|c| c.as_os_str() == "objects");
-                } else if relevant(&runner.root, &p) {
-                    runner.pending.insert(p);
+                match seen(&runner.root, runner.git_dir.as_deref(), &p) {
+                    Seen::Git => runner.git_pending = true,
+                    Seen::File => _ = runner.pending.insert(p),
+                    Seen::Nothing => {}
                 }
             }
         }
@@ -60,6 +60,30 @@ pub(super) fn watch_msg(runner: &mut Runner, app: &mut App, w: WatchMsg) {
 /// Changes that can alter what is shown: under the watched trees, or the
 /// creation and removal of those trees. Other files in the root and the
 /// worktree roots (source files an agent writes) are not.
+/// What a path the watcher names is to a reload (the dashboard's and
+/// `mdash watch`'s alike).
+pub(crate) enum Seen {
+    /// A change of git state (`.git`, but its objects).
+    Git,
+    /// A workspace file to read again.
+    File,
+    Nothing,
+}
+
+pub(crate) fn seen(root: &Path, git_dir: Option<&Path>, p: &Path) -> Seen {
+    if git_dir.is_some_and(|g| p.starts_with(g)) {
+        if p.components().any(|c| c.as_os_str() == "objects") {
+            Seen::Nothing
+        } else {
+            Seen::Git
+        }
+    } else if relevant(root, p) {
+        Seen::File
+    } else {
+        Seen::Nothing
+    }
+}
+
 pub(crate) fn relevant(root: &Path, p: &Path) -> bool {
     let Ok(rel) = p.strip_prefix(root) else {
         return true;
