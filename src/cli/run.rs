@@ -7,44 +7,46 @@ use crate::live::runs::control;
 use crate::model::RunState;
 use crate::ui::text::escape;
 
-/// A wrong id is a wrong argument (SPEC §7: exit 2), as in `mdash new`: one
-/// that is not an id, or names no milestone and no recorded run.
-fn wrong_id(root: &Path, cmd: &RunCommand) -> Option<String> {
+/// The milestone `cmd` acts on, read once from its own file (a known id
+/// costs no read of the workspace); or, when the id is wrong, why (SPEC
+/// §7: exit 2, as in `mdash new`): it is not an id, or names no milestone
+/// and no recorded run (a run outlives its milestone's file: it can still
+/// be stopped).
+fn target(
+    root: &Path,
+    cmd: &RunCommand,
+) -> Result<Result<control::Target, control::Refusal>, String> {
     let id = match cmd {
         RunCommand::Start { id, .. }
         | RunCommand::Pause { id, .. }
         | RunCommand::Resume { id, .. }
         | RunCommand::Stop { id, .. } => id,
     };
-    if !crate::model::valid_id(id) {
-        return Some(format!(
-            "invalid id \"{}\": {}",
-            escape(id),
-            crate::model::ID_RULE
-        ));
+    if let Some(why) = invalid_id(id) {
+        return Err(why);
     }
-    // A run outlives its milestone's file: it can still be stopped.
-    if crate::live::runs::read(root, id).is_some() {
-        return None;
+    let target = control::Target::read(root, id);
+    if target.is_err() && crate::live::runs::read(root, id).is_none() {
+        let snap = crate::live::snapshot::load(root, chrono::Utc::now());
+        if let Some(why) = unknown_milestone(&snap, id) {
+            return Err(why);
+        }
     }
-    // Its own file, read alone: a known id costs no read of the workspace.
-    if control::Target::read(root, id).is_ok() {
-        return None;
-    }
-    let snap = crate::live::snapshot::load(root, chrono::Utc::now());
-    unknown_milestone(&snap, id)
+    Ok(target)
+}
+
+/// Why `id` is not an id at all.
+fn invalid_id(id: &str) -> Option<String> {
+    (!crate::model::valid_id(id))
+        .then(|| format!("invalid id \"{}\": {}", escape(id), crate::model::ID_RULE))
 }
 
 /// Why `id` names no milestone of `snap` (an invalid id, or an unknown one
 /// with the nearest known id), or `None` when it names one. The same words
 /// and exit code (2) for every command that takes an id.
 pub fn unknown_milestone(snap: &crate::model::Snapshot, id: &str) -> Option<String> {
-    if !crate::model::valid_id(id) {
-        return Some(format!(
-            "invalid id \"{}\": {}",
-            escape(id),
-            crate::model::ID_RULE
-        ));
+    if let Some(why) = invalid_id(id) {
+        return Some(why);
     }
     let known: Vec<&str> = snap
         .milestones
@@ -75,10 +77,13 @@ fn without_id<'a>(e: &'a str, id: &str) -> &'a str {
 }
 
 pub fn run(root: &Path, cmd: RunCommand) -> i32 {
-    if let Some(why) = wrong_id(root, &cmd) {
-        eprintln!("mdash: {why}");
-        return crate::cli::EXIT_USAGE;
-    }
+    let target = match target(root, &cmd) {
+        Ok(t) => t,
+        Err(why) => {
+            eprintln!("mdash: {why}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
     let again = |id: &str| format!("`mdash run start {id}` starts it again");
     let (id, result) = match cmd {
         RunCommand::Start { id, force, .. } => {
@@ -86,7 +91,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 .join(crate::read::workspace::WORKTREES)
                 .join(format!("milestone-{id}"));
             let had = wt.exists();
-            let r = control::Target::read(root, &id)
+            let r = target
                 .and_then(|t| control::start(root, &t, force, false))
                 .map(|pid| {
                     let mut msg = format!("started {id} (process group {pid})");
@@ -115,7 +120,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 println!("{id} is already paused; `mdash run resume {id}` continues it");
                 return 0;
             }
-            let r = control::pause(root, &id, control::Target::read(root, &id).ok().as_ref())
+            let r = control::pause(root, &id, target.ok().as_ref())
                 .map(|n| {
                     (
                         format!("paused {id}; `mdash run resume {id}` continues it"),
@@ -139,7 +144,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
                 println!("{id} is running; `mdash run pause {id}` pauses it");
                 return 0;
             }
-            let r = control::resume(root, &id, control::Target::read(root, &id).ok().as_ref())
+            let r = control::resume(root, &id, target.ok().as_ref())
                 .map(|n| (format!("resumed {id}"), n));
             let r = r.map_err(|e| match e {
                 control::Failure::Ended(_) => format!("{}; {}", e.text(&id), again(&id)),
@@ -148,7 +153,7 @@ pub fn run(root: &Path, cmd: RunCommand) -> i32 {
             (id, r)
         }
         RunCommand::Stop { id, .. } => {
-            let r = control::stop(root, &id, control::Target::read(root, &id).ok().as_ref())
+            let r = control::stop(root, &id, target.ok().as_ref())
                 .map(|n| (format!("stopped {id}; {}", after_stop(root, &id)), n))
                 .map_err(|e| e.text(&id));
             (id, r)
