@@ -133,6 +133,9 @@ impl App {
     /// counted apart, once: the workspace config's are in both lists).
     pub fn file_problems(&self) -> usize {
         let Some(snap) = &self.snap else { return 0 };
+        if self.config_problems.is_empty() {
+            return snap.problems.len();
+        }
         snap.problems
             .iter()
             .filter(|p| !self.config_problems.contains(&p.told()))
