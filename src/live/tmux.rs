@@ -222,12 +222,6 @@ pub fn new_window(
     // A directory is a path, not text to show: refused above when it holds
     // anything `escape_format` would rewrite, but `#`.
     args.extend([escape_format(name), "-c".into(), dir.replace('#', "##")]);
-    // The window gets mdash's own environment, as a process run does: a
-    // tmux server started earlier holds its starter's (a missing API key
-    // or base URL there made the agent fail at once).
-    for (k, v) in inherited(env) {
-        args.extend(["-e".into(), format!("{k}={v}")]);
-    }
     for (k, v) in env {
         // `-e` values are not formats (and come from approved settings).
         args.extend(["-e".into(), format!("{k}={v}")]);
@@ -249,53 +243,9 @@ pub fn new_window(
     }
 }
 
-/// Variables tmux sets for a pane itself, or that describe the shell mdash
-/// was started from rather than the run.
-const PANE_OWN: [&str; 11] = [
-    "TMUX",
-    "TMUX_PANE",
-    "TERM",
-    "TERM_PROGRAM",
-    "TERM_PROGRAM_VERSION",
-    "COLUMNS",
-    "LINES",
-    "SHLVL",
-    "PWD",
-    "OLDPWD",
-    "_",
-];
-
-/// mdash's environment for a new window, but what tmux sets itself and
-/// what the configured `env` sets (that comes after and wins); only
-/// variables whose name and value are text.
-fn inherited(configured: &[(String, String)]) -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, v)| {
-            !k.is_empty()
-                && !PANE_OWN.contains(&k.as_str())
-                && !k.contains('=')
-                && !k.contains('\0')
-                && !v.contains('\0')
-                && !configured.iter().any(|(c, _)| c == k)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_window_inherits_mdash_s_environment_but_the_pane_s_own() {
-        let got = inherited(&[("HOME".into(), "/elsewhere".into())]);
-        let has = |k: &str| got.iter().any(|(n, _)| n == k);
-        assert!(has("PATH"), "{got:?}");
-        assert!(!has("HOME"), "the configured value wins: {got:?}");
-        for k in PANE_OWN {
-            assert!(!has(k), "{k}");
-        }
-    }
 
     #[test]
     fn formats_are_never_read_from_text() {
